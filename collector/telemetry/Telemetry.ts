@@ -1,0 +1,118 @@
+/**
+ * spanpulse's own health counters: what the collector received, accepted, rejected and how
+ * the store is doing. Read by `/api/status` and rendered for Prometheus at `/metrics`.
+ */
+
+export interface TelemetrySnapshot {
+  startedAt: Date;
+  /** Spans in OTLP requests that were decoded (accepted + rejected + ignored). */
+  spansReceived: number;
+  /** Spans stored for the first time. */
+  spansAccepted: number;
+  /** Spans answered as rejected in partial_success (bad ids, absurd times, ...). */
+  spansRejected: number;
+  /** Spans already stored earlier (exporter retries); counted once. */
+  spansDuplicate: number;
+  /** Spans that were neither requests nor agent invocations (e.g. CLIENT spans to a database). */
+  spansIgnored: number;
+  /** OTLP requests refused with 4xx for a bad body, keyed by HTTP status. */
+  requestsRefused: Record<string, number>;
+  /** OTLP requests answered 429/503 (retry later), keyed by HTTP status. */
+  requestsThrottled: Record<string, number>;
+  /** Spans waiting for a store write right now. */
+  queueDepth: number;
+  storeWrites: number;
+  storeWriteFailures: number;
+  storeWriteSecondsSum: number;
+  /** Time of the last span stored, or null when none yet. */
+  lastSpanStoredAt: Date | null;
+}
+
+export class Telemetry {
+  private readonly state: TelemetrySnapshot;
+  private queueDepthProbe: () => number = () => 0;
+
+  constructor(startedAt = new Date()) {
+    this.state = {
+      startedAt,
+      spansReceived: 0,
+      spansAccepted: 0,
+      spansRejected: 0,
+      spansDuplicate: 0,
+      spansIgnored: 0,
+      requestsRefused: {},
+      requestsThrottled: {},
+      queueDepth: 0,
+      storeWrites: 0,
+      storeWriteFailures: 0,
+      storeWriteSecondsSum: 0,
+      lastSpanStoredAt: null,
+    };
+  }
+
+  /** The pipeline registers how to read its queue depth; read lazily at snapshot time. */
+  setQueueDepthProbe(probe: () => number): void {
+    this.queueDepthProbe = probe;
+  }
+
+  spansDecoded(count: number): void {
+    this.state.spansReceived += count;
+  }
+
+  spansMapped(rejected: number, ignored: number): void {
+    this.state.spansRejected += rejected;
+    this.state.spansIgnored += ignored;
+  }
+
+  storeWriteSucceeded(seconds: number, stored: number, duplicates: number): void {
+    this.state.storeWrites += 1;
+    this.state.storeWriteSecondsSum += seconds;
+    this.state.spansAccepted += stored;
+    this.state.spansDuplicate += duplicates;
+    if (stored > 0) this.state.lastSpanStoredAt = new Date();
+  }
+
+  storeWriteFailed(seconds: number): void {
+    this.state.storeWriteFailures += 1;
+    this.state.storeWriteSecondsSum += seconds;
+  }
+
+  requestRefused(httpStatus: number): void {
+    const key = String(httpStatus);
+    const target = httpStatus === 429 || httpStatus === 503 ? this.state.requestsThrottled : this.state.requestsRefused;
+    target[key] = (target[key] ?? 0) + 1;
+  }
+
+  snapshot(): TelemetrySnapshot {
+    return {
+      ...this.state,
+      requestsRefused: { ...this.state.requestsRefused },
+      requestsThrottled: { ...this.state.requestsThrottled },
+      queueDepth: this.queueDepthProbe(),
+    };
+  }
+
+  /** Prometheus text exposition format 0.0.4. */
+  toPrometheus(): string {
+    const s = this.snapshot();
+    const lines: string[] = [];
+    const metric = (name: string, type: 'counter' | 'gauge', help: string, samples: Array<[string, number]>) => {
+      lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
+      for (const [labels, value] of samples) lines.push(`${name}${labels} ${value}`);
+    };
+    metric('spanpulse_spans_received_total', 'counter', 'Spans decoded from OTLP requests.', [['', s.spansReceived]]);
+    metric('spanpulse_spans_accepted_total', 'counter', 'Spans stored for the first time.', [['', s.spansAccepted]]);
+    metric('spanpulse_spans_rejected_total', 'counter', 'Spans rejected in partial_success.', [['', s.spansRejected]]);
+    metric('spanpulse_spans_duplicate_total', 'counter', 'Spans already stored (counted once).', [['', s.spansDuplicate]]);
+    metric('spanpulse_spans_ignored_total', 'counter', 'Spans that are neither requests nor agent invocations.', [['', s.spansIgnored]]);
+    metric('spanpulse_otlp_requests_refused_total', 'counter', 'OTLP requests refused, by HTTP status.',
+      Object.entries({ ...s.requestsRefused, ...s.requestsThrottled }).map(([code, n]) => [`{code="${code}"}`, n]));
+    metric('spanpulse_queue_spans', 'gauge', 'Spans waiting for a store write.', [['', s.queueDepth]]);
+    metric('spanpulse_store_writes_total', 'counter', 'Batch writes to the store that succeeded.', [['', s.storeWrites]]);
+    metric('spanpulse_store_write_failures_total', 'counter', 'Batch writes to the store that failed.', [['', s.storeWriteFailures]]);
+    metric('spanpulse_store_write_seconds_sum', 'counter', 'Total time spent in store batch writes.', [['', s.storeWriteSecondsSum]]);
+    metric('spanpulse_uptime_seconds', 'gauge', 'Seconds since the collector started.',
+      [['', (Date.now() - s.startedAt.getTime()) / 1000]]);
+    return lines.join('\n') + '\n';
+  }
+}
