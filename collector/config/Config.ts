@@ -1,0 +1,122 @@
+/**
+ * The shape of otel-config.yaml: an OpenTelemetry Collector config (receivers, processors,
+ * exporters, extensions, service.pipelines) with spanpulse's components. Every option has a
+ * default, so an empty file is a valid config; unknown keys are errors.
+ */
+import { z } from 'zod';
+import { parseDuration, parseSize } from './units.js';
+
+const duration = z
+  .union([z.string(), z.number()])
+  .transform((value, ctx) => {
+    const ms = typeof value === 'string' ? parseDuration(value) : null;
+    if (ms === null) {
+      ctx.addIssue({ code: 'custom', message: `expected a duration such as 250ms, 5s, 30m, 1h or 30d, got ${JSON.stringify(value)}` });
+      return z.NEVER;
+    }
+    return ms;
+  });
+
+const size = z
+  .union([z.string(), z.number()])
+  .transform((value, ctx) => {
+    const bytes = typeof value === 'number' ? (Number.isSafeInteger(value) && value >= 0 ? value : null) : parseSize(value);
+    if (bytes === null) {
+      ctx.addIssue({ code: 'custom', message: `expected a size in bytes or with a unit (KiB, MiB, GiB), got ${JSON.stringify(value)}` });
+      return z.NEVER;
+    }
+    return bytes;
+  });
+
+/** An integer that may arrive as a string after ${env:...} substitution. */
+const count = (min: number) => z.coerce.number().int().min(min);
+
+const HOST_PORT = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]*):(\d{1,5})$/;
+const hostPort = z
+  .string()
+  .refine((value) => Number(HOST_PORT.exec(value)?.[2] ?? Infinity) <= 65535,
+    'expected host:port with a port up to 65535, e.g. 0.0.0.0:4318 (port 0 picks a free port)');
+
+const percent = z.coerce.number().min(0).max(100);
+
+export const ConfigSchema = z.strictObject({
+  receivers: z.strictObject({
+    otlp: z.strictObject({
+      protocols: z.strictObject({
+        http: z.strictObject({
+          endpoint: hostPort.default('0.0.0.0:4318'),
+          /** Limit on the request body, applied before and after gzip decompression. */
+          max_request_body_size: size.default(20 * 1024 * 1024),
+          auth: z.strictObject({
+            /** When non-empty, OTLP requests need `Authorization: Bearer <token>`. */
+            bearer_token: z.string().default(''),
+          }).prefault({}),
+        }).prefault({}),
+      }).prefault({}),
+    }).prefault({}),
+  }).prefault({}),
+  processors: z.strictObject({
+    spanpulse: z.strictObject({
+      /** Route parameter that names the agent (`/api/agents/:agent/chat`); empty disables. */
+      agent_route_parameter: z.string().regex(/^[A-Za-z0-9_]*$/, 'expected a route parameter name such as agent').default('agent'),
+    }).prefault({}),
+    batch: z.strictObject({
+      /** Most spans written to the store in one group commit. */
+      send_batch_size: count(1).default(8192),
+      /** Most spans waiting for the store before OTLP requests get 429 with Retry-After. */
+      max_queued_spans: count(1).default(100_000),
+    }).prefault({}),
+  }).prefault({}),
+  exporters: z.strictObject({
+    mongodb: z.strictObject({
+      /** MongoDB connection string; empty means the embedded SQLite store is used. */
+      uri: z.string().refine((uri) => uri === '' || /^mongodb(\+srv)?:\/\/./.test(uri), 'expected a connection string starting with mongodb:// or mongodb+srv://').default(''),
+      database: z.string().regex(/^[^/\\. "$*<>:|?]{1,63}$/, 'expected a MongoDB database name').default('aiAgent'),
+      /** Server selection and operation timeout. */
+      timeout: duration.default(5000),
+    }).prefault({}),
+    sqlite: z.strictObject({
+      /** Path of the embedded store file. */
+      path: z.string().min(1).default('./data/spanpulse.db'),
+    }).prefault({}),
+  }).prefault({}),
+  extensions: z.strictObject({
+    status_api: z.strictObject({
+      endpoint: hostPort.default('0.0.0.0:3000'),
+      /** Endpoint state thresholds: error rate in percent, latency as durations. */
+      degraded_error_rate: percent.default(5),
+      down_error_rate: percent.default(50),
+      degraded_p95: duration.default(1000),
+      down_p95: duration.default(10_000),
+    }).prefault({}),
+    retention: z.strictObject({
+      api_metrics: duration.default(30 * 86_400_000),
+      hourly_metrics: duration.default(90 * 86_400_000),
+      daily_metrics: duration.default(400 * 86_400_000),
+      agent_metrics: duration.default(400 * 86_400_000),
+      user_sessions: duration.default(400 * 86_400_000),
+      /** Sessions without activity for this long are marked inactive. */
+      session_inactivity: duration.default(30 * 60_000),
+      /** How often sessions are expired and old documents deleted. */
+      interval: duration.default(5 * 60_000),
+    }).prefault({}),
+  }).prefault({}),
+  service: z.strictObject({
+    extensions: z.array(z.string()).default(['status_api', 'retention']),
+    pipelines: z.strictObject({
+      traces: z.strictObject({
+        receivers: z.array(z.string()).default(['otlp']),
+        processors: z.array(z.string()).default(['spanpulse', 'batch']),
+        /** Store exporters in order of preference: mongodb is used when its uri is set, else sqlite. */
+        exporters: z.array(z.string()).default(['mongodb', 'sqlite']),
+      }).prefault({}),
+    }).prefault({}),
+    telemetry: z.strictObject({
+      logs: z.strictObject({
+        level: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+      }).prefault({}),
+    }).prefault({}),
+  }).prefault({}),
+});
+
+export type Config = z.output<typeof ConfigSchema>;

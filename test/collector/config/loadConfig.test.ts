@@ -1,0 +1,104 @@
+import { describe, expect, it } from 'vitest';
+import { fileURLToPath } from 'node:url';
+import { ConfigError, loadConfig, parseConfig } from '../../../collector/config/loadConfig.js';
+
+const shipped = fileURLToPath(new URL('../../../otel-config.yaml', import.meta.url));
+
+function problemsOf(text: string, env: Record<string, string> = {}): readonly string[] {
+  try {
+    parseConfig(text, 'test.yaml', env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  return [];
+}
+
+describe('loadConfig', () => {
+  it('the shipped file with no variables set gives the documented defaults', () => {
+    const config = loadConfig(shipped, {});
+    expect(config.receivers.otlp.protocols.http).toEqual({ endpoint: '0.0.0.0:4318', max_request_body_size: 20 * 1024 * 1024, auth: { bearer_token: '' } });
+    expect(config.extensions.status_api.endpoint).toBe('0.0.0.0:3000');
+    expect(config.exporters.mongodb).toEqual({ uri: '', database: 'aiAgent', timeout: 5000 });
+    expect(config.exporters.sqlite.path).toBe('./data/spanpulse.db');
+    expect(config.extensions.retention.api_metrics).toBe(30 * 86_400_000);
+    expect(config.extensions.retention.session_inactivity).toBe(30 * 60_000);
+  });
+
+  it('the shipped file reads the SPEC environment variables', () => {
+    const config = loadConfig(shipped, {
+      SPANPULSE_OTLP_HTTP_ENDPOINT: '127.0.0.1:0', SPANPULSE_API_ENDPOINT: '127.0.0.1:3100', MONGODB_URI: 'mongodb://db:27017',
+      MONGODB_DATABASE: 'metrics', SPANPULSE_DATA_DIR: '/var/lib/sp', SPANPULSE_INGEST_TOKEN: 's3cret',
+    });
+    expect(config.receivers.otlp.protocols.http.endpoint).toBe('127.0.0.1:0');
+    expect(config.receivers.otlp.protocols.http.auth.bearer_token).toBe('s3cret');
+    expect(config.extensions.status_api.endpoint).toBe('127.0.0.1:3100');
+    expect(config.exporters.mongodb).toMatchObject({ uri: 'mongodb://db:27017', database: 'metrics' });
+    expect(config.exporters.sqlite.path).toBe('/var/lib/sp/spanpulse.db');
+  });
+
+  it('an empty file is a valid config with every default', () => {
+    expect(problemsOf('')).toEqual([]);
+    expect(parseConfig('', 'x', {}).processors.batch).toEqual({ send_batch_size: 8192, max_queued_spans: 100_000 });
+  });
+
+  it('lists every problem with its key path at once', () => {
+    const problems = problemsOf(`
+receivers:
+  otlp:
+    protocols:
+      http:
+        endpoint: nowhere
+        max_request_body_size: lots
+      grpc: {}
+processors:
+  batch:
+    send_batch_size: 0
+exporters:
+  mongodb:
+    uri: postgres://x
+    timeout: 5 minutes
+extensions:
+  retention:
+    api_metrics: \${env:RETAIN}
+service:
+  pipelines:
+    traces:
+      exporters: [kafka]
+`, { RETAIN: 'forever' });
+    expect(problems).toEqual(expect.arrayContaining([
+      expect.stringMatching(/^receivers\.otlp\.protocols\.http\.endpoint: expected host:port/),
+      expect.stringMatching(/^receivers\.otlp\.protocols\.http\.max_request_body_size: expected a size/),
+      'receivers.otlp.protocols.grpc: unknown key',
+      expect.stringMatching(/^processors\.batch\.send_batch_size: /),
+      expect.stringMatching(/^exporters\.mongodb\.uri: expected a connection string/),
+      expect.stringMatching(/^exporters\.mongodb\.timeout: expected a duration/),
+      expect.stringMatching(/^extensions\.retention\.api_metrics: expected a duration.*"forever"/),
+    ]));
+    expect(problems, problems.join("\n")).toHaveLength(7);
+  });
+
+  it('checks the pipeline wiring once the shape is right', () => {
+    expect(problemsOf('service: {pipelines: {traces: {exporters: [kafka]}}}')).toEqual([
+      'service.pipelines.traces.exporters[0]: "kafka" is not a component; expected one of mongodb, sqlite',
+      'exporters.mongodb.uri: is empty and sqlite is not in service.pipelines.traces.exporters, so there is no store; set MONGODB_URI or add sqlite',
+    ]);
+  });
+
+  it('substitutes ${env:NAME} and ${env:NAME:-default}, and escapes $$', () => {
+    const config = parseConfig('exporters: {mongodb: {database: "${env:DB}", uri: "${env:URI:-mongodb://h/x}"}, sqlite: {path: "$$HOME/${env:DIR:-d}"}}', 'x', { DB: 'prod' });
+    expect(config.exporters.mongodb.database).toBe('prod');
+    expect(config.exporters.mongodb.uri).toBe('mongodb://h/x');
+    expect(config.exporters.sqlite.path).toBe('$HOME/d');
+  });
+
+  it('rejects malformed references, bad YAML and a missing file', () => {
+    expect(problemsOf('exporters: {sqlite: {path: "${HOME}"}}')).toEqual([
+      'exporters.sqlite.path: "${HOME}" is not a valid reference; use ${env:NAME} or ${env:NAME:-default}',
+      'exporters.sqlite.path: Too small: expected string to have >=1 characters',
+    ]);
+    expect(problemsOf('a: [1, 2')[0]).toMatch(/^YAML: /);
+    expect(problemsOf('x: 1\nx: 2')[0]).toMatch(/^YAML: .*[Mm]ap keys must be unique/);
+    expect(() => loadConfig('/nonexistent/otel-config.yaml', {})).toThrow(/cannot read the file/);
+  });
+});
