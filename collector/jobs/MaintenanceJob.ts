@@ -1,0 +1,55 @@
+/**
+ * The scheduled store maintenance of SPEC §3: every `intervalMs`, mark sessions without
+ * activity for `sessionInactivityMs` inactive and delete documents past their retention.
+ * Runs once at start, never overlaps itself, and its timer does not keep the process alive.
+ */
+import { log } from '../log.js';
+import type { Retention, StoreMaintenance } from '../store/types.js';
+
+export interface MaintenanceOptions {
+  /** Default 5 minutes. */
+  intervalMs: number;
+  /** Default 30 minutes. */
+  sessionInactivityMs: number;
+  retention: Retention;
+}
+
+export class MaintenanceJob {
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+
+  constructor(
+    private readonly store: StoreMaintenance,
+    private readonly options: MaintenanceOptions,
+  ) {}
+
+  start(): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => void this.runOnce(), this.options.intervalMs);
+    this.timer.unref();
+    void this.runOnce();
+  }
+
+  /** One maintenance pass; a pass already running is awaited instead of started twice. */
+  runOnce(now = new Date()): Promise<void> {
+    this.running ??= (async () => {
+      try {
+        const expired = await this.store.markInactiveSessions(now, this.options.sessionInactivityMs);
+        await this.store.deleteExpired(now, this.options.retention);
+        if (expired > 0) log.debug('sessions marked inactive', { count: expired });
+      } catch (error) {
+        log.warn('store maintenance failed; will retry at the next interval', { error });
+      } finally {
+        this.running = null;
+      }
+    })();
+    return this.running;
+  }
+
+  /** Stops the schedule and waits for a pass in flight. Idempotent. */
+  async shutdown(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.running;
+  }
+}

@@ -1,0 +1,72 @@
+#!/usr/bin/env node
+/**
+ * The `spanpulse` bin: `spanpulse [--config <file>]` (default ./otel-config.yaml, or
+ * SPANPULSE_CONFIG). Validates the config (every problem listed, exit 1), starts the
+ * collector and status API, and shuts down gracefully on SIGTERM / SIGINT.
+ * The only place that calls process.exit.
+ */
+import { ConfigError, loadConfig } from './config/loadConfig.js';
+import { log, setLogLevel } from './log.js';
+import { startSpanpulse } from './service.js';
+
+const USAGE = 'usage: spanpulse [--config <file>]   (default ./otel-config.yaml, env SPANPULSE_CONFIG)';
+
+function configPath(args: readonly string[]): string {
+  let path = process.env['SPANPULSE_CONFIG'] || './otel-config.yaml';
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg === '--config' && args[i + 1]) path = args[++i]!;
+    else if (arg.startsWith('--config=')) path = arg.slice('--config='.length);
+    else if (arg === '--help' || arg === '-h') {
+      process.stdout.write(USAGE + '\n');
+      process.exit(0);
+    } else {
+      process.stderr.write(`unknown argument "${arg}"\n${USAGE}\n`);
+      process.exit(2);
+    }
+  }
+  return path;
+}
+
+async function main(): Promise<void> {
+  const path = configPath(process.argv.slice(2));
+  let config;
+  try {
+    config = loadConfig(path);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(error.message + '\n');
+      process.exit(1);
+    }
+    throw error;
+  }
+  setLogLevel(config.service.telemetry.logs.level);
+  let running;
+  try {
+    running = await startSpanpulse(config);
+  } catch (error) {
+    log.error('spanpulse could not start', { error, config: path });
+    process.exit(1);
+  }
+  let signals = 0;
+  const stop = (signal: NodeJS.Signals) => {
+    signals += 1;
+    if (signals > 1) {
+      log.warn('second signal: exiting without waiting for the flush', { signal });
+      process.exit(1);
+    }
+    log.info('shutting down', { signal });
+    running.shutdown().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        log.error('shutdown failed', { error });
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}
+
+process.on('unhandledRejection', (reason) => log.error('unhandled promise rejection', { error: reason }));
+void main();

@@ -1,0 +1,107 @@
+/**
+ * Group commit: records from OTLP requests that arrive together are written to the store as
+ * one batch, and each request's promise settles only when its batch is durable. One store
+ * write runs at a time; whatever arrives meanwhile waits and forms the next batch, so the
+ * batch size grows with the load and the store sees few, large transactions.
+ *
+ * Memory is bounded: when more than `maxQueuedRecords` records wait, `write` refuses at once
+ * with a retryable 429 (the exporter retries after Retry-After; nothing is lost).
+ *
+ * Lifecycle: `shutdown()` refuses new writes (503), waits for everything queued to be
+ * written or the deadline, and is idempotent.
+ */
+import { performance } from 'node:perf_hooks';
+import { PipelineError } from '../errors.js';
+import type { SpanRecord, StoreWriter, WriteResult } from '../store/types.js';
+import type { Telemetry } from '../telemetry/Telemetry.js';
+
+export interface GroupCommitOptions {
+  /** Most records in one store write (a single request larger than this is still written whole). */
+  sendBatchSize: number;
+  /** Most records waiting; above it new writes are refused with 429. */
+  maxQueuedRecords: number;
+}
+
+interface Pending {
+  records: readonly SpanRecord[];
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
+export class GroupCommitWriter {
+  private readonly queue: Pending[] = [];
+  private queuedRecords = 0;
+  private writing: Promise<void> | null = null;
+  private closed = false;
+
+  constructor(
+    private readonly store: StoreWriter,
+    private readonly options: GroupCommitOptions,
+    private readonly telemetry: Telemetry,
+  ) {
+    telemetry.setQueueDepthProbe(() => this.queuedRecords);
+  }
+
+  /** Resolves when `records` are durable in the store; rejects with a PipelineError. */
+  write(records: readonly SpanRecord[]): Promise<void> {
+    if (this.closed) return Promise.reject(PipelineError.unavailable('the collector is shutting down', 5));
+    if (records.length === 0) return Promise.resolve();
+    if (this.queuedRecords > 0 && this.queuedRecords + records.length > this.options.maxQueuedRecords) {
+      return Promise.reject(
+        PipelineError.overloaded(`${this.queuedRecords} spans are waiting to be stored (limit ${this.options.maxQueuedRecords}); retry shortly`),
+      );
+    }
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push({ records, resolve, reject });
+      this.queuedRecords += records.length;
+      this.writing ??= this.drain();
+    });
+  }
+
+  /** Waits until the queue is empty (or `deadlineMs` passes); new writes are refused from now on. */
+  async shutdown(deadlineMs = 10_000): Promise<void> {
+    this.closed = true;
+    if (!this.writing) return;
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, deadlineMs);
+      timer.unref();
+    });
+    await Promise.race([this.writing, deadline]);
+    clearTimeout(timer);
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      while (this.queue.length > 0) {
+        const batch = this.takeBatch();
+        const records = batch.length === 1 ? batch[0]!.records : batch.flatMap((pending) => pending.records);
+        const started = performance.now();
+        try {
+          const result: WriteResult = await this.store.write(records);
+          this.telemetry.storeWriteSucceeded((performance.now() - started) / 1000, result.stored, result.duplicates);
+          for (const pending of batch) pending.resolve();
+        } catch (error) {
+          this.telemetry.storeWriteFailed((performance.now() - started) / 1000);
+          for (const pending of batch) pending.reject(error);
+        } finally {
+          for (const pending of batch) this.queuedRecords -= pending.records.length;
+        }
+      }
+    } finally {
+      this.writing = null;
+    }
+  }
+
+  /** Takes waiting requests in arrival order up to sendBatchSize records (at least one request). */
+  private takeBatch(): Pending[] {
+    const batch: Pending[] = [this.queue.shift()!];
+    let size = batch[0]!.records.length;
+    while (this.queue.length > 0 && size + this.queue[0]!.records.length <= this.options.sendBatchSize) {
+      const next = this.queue.shift()!;
+      size += next.records.length;
+      batch.push(next);
+    }
+    return batch;
+  }
+}

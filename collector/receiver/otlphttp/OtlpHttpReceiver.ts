@@ -1,0 +1,152 @@
+/**
+ * The OTLP/HTTP trace receiver (opentelemetry-proto docs/specification.md, "OTLP/HTTP"):
+ * `POST /v1/traces` with `application/x-protobuf` or `application/json`, optional gzip.
+ * Answers in the request's encoding: 200 with ExportTraceServiceResponse (partial_success
+ * for rejected spans), or a google.rpc.Status with 400 (undecodable), 401 (token), 404, 405,
+ * 413 (too large, also after decompression), 415 (content type or encoding), 429/503 with
+ * Retry-After (retry later). 500 only for a bug, never for a transient condition.
+ *
+ * `createOtlpHttpHandler` builds the request handler without listening (tests call it
+ * in-process); `OtlpHttpReceiver` binds it to the configured address.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { timingSafeEqual } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import type { TracesConsumer } from '../../consumer/TracesConsumer.js';
+import { PipelineError } from '../../errors.js';
+import { log } from '../../log.js';
+import type { Telemetry } from '../../telemetry/Telemetry.js';
+import { decodeJsonTraces } from './decodeJsonTraces.js';
+import { decodeProtobufTraces } from './decodeProtobufTraces.js';
+import { decompressBody } from './decompressBody.js';
+import { encodeExportResponse, encodeStatus, type WireFormat } from './encodeResponse.js';
+import { readBody } from './readBody.js';
+
+export interface OtlpHttpReceiverOptions {
+  /** host:port to listen on; default 0.0.0.0:4318 (port 0 picks a free port). */
+  endpoint: string;
+  /** Largest body in bytes, before and after decompression; default 20 MiB. */
+  maxRequestBodySize: number;
+  /** When non-empty, requests need `Authorization: Bearer <token>`; default empty. */
+  bearerToken: string;
+}
+
+export const TRACES_PATH = '/v1/traces';
+
+const CONTENT_TYPES: Record<string, WireFormat> = {
+  'application/x-protobuf': 'protobuf',
+  'application/protobuf': 'protobuf',
+  'application/json': 'json',
+};
+
+/** gRPC status codes for the google.rpc.Status body of each HTTP status we send. */
+const GRPC_CODE: Record<number, number> = { 400: 3, 401: 16, 404: 5, 405: 12, 413: 8, 415: 3, 429: 8, 500: 13, 503: 14 };
+
+export function createOtlpHttpHandler(
+  options: Omit<OtlpHttpReceiverOptions, 'endpoint'>,
+  consumer: TracesConsumer,
+  telemetry: Telemetry,
+): (request: IncomingMessage, response: ServerResponse) => void {
+  const token = options.bearerToken ? Buffer.from(`Bearer ${options.bearerToken}`) : null;
+
+  async function handle(request: IncomingMessage, response: ServerResponse, format: WireFormat): Promise<void> {
+    const path = (request.url ?? '/').split('?')[0];
+    if (path !== TRACES_PATH) throw PipelineError.permanent(404, `no such endpoint ${path}; OTLP traces go to POST ${TRACES_PATH}`);
+    if (request.method !== 'POST') {
+      response.setHeader('Allow', 'POST');
+      throw PipelineError.permanent(405, `${request.method} is not allowed on ${TRACES_PATH}; use POST`);
+    }
+    if (token && !bearerMatches(request.headers.authorization, token)) {
+      throw PipelineError.permanent(401, 'missing or wrong bearer token: send Authorization: Bearer <SPANPULSE_INGEST_TOKEN>');
+    }
+    const mediaType = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+    if (!(mediaType in CONTENT_TYPES)) {
+      throw PipelineError.permanent(415, `unsupported content type "${mediaType}"; use application/x-protobuf or application/json`);
+    }
+    const compressed = await readBody(request, options.maxRequestBodySize);
+    const body = await decompressBody(compressed, request.headers['content-encoding'], options.maxRequestBodySize);
+    if (body.length === 0) throw PipelineError.permanent(400, 'empty request body; expected an ExportTraceServiceRequest');
+    const spans = format === 'json' ? decodeJsonTraces(body) : decodeProtobufTraces(body);
+    const result = await consumer.consumeTraces(spans);
+    response.writeHead(200, { 'Content-Type': contentTypeOf(format) });
+    response.end(encodeExportResponse(format, result.rejectedSpans, result.errorMessage));
+  }
+
+  function fail(request: IncomingMessage, response: ServerResponse, format: WireFormat, error: unknown): void {
+    const known = error instanceof PipelineError;
+    const status = known ? error.httpStatus : 500;
+    const message = known ? error.message : 'internal error';
+    if (!known) log.error('OTLP request failed unexpectedly', { error });
+    telemetry.requestRefused(status);
+    if (response.headersSent) {
+      response.destroy();
+      return;
+    }
+    const headers: Record<string, string> = { 'Content-Type': contentTypeOf(format) };
+    if (known && error.retryAfterSeconds !== undefined) headers['Retry-After'] = String(error.retryAfterSeconds);
+    // A body we stopped reading cannot be skipped on a keep-alive connection.
+    if (!request.complete) headers['Connection'] = 'close';
+    response.writeHead(status, headers);
+    response.end(encodeStatus(format, GRPC_CODE[status] ?? 2, message));
+  }
+
+  return (request, response) => {
+    const mediaType = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+    const format = CONTENT_TYPES[mediaType] ?? 'json';
+    handle(request, response, format).catch((error: unknown) => fail(request, response, format, error));
+  };
+}
+
+function bearerMatches(header: string | undefined, expected: Buffer): boolean {
+  const given = Buffer.from(header ?? '');
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+function contentTypeOf(format: WireFormat): string {
+  return format === 'json' ? 'application/json' : 'application/x-protobuf';
+}
+
+/** Binds the handler to `options.endpoint`. Lifecycle per the stage contract: start, shutdown. */
+export class OtlpHttpReceiver {
+  private server: Server | null = null;
+
+  constructor(
+    private readonly options: OtlpHttpReceiverOptions,
+    private readonly consumer: TracesConsumer,
+    private readonly telemetry: Telemetry,
+  ) {}
+
+  /** Listens; resolves with the bound address (useful with port 0). */
+  async start(): Promise<AddressInfo> {
+    const server = createServer({ keepAliveTimeout: 65_000 }, createOtlpHttpHandler(this.options, this.consumer, this.telemetry));
+    this.server = server;
+    const { host, port } = splitHostPort(this.options.endpoint);
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    return server.address() as AddressInfo;
+  }
+
+  /** Stops accepting connections and waits for requests in flight, at most `deadlineMs`. Idempotent. */
+  async shutdown(deadlineMs = 10_000): Promise<void> {
+    const server = this.server;
+    this.server = null;
+    if (!server) return;
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    const timer = setTimeout(() => server.closeAllConnections(), deadlineMs);
+    timer.unref();
+    await closed;
+    clearTimeout(timer);
+  }
+}
+
+export function splitHostPort(endpoint: string): { host: string; port: number } {
+  const colon = endpoint.lastIndexOf(':');
+  const host = endpoint.slice(0, colon).replace(/^\[|\]$/g, '');
+  return { host: host || '0.0.0.0', port: Number(endpoint.slice(colon + 1)) };
+}
