@@ -1,0 +1,199 @@
+/**
+ * The receiver end to end in-process: bodies made by the official OTLP serializers are
+ * POSTed to a real spanpulse on port 0 and the documents it stored are checked field by field.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SpanKind } from '@opentelemetry/api';
+import { JsonTraceSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
+import { makeSpans, otlpJson, otlpProtobuf, serverSpan } from '../../../support/otelSpans.js';
+import { startTestSpanpulse, type TestSpanpulse } from '../../../support/spanpulse.js';
+
+const HOUR = 3_600_000;
+// Two hours ago, so every span is in the past and inside the raw retention.
+const hourStart = Date.now() - 2 * HOUR - ((Date.now() - 2 * HOUR) % HOUR);
+const window = { from: new Date(hourStart - 24 * HOUR), to: new Date(hourStart + 24 * HOUR) };
+
+let sp: TestSpanpulse;
+beforeAll(async () => {
+  sp = await startTestSpanpulse();
+});
+afterAll(async () => {
+  await sp?.stop();
+});
+
+async function decodeResponse(response: Response) {
+  const bytes = new Uint8Array(await response.arrayBuffer());
+  const json = response.headers.get('content-type') === 'application/json';
+  return (json ? JsonTraceSerializer : ProtobufTraceSerializer).deserializeResponse(bytes);
+}
+
+describe.each([
+  ['protobuf', 'application/x-protobuf', otlpProtobuf, false],
+  ['protobuf+gzip', 'application/x-protobuf', otlpProtobuf, true],
+  ['json', 'application/json', otlpJson, false],
+  ['json+gzip', 'application/json', otlpJson, true],
+] as const)('OTLP/HTTP %s', (label, contentType, serialize, gzip) => {
+  const service = `svc-${label}`;
+  it('stores requests, sessions, agents and rollups field by field', async () => {
+    const spans = makeSpans([
+      serverSpan({ service, route: '/api/agents/:agent/chat', path: '/api/agents/support/chat', method: 'POST', status: 200,
+        startMs: hourStart + 1000, durationMs: 120.5, sessionId: 'sess-1', userId: 'user-1', inputTokens: 30, outputTokens: 70 }),
+      serverSpan({ service, route: '/api/orders/:id', path: '/api/orders/7', status: 503, startMs: hourStart + 2000, durationMs: 40,
+        sessionId: 'sess-1', legacyNames: true }),
+      serverSpan({ service, route: '/api/orders/:id', path: '/api/orders/8', status: 404, startMs: hourStart + 3000, durationMs: 5,
+        sessionId: 'sess-2' }),
+      { service, name: 'invoke_agent planner', kind: SpanKind.INTERNAL, startMs: hourStart + 4000, durationMs: 900,
+        attributes: { 'gen_ai.agent.name': 'planner', 'session.id': 'sess-2', 'gen_ai.usage.output_tokens': 11 } },
+      { service, name: 'SELECT orders', kind: SpanKind.CLIENT, startMs: hourStart + 2100, durationMs: 3, attributes: { 'db.system': 'postgresql' } },
+    ]);
+    const response = await sp.post(serialize(spans), { contentType, gzip });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe(contentType);
+    const decoded = await decodeResponse(response);
+    expect(decoded.partialSuccess?.rejectedSpans ?? 0).toEqual(0);
+
+    const requests = await sp.store.findRequests({ ...window, serviceName: service, limit: 10 });
+    expect(requests).toHaveLength(3);
+    const chat = requests.find((r) => r.endpoint === '/api/agents/:agent/chat')!;
+    const chatSpan = spans.find((s) => s.name.startsWith('POST'))!;
+    expect(chat).toMatchObject({
+      traceId: chatSpan.spanContext().traceId, spanId: chatSpan.spanContext().spanId, serviceName: service, method: 'POST',
+      statusCode: 200, sessionId: 'sess-1', userId: 'user-1', agentName: 'support', ipAddress: '10.1.2.3',
+      userAgent: 'test-agent/1.0', outcome: 'success', inputTokens: 30, outputTokens: 70,
+    });
+    expect(chat.responseTime).toBeCloseTo(120.5, 6);
+    expect(chat.timestamp.toISOString()).toBe(new Date(hourStart + 1000).toISOString());
+    expect(requests.find((r) => r.statusCode === 503)).toMatchObject({ endpoint: '/api/orders/:id', outcome: 'error',
+      userAgent: 'legacy-agent/1.0', method: 'GET' });
+    expect(requests.find((r) => r.statusCode === 404)).toMatchObject({ outcome: 'client_error', sessionId: 'sess-2' });
+
+    const session = await sp.store.findSession(service, 'sess-1');
+    expect(session).toMatchObject({ userId: 'user-1', isActive: true, requestCount: 2, ipAddress: '10.1.2.3' });
+    // startTime is the earliest span start, lastActivity the latest span end of the session.
+    expect(session!.startTime.toISOString()).toBe(new Date(hourStart + 1000).toISOString());
+    expect(session!.lastActivity.toISOString()).toBe(new Date(hourStart + 2040).toISOString());
+
+    const [hour] = await sp.store.findRollups({ period: 'hour', level: 'service', serviceName: service, ...window });
+    expect(hour).toMatchObject({ requestCount: 3, successCount: 1, errorCount: 1, clientErrorCount: 1, activeUsers: 2,
+      inputTokens: 30, outputTokens: 70, start: new Date(hourStart) });
+    expect(hour!.totalResponseTime).toBeCloseTo(165.5, 6);
+    expect(hour!.minResponseTime).toBeCloseTo(5, 6);
+    expect(hour!.maxResponseTime).toBeCloseTo(120.5, 6);
+    const endpoints = await sp.store.findRollups({ period: 'day', level: 'endpoint', serviceName: service, ...window });
+    expect(endpoints.map((r) => `${r.method} ${r.endpoint} ${r.agentName} ${r.requestCount}`).sort()).toEqual([
+      'GET /api/orders/:id null 2', 'POST /api/agents/:agent/chat support 1',
+    ]);
+
+    const day = new Date(hourStart).toISOString().slice(0, 10);
+    const agents = await sp.store.findAgentDays({ fromDate: day, toDate: day, serviceName: service });
+    expect(agents.map((a) => [a.agentName, a.requestCount, a.invocationCount, a.errorCount, a.activeUsers, a.outputTokens]).sort())
+      .toEqual([['planner', 1, 1, 0, 1, 11], ['support', 1, 0, 0, 1, 70]]);
+
+    // The same request again, three times: nothing changes.
+    for (let i = 0; i < 3; i++) expect((await sp.post(serialize(spans), { contentType, gzip })).status).toBe(200);
+    expect(await sp.store.findRequests({ ...window, serviceName: service, limit: 10 })).toHaveLength(3);
+    expect(await sp.store.findRollups({ period: 'hour', level: 'service', serviceName: service, ...window })).toEqual([hour]);
+    expect(await sp.store.findAgentDays({ fromDate: day, toDate: day, serviceName: service })).toEqual(agents);
+    expect(await sp.store.findSession(service, 'sess-1')).toEqual(session);
+  });
+});
+
+describe('bad input', () => {
+  const service = 'svc-bad-input';
+  const good = () => makeSpans([serverSpan({ service, route: '/ok', status: 200, startMs: hourStart + 10_000, durationMs: 3, sessionId: 's' })]);
+  const snapshot = async () => ({
+    requests: await sp.store.findRequests({ ...window, limit: 1000 }),
+    rollups: await sp.store.findRollups({ period: 'hour', level: 'endpoint', ...window }),
+    services: await sp.store.listServices(),
+  });
+
+  beforeAll(async () => {
+    expect((await sp.post(otlpProtobuf(good()))).status).toBe(200);
+  });
+
+  const deep = (depth: number): Record<string, unknown> =>
+    depth === 0 ? { stringValue: 'leaf' } : { kvlistValue: { values: [{ key: 'k', value: deep(depth - 1) }] } };
+  const jsonWith = (mutate: (span: Record<string, any>) => void) => {
+    const body = JSON.parse(otlpJson(good()).toString());
+    mutate(body.resourceSpans[0].scopeSpans[0].spans[0]);
+    return Buffer.from(JSON.stringify(body));
+  };
+
+  const refused: Array<[string, () => Buffer, { contentType?: string; gzip?: boolean; headers?: Record<string, string> }, number, RegExp]> = [
+    ['invalid JSON', () => Buffer.from('{"resourceSpans": ['), { contentType: 'application/json' }, 400, /JSON/i],
+    ['truncated protobuf', () => otlpProtobuf(good()).subarray(0, 40), {}, 400, /protobuf|truncated|invalid/i],
+    ['garbage protobuf', () => Buffer.from([0xff, 0xff, 0xff, 0xff, 0x0f, 0x01]), {}, 400, /./],
+    ['wrong content type', () => otlpJson(good()), { contentType: 'text/plain' }, 415, /content type "text\/plain"/],
+    ['unknown content encoding', () => otlpProtobuf(good()), { headers: { 'Content-Encoding': 'br' } }, 415, /br/],
+    ['empty body', () => Buffer.alloc(0), {}, 400, /empty/],
+    ['body over the limit', () => Buffer.alloc(21 * 1024 * 1024), {}, 413, /limit/],
+    ['gzip bomb', () => Buffer.alloc(64 * 1024 * 1024), { gzip: true }, 413, /decompress|limit/],
+    ['bad gzip data', () => Buffer.from('not gzip at all'), { headers: { 'Content-Encoding': 'gzip' } }, 400, /gzip/i],
+    ['wrong types', () => Buffer.from('{"resourceSpans": {"a": 1}}'), { contentType: 'application/json' }, 400, /resourceSpans/],
+    ['deeply nested attribute value', () => jsonWith((s) => s.attributes.push({ key: 'deep', value: deep(64) })),
+      { contentType: 'application/json' }, 400, /deep|nest/i],
+  ];
+  it.each(refused)('%s is refused with a clear message and changes nothing', async (_name, body, options, status, message) => {
+    const before = await snapshot();
+    const response = await sp.post(body(), options);
+    expect(response.status).toBe(status);
+    const text = await response.text();
+    expect(text).toMatch(message);
+    expect(await snapshot()).toEqual(before);
+    expect((await sp.post(otlpProtobuf(good()))).status).toBe(200); // still serving
+  });
+
+  const partial: Array<[string, (span: Record<string, any>) => void, RegExp]> = [
+    ['trace id of the wrong length', (s) => { s.traceId = 'abcd'; }, /traceId/],
+    ['span id of the wrong length', (s) => { s.spanId = '00112233445566778899'; }, /spanId/],
+    ['negative duration', (s) => { s.endTimeUnixNano = String(BigInt(s.startTimeUnixNano) - 1000n); }, /between 0 and 24 h/],
+    ['absurd start time', (s) => { s.startTimeUnixNano = '5'; s.endTimeUnixNano = '6'; }, /plausible/],
+  ];
+  it.each(partial)('%s is a partial success naming the problem', async (_name, mutate, message) => {
+    const before = await snapshot();
+    const response = await sp.post(jsonWith(mutate), { contentType: 'application/json' });
+    expect(response.status).toBe(200);
+    const decoded = await decodeResponse(response);
+    expect(Number(decoded.partialSuccess?.rejectedSpans)).toBe(1);
+    expect(decoded.partialSuccess?.errorMessage).toMatch(message);
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it('__proto__ and constructor attribute keys and 10 000 attributes are plain data', async () => {
+    const spans = makeSpans([{ ...serverSpan({ service, route: '/proto', status: 201, startMs: hourStart + 20_000, durationMs: 2 }) }]);
+    const body = JSON.parse(otlpJson(spans).toString());
+    const attributes = body.resourceSpans[0].scopeSpans[0].spans[0].attributes as unknown[];
+    attributes.push({ key: '__proto__', value: { kvlistValue: { values: [{ key: 'polluted', value: { boolValue: true } }] } } });
+    attributes.push({ key: 'constructor', value: { stringValue: 'x' } });
+    for (let i = 0; i < 10_000; i++) attributes.push({ key: `attr.${i}`, value: { stringValue: 'v'.repeat(20) } });
+    const response = await sp.post(Buffer.from(JSON.stringify(body)), { contentType: 'application/json' });
+    expect(response.status).toBe(200);
+    expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
+    const stored = await sp.store.findRequests({ ...window, serviceName: service, limit: 100 });
+    expect(stored.find((r) => r.endpoint === '/proto')).toMatchObject({ statusCode: 201 });
+  });
+
+  it('answers 404, 405 and a Status body in the request encoding', async () => {
+    expect((await fetch(`${sp.otlpUrl}/v1/metrics`, { method: 'POST' })).status).toBe(404);
+    const get = await fetch(`${sp.otlpUrl}/v1/traces`);
+    expect(get.status).toBe(405);
+    expect(get.headers.get('allow')).toBe('POST');
+    const bad = await sp.post(Buffer.from('{'), { contentType: 'application/json' });
+    expect(await bad.json()).toMatchObject({ code: 3, message: expect.any(String) });
+  });
+});
+
+describe('ingest token', () => {
+  it('401 without the bearer token, 200 with it', async () => {
+    const secured = await startTestSpanpulse({ env: { SPANPULSE_INGEST_TOKEN: 'tok-123' } });
+    try {
+      const body = otlpProtobuf(makeSpans([serverSpan({ route: '/x', status: 200, startMs: hourStart, durationMs: 1 })]));
+      expect((await secured.post(body)).status).toBe(401);
+      expect((await secured.post(body, { headers: { Authorization: 'Bearer wrong' } })).status).toBe(401);
+      expect((await secured.post(body, { headers: { Authorization: 'Bearer tok-123' } })).status).toBe(200);
+      expect(await secured.store.findRequests({ ...window, limit: 10 })).toHaveLength(1);
+    } finally {
+      await secured.stop();
+    }
+  });
+});

@@ -1,0 +1,64 @@
+/**
+ * Starting a real spanpulse (receiver, pipeline, store, API) in the test process on port 0,
+ * on a fresh embedded store in a temp dir, or on MongoDB when `mongoUri` is given.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { parseConfig } from '../../collector/config/loadConfig.js';
+import { startSpanpulse, type RunningSpanpulse } from '../../collector/service.js';
+
+export interface TestSpanpulseOptions {
+  /** Extra YAML merged by the config loader (written as a whole config file). */
+  yaml?: string;
+  mongoUri?: string;
+  mongoDatabase?: string;
+  env?: Record<string, string>;
+}
+
+export interface TestSpanpulse extends RunningSpanpulse {
+  dataDir: string;
+  /** POSTs an OTLP body to /v1/traces. */
+  post(body: Buffer, options?: { contentType?: string; gzip?: boolean; headers?: Record<string, string> }): Promise<Response>;
+  /** Shuts down and removes the temp dir. */
+  stop(): Promise<void>;
+}
+
+export async function startTestSpanpulse(options: TestSpanpulseOptions = {}): Promise<TestSpanpulse> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'spanpulse-test-'));
+  const env: Record<string, string> = {
+    SPANPULSE_OTLP_HTTP_ENDPOINT: '127.0.0.1:0',
+    SPANPULSE_API_ENDPOINT: '127.0.0.1:0',
+    SPANPULSE_DATA_DIR: dataDir,
+    ...(options.mongoUri ? { MONGODB_URI: options.mongoUri, MONGODB_DATABASE: options.mongoDatabase ?? 'spanpulse_test' } : {}),
+    ...options.env,
+  };
+  const yaml = options.yaml ?? `
+receivers: {otlp: {protocols: {http: {endpoint: "\${env:SPANPULSE_OTLP_HTTP_ENDPOINT}", auth: {bearer_token: "\${env:SPANPULSE_INGEST_TOKEN:-}"}}}}}
+exporters:
+  mongodb: {uri: "\${env:MONGODB_URI:-}", database: "\${env:MONGODB_DATABASE:-aiAgent}"}
+  sqlite: {path: "\${env:SPANPULSE_DATA_DIR}/spanpulse.db"}
+extensions: {status_api: {endpoint: "\${env:SPANPULSE_API_ENDPOINT}"}}
+service: {telemetry: {logs: {level: warn}}}
+`;
+  const running = await startSpanpulse(parseConfig(yaml, 'test config', env));
+  return {
+    ...running,
+    dataDir,
+    post: (body, postOptions = {}) =>
+      fetch(`${running.otlpUrl}/v1/traces`, {
+        method: 'POST',
+        headers: {
+          'Content-Type': postOptions.contentType ?? 'application/x-protobuf',
+          ...(postOptions.gzip ? { 'Content-Encoding': 'gzip' } : {}),
+          ...postOptions.headers,
+        },
+        body: postOptions.gzip ? gzipSync(body) : body,
+      }),
+    stop: async () => {
+      await running.shutdown();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
