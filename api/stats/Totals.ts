@@ -1,0 +1,89 @@
+/**
+ * Counters summed over any set of rollup or agent_metrics documents (hours, days, endpoints,
+ * services, collector replicas alike), and the figures the API derives from them.
+ * Percentiles come from the merged latency histogram, so they hold for any such set within
+ * RELATIVE_ERROR. Rates are null when there were no requests: no number is invented.
+ */
+import { mergeHistogram, quantile, type LatencyHistogram } from '../../collector/mapping/latencyHistogram.js';
+
+/** The counters shared by Rollup and AgentDay. */
+export interface Countable {
+  requestCount: number;
+  successCount: number;
+  errorCount: number;
+  clientErrorCount: number;
+  totalResponseTime: number;
+  latencyHistogram: LatencyHistogram;
+  inputTokens: number;
+  outputTokens: number;
+}
+
+export type Totals = Countable;
+
+export function emptyTotals(): Totals {
+  return {
+    requestCount: 0, successCount: 0, errorCount: 0, clientErrorCount: 0, totalResponseTime: 0,
+    latencyHistogram: {}, inputTokens: 0, outputTokens: 0,
+  };
+}
+
+/** Adds `item` into `into`. */
+export function addTotals(into: Totals, item: Readonly<Countable>): Totals {
+  into.requestCount += item.requestCount;
+  into.successCount += item.successCount;
+  into.errorCount += item.errorCount;
+  into.clientErrorCount += item.clientErrorCount;
+  into.totalResponseTime += item.totalResponseTime;
+  mergeHistogram(into.latencyHistogram, item.latencyHistogram);
+  into.inputTokens += item.inputTokens;
+  into.outputTokens += item.outputTokens;
+  return into;
+}
+
+export function sumTotals(items: Iterable<Readonly<Countable>>): Totals {
+  const totals = emptyTotals();
+  for (const item of items) addTotals(totals, item);
+  return totals;
+}
+
+/** Sums items into one Totals per key. Keys keep first-seen order. */
+export function groupTotals<T extends Countable>(items: Iterable<T>, keyOf: (item: T) => string): Map<string, Totals> {
+  const groups = new Map<string, Totals>();
+  for (const item of items) {
+    const key = keyOf(item);
+    let totals = groups.get(key);
+    if (totals === undefined) groups.set(key, (totals = emptyTotals()));
+    addTotals(totals, item);
+  }
+  return groups;
+}
+
+export interface Performance {
+  totalRequests: number;
+  /** Percent of requests that were not errors (HTTP 5xx or span status ERROR); 4xx are not failures of the platform. */
+  successRate: number | null;
+  /** Percent of requests that were errors. */
+  errorRate: number | null;
+  /** Percent of requests answered 4xx. */
+  clientErrorRate: number | null;
+  /** Milliseconds. */
+  avgResponseTime: number | null;
+  p50ResponseTime: number | null;
+  p95ResponseTime: number | null;
+  p99ResponseTime: number | null;
+}
+
+export function performanceOf(totals: Readonly<Totals>): Performance {
+  const n = totals.requestCount;
+  const percentOf = (count: number) => (n === 0 ? null : (100 * count) / n);
+  return {
+    totalRequests: n,
+    successRate: percentOf(n - totals.errorCount),
+    errorRate: percentOf(totals.errorCount),
+    clientErrorRate: percentOf(totals.clientErrorCount),
+    avgResponseTime: n === 0 ? null : totals.totalResponseTime / n,
+    p50ResponseTime: quantile(totals.latencyHistogram, 0.5),
+    p95ResponseTime: quantile(totals.latencyHistogram, 0.95),
+    p99ResponseTime: quantile(totals.latencyHistogram, 0.99),
+  };
+}
