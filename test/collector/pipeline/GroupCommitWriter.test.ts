@@ -1,0 +1,100 @@
+/**
+ * Group commit on a real SQLite store. A gate in front of the store holds a write open so
+ * that requests arriving meanwhile can be observed queueing, batching and being refused.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { PipelineError } from '../../../collector/errors.js';
+import { GroupCommitWriter } from '../../../collector/pipeline/GroupCommitWriter.js';
+import { SqliteStore } from '../../../collector/store/sqlite/SqliteStore.js';
+import type { RequestRecord, SpanRecord, StoreWriter } from '../../../collector/store/types.js';
+import { Telemetry } from '../../../collector/telemetry/Telemetry.js';
+
+let sequence = 0;
+function records(count: number): RequestRecord[] {
+  return Array.from({ length: count }, () => {
+    sequence += 1;
+    return {
+      kind: 'request', traceId: sequence.toString(16).padStart(32, '0'), spanId: sequence.toString(16).padStart(16, '0'),
+      serviceName: 'gc', endpoint: '/x', method: 'GET', statusCode: 200, responseTime: 1, timestamp: new Date(Date.now() - 60_000),
+      sessionId: null, userId: null, agentName: null, ipAddress: null, userAgent: null, outcome: 'success', inputTokens: 0, outputTokens: 0,
+    };
+  });
+}
+
+/** The real store behind a gate: each write waits until `open()` is called. */
+class GatedStore implements StoreWriter {
+  readonly batchSizes: number[] = [];
+  private release: (() => void) | null = null;
+  private gate = new Promise<void>((resolve) => (this.release = resolve));
+  constructor(private readonly store: SqliteStore) {}
+  async write(batch: readonly SpanRecord[]) {
+    this.batchSizes.push(batch.length);
+    await this.gate;
+    return this.store.write(batch);
+  }
+  open() {
+    this.release?.();
+    this.gate = Promise.resolve();
+  }
+}
+
+const stores: SqliteStore[] = [];
+afterEach(async () => {
+  await Promise.all(stores.splice(0).map((s) => s.shutdown()));
+});
+
+async function setup(maxQueuedRecords: number) {
+  const store = new SqliteStore({ path: ':memory:' });
+  stores.push(store);
+  await store.start();
+  const gated = new GatedStore(store);
+  const telemetry = new Telemetry();
+  const writer = new GroupCommitWriter(gated, { sendBatchSize: 1000, maxQueuedRecords }, telemetry);
+  return { store, gated, writer, telemetry };
+}
+
+const tick = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('GroupCommitWriter', () => {
+  it('requests that arrive during a write go to the store together, each acknowledged after its batch', async () => {
+    const { store, gated, writer, telemetry } = await setup(10_000);
+    let acknowledged = 0;
+    const first = writer.write(records(5)).then(() => acknowledged++);
+    await tick();
+    const rest = [1, 2, 3].map(() => writer.write(records(10)).then(() => acknowledged++));
+    await tick();
+    expect(acknowledged).toBe(0);
+    expect(telemetry.snapshot().queueDepth).toBe(35);
+    gated.open();
+    await Promise.all([first, ...rest]);
+    expect(gated.batchSizes).toEqual([5, 30]);
+    expect(telemetry.snapshot()).toMatchObject({ spansAccepted: 35, storeWrites: 2, queueDepth: 0 });
+    const stored = await store.findRequests({ from: new Date(0), to: new Date(Date.now() + 1000), limit: 100 });
+    expect(stored).toHaveLength(35);
+  });
+
+  it('refuses with a retryable 429 when more spans wait than the bound, and loses nothing it accepted', async () => {
+    const { store, gated, writer } = await setup(20);
+    const accepted = writer.write(records(15));
+    await tick();
+    const refused = await writer.write(records(10)).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(PipelineError);
+    expect(refused).toMatchObject({ kind: 'retryable', httpStatus: 429, retryAfterSeconds: 1 });
+    gated.open();
+    await accepted;
+    expect(await store.findRequests({ from: new Date(0), to: new Date(Date.now() + 1000), limit: 100 })).toHaveLength(15);
+    await writer.write(records(10)); // room again
+  });
+
+  it('shutdown flushes what is queued, then refuses new writes with 503', async () => {
+    const { store, gated, writer } = await setup(1000);
+    const pending = writer.write(records(7));
+    await tick();
+    const stopped = writer.shutdown();
+    await expect(writer.write(records(1))).rejects.toMatchObject({ httpStatus: 503 });
+    gated.open();
+    await Promise.all([pending, stopped]);
+    expect(await store.findRequests({ from: new Date(0), to: new Date(Date.now() + 1000), limit: 100 })).toHaveLength(7);
+    await writer.shutdown(); // idempotent
+  });
+});
