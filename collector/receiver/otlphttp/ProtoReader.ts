@@ -23,6 +23,13 @@ export const WireType = { VARINT: 0, I64: 1, LEN: 2, SGROUP: 3, EGROUP: 4, I32: 
 
 const TWO_POW_32 = 0x1_0000_0000;
 
+/** Bytes a minimal varint encoding of a uint32 takes (for pointing error offsets at a tag). */
+function varintSize(value: number): number {
+  let size = 1;
+  for (let rest = value >>> 7; rest !== 0; rest >>>= 7) size++;
+  return size;
+}
+
 export class ProtoReader {
   readonly buf: Buffer;
   pos = 0;
@@ -135,7 +142,7 @@ export class ProtoReader {
    * disagree about the schema, so it is an error rather than silently dropped data.
    */
   skip(tag: number, end: number, message: string, expected: readonly (number | undefined)[]): void {
-    const tagOffset = this.pos;
+    const tagOffset = this.pos - varintSize(tag);
     const fieldNumber = tag >>> 3;
     const wireType = tag & 7;
     if (fieldNumber === 0) throw this.error(`${message}: invalid field number 0`, tagOffset);
