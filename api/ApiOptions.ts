@@ -1,0 +1,31 @@
+/**
+ * What code passes to createApiApp. The collector process fills it from otel-config.yaml
+ * (collector/service.ts); tests pass their own store, clock and thresholds.
+ */
+import type { Retention, Store, StoreReader } from '../collector/store/types.js';
+import type { Telemetry } from '../collector/telemetry/Telemetry.js';
+import type { StateThresholds } from './stats/healthState.js';
+
+/** The API only reads: the StoreReader queries plus the backend's name for /api/status. */
+export type ApiStore = StoreReader & Pick<Store, 'backend'>;
+
+export interface ApiOptions {
+  /** The store to read from. Required; the API never writes. */
+  store: ApiStore;
+  /** The collector's own counters: uptime, spans received, and the body of /metrics. Required. */
+  telemetry: Telemetry;
+  /** spanpulse version shown in /api/status. Required. */
+  version: string;
+  /** Sessions with activity within this many milliseconds count as active users now. Required (config default 30 minutes). */
+  sessionInactivityMs: number;
+  /** Error-rate and p95 limits for the operational / degraded / down states. Required (config defaults 5 %, 50 %, 1 s, 10 s). */
+  thresholds: StateThresholds;
+  /** Retention periods; windows reaching further back than the hourly retention are refused with 400. Required. */
+  retention: Retention;
+  /** A service that sent no span for this many milliseconds is `stale`. Default 5 minutes. */
+  staleAfterMs?: number;
+  /** The clock. Default `() => new Date()`; tests pin it. */
+  now?: () => Date;
+  /** Folder holding the pages' HTML, CSS and JS. Default: api/public under the package root. */
+  publicDir?: string;
+}

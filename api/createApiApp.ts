@@ -1,0 +1,34 @@
+/**
+ * The status API and pages as an Express app, built without listening: the collector
+ * process binds it to its port (collector/service.ts), tests call it on port 0.
+ *
+ *   /api/status, /api/status/analytics, /api/status/api-status   JSON (api/README-endpoints.md)
+ *   /status, /status/analytics, /status/api-status              web pages
+ *   /healthz, /readyz, /metrics                                 health of spanpulse itself
+ */
+import { join } from 'node:path';
+import express from 'express';
+import { apiContext } from './ApiContext.js';
+import type { ApiOptions } from './ApiOptions.js';
+import { errorResponder } from './errorResponder.js';
+import { HttpError } from './HttpError.js';
+import { packageRoot } from './packageRoot.js';
+import { healthRoutes } from './routes/healthRoutes.js';
+import { pageRoutes } from './routes/pageRoutes.js';
+import { statusApiRoutes } from './routes/statusApiRoutes.js';
+
+export type { ApiOptions } from './ApiOptions.js';
+
+export function createApiApp(options: ApiOptions): express.Express {
+  const context = apiContext(options);
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(healthRoutes(context));
+  app.use('/api', statusApiRoutes(context));
+  app.use(pageRoutes(options.publicDir ?? join(packageRoot(), 'api', 'public')));
+  app.use((req) => {
+    throw new HttpError(404, `not found: ${req.method} ${req.path}`);
+  });
+  app.use(errorResponder);
+  return app;
+}

@@ -1,0 +1,29 @@
+/**
+ * Health of spanpulse itself, for orchestrators and Prometheus: /healthz (the process
+ * answers), /readyz (the store answers a ping) and /metrics (text exposition format).
+ */
+import { Router } from 'express';
+import type { ApiContext } from '../ApiContext.js';
+
+export function healthRoutes(context: ApiContext): Router {
+  const router = Router();
+  router.use((_req, res, next) => {
+    res.setHeader('Cache-Control', 'no-store');
+    next();
+  });
+  router.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  router.get('/readyz', async (_req, res) => {
+    try {
+      const pingMs = await context.reader.ping();
+      res.json({ status: 'ready', store: context.backend, pingMs });
+    } catch (error) {
+      res.status(503).json({ status: 'not ready', store: context.backend, error: `store unreachable: ${(error as Error).message}` });
+    }
+  });
+  router.get('/metrics', (_req, res) => {
+    res.type('text/plain; version=0.0.4; charset=utf-8').send(context.telemetry.toPrometheus());
+  });
+  return router;
+}
