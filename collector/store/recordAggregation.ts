@@ -1,0 +1,246 @@
+/**
+ * Backend-neutral batch aggregation: turns the records of one write that were stored for the
+ * first time into the increments every backend applies to its pre-aggregated documents.
+ * Shared by the SQLite store and the MongoDB store (`firstOfEachId`, `aggregateRecords`), so
+ * both count exactly the same things; a backend only decides how to apply the deltas.
+ *
+ * Many spans become few deltas (one per rollup key, agent day, session and service), which
+ * is what makes large batches cheap to write. Distinct users cannot be summed, so the deltas
+ * carry "presence" keys (one per session per period / agent day): a backend inserts them
+ * idempotently and adds 1 to `activeUsers` for each one that was new.
+ */
+import { addToHistogram, type LatencyHistogram } from '../mapping/latencyHistogram.js';
+import type { Outcome, Period, SpanRecord } from './types.js';
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
+
+export interface Counters {
+  requestCount: number;
+  successCount: number;
+  errorCount: number;
+  clientErrorCount: number;
+  totalResponseTime: number;
+  minResponseTime: number;
+  maxResponseTime: number;
+  latencyHistogram: LatencyHistogram;
+  inputTokens: number;
+  outputTokens: number;
+}
+
+/** Increment for one hourly_metrics / daily_metrics document; service level when endpoint, method and agentName are null. */
+export interface RollupDelta extends Counters {
+  serviceName: string;
+  period: Period;
+  start: Date;
+  endpoint: string | null;
+  method: string | null;
+  agentName: string | null;
+}
+
+export interface AgentDayDelta extends Counters {
+  serviceName: string;
+  agentName: string;
+  date: string;
+  invocationCount: number;
+  lastSeen: Date;
+}
+
+export interface SessionDelta {
+  serviceName: string;
+  sessionId: string;
+  /** The last non-null value in batch order, else null (null never overwrites a stored value). */
+  userId: string | null;
+  ipAddress: string | null;
+  userAgent: string | null;
+  /** Earliest span start. */
+  startTime: Date;
+  /** Latest span end. */
+  lastActivity: Date;
+  /** Requests only; agent invocations touch the session without counting as requests. */
+  requestCount: number;
+}
+
+export interface ServiceDelta {
+  serviceName: string;
+  firstSeen: Date;
+  lastSeen: Date;
+  spanCount: number;
+}
+
+/** A session seen in a service-level rollup period (requests only). */
+export interface RollupPresence {
+  serviceName: string;
+  period: Period;
+  start: Date;
+  sessionId: string;
+}
+
+/** A session that used an agent on a day. */
+export interface AgentPresence {
+  serviceName: string;
+  agentName: string;
+  date: string;
+  sessionId: string;
+}
+
+export interface BatchDeltas {
+  rollups: RollupDelta[];
+  agentDays: AgentDayDelta[];
+  sessions: SessionDelta[];
+  services: ServiceDelta[];
+  rollupPresence: RollupPresence[];
+  agentPresence: AgentPresence[];
+}
+
+/** The first record of each (traceId, spanId) in batch order, and how many later ones repeated an id. */
+export function firstOfEachId(records: readonly SpanRecord[]): { unique: SpanRecord[]; duplicates: number } {
+  const seen = new Set<string>();
+  const unique: SpanRecord[] = [];
+  for (const record of records) {
+    const id = `${record.traceId}:${record.spanId}`;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    unique.push(record);
+  }
+  return { unique, duplicates: records.length - unique.length };
+}
+
+export function periodStart(period: Period, time: Date): Date {
+  const size = period === 'hour' ? HOUR_MS : DAY_MS;
+  return new Date(Math.floor(time.getTime() / size) * size);
+}
+
+/** "YYYY-MM-DD" of the UTC day. */
+export function utcDate(time: Date): string {
+  return time.toISOString().slice(0, 10);
+}
+
+export function endTime(record: SpanRecord): Date {
+  return new Date(record.timestamp.getTime() + record.responseTime);
+}
+
+/** Identity of a rollup document as one string (for maps keyed by document). */
+export function rollupKey(r: { serviceName: string; period: Period; start: Date; endpoint: string | null; method: string | null; agentName: string | null }): string {
+  return JSON.stringify([r.serviceName, r.period, r.start.getTime(), r.endpoint, r.method, r.agentName]);
+}
+
+export function agentDayKey(d: { serviceName: string; agentName: string; date: string }): string {
+  return JSON.stringify([d.serviceName, d.agentName, d.date]);
+}
+
+/** Deltas for records that are all new (already passed through the backend's idempotent insert). */
+export function aggregateRecords(records: readonly SpanRecord[]): BatchDeltas {
+  const rollups = new Map<string, RollupDelta>();
+  const agentDays = new Map<string, AgentDayDelta>();
+  const sessions = new Map<string, SessionDelta>();
+  const services = new Map<string, ServiceDelta>();
+  const rollupPresence = new Map<string, RollupPresence>();
+  const agentPresence = new Map<string, AgentPresence>();
+
+  for (const record of records) {
+    const end = endTime(record);
+    addService(services, record, end);
+    if (record.sessionId !== null) addSession(sessions, record, record.sessionId, end);
+    const agentName: string | null = record.agentName;
+    if (agentName !== null) {
+      const date = utcDate(record.timestamp);
+      const key = agentDayKey({ serviceName: record.serviceName, agentName, date });
+      let delta = agentDays.get(key);
+      if (delta === undefined) {
+        delta = { serviceName: record.serviceName, agentName, date, invocationCount: 0, lastSeen: end, ...emptyCounters() };
+        agentDays.set(key, delta);
+      }
+      count(delta, record);
+      if (record.kind === 'agent_invocation') delta.invocationCount += 1;
+      if (end > delta.lastSeen) delta.lastSeen = end;
+      if (record.sessionId !== null) {
+        const presence = { serviceName: record.serviceName, agentName, date, sessionId: record.sessionId };
+        agentPresence.set(JSON.stringify([key, record.sessionId]), presence);
+      }
+    }
+    if (record.kind !== 'request') continue;
+    for (const period of ['hour', 'day'] as const) {
+      const start = periodStart(period, record.timestamp);
+      const base = { serviceName: record.serviceName, period, start };
+      addRollup(rollups, { ...base, endpoint: null, method: null, agentName: null }, record);
+      addRollup(rollups, { ...base, endpoint: record.endpoint, method: record.method, agentName: record.agentName }, record);
+      if (record.sessionId !== null) {
+        rollupPresence.set(JSON.stringify([record.serviceName, period, start.getTime(), record.sessionId]), { ...base, sessionId: record.sessionId });
+      }
+    }
+  }
+  return {
+    rollups: [...rollups.values()],
+    agentDays: [...agentDays.values()],
+    sessions: [...sessions.values()],
+    services: [...services.values()],
+    rollupPresence: [...rollupPresence.values()],
+    agentPresence: [...agentPresence.values()],
+  };
+}
+
+function emptyCounters(): Counters {
+  return {
+    requestCount: 0, successCount: 0, errorCount: 0, clientErrorCount: 0, totalResponseTime: 0,
+    minResponseTime: Infinity, maxResponseTime: -Infinity, latencyHistogram: {}, inputTokens: 0, outputTokens: 0,
+  };
+}
+
+const OUTCOME_FIELD: Record<Outcome, 'successCount' | 'errorCount' | 'clientErrorCount'> = {
+  success: 'successCount',
+  error: 'errorCount',
+  client_error: 'clientErrorCount',
+};
+
+function count(counters: Counters, record: SpanRecord): void {
+  counters.requestCount += 1;
+  counters[OUTCOME_FIELD[record.outcome]] += 1;
+  counters.totalResponseTime += record.responseTime;
+  counters.minResponseTime = Math.min(counters.minResponseTime, record.responseTime);
+  counters.maxResponseTime = Math.max(counters.maxResponseTime, record.responseTime);
+  addToHistogram(counters.latencyHistogram, record.responseTime);
+  counters.inputTokens += record.inputTokens;
+  counters.outputTokens += record.outputTokens;
+}
+
+function addRollup(rollups: Map<string, RollupDelta>, key: Omit<RollupDelta, keyof Counters>, record: SpanRecord): void {
+  const id = rollupKey(key);
+  let delta = rollups.get(id);
+  if (delta === undefined) {
+    delta = { ...key, ...emptyCounters() };
+    rollups.set(id, delta);
+  }
+  count(delta, record);
+}
+
+function addSession(sessions: Map<string, SessionDelta>, record: SpanRecord, sessionId: string, end: Date): void {
+  const id = JSON.stringify([record.serviceName, sessionId]);
+  let delta = sessions.get(id);
+  if (delta === undefined) {
+    delta = {
+      serviceName: record.serviceName, sessionId, userId: null, ipAddress: null, userAgent: null,
+      startTime: record.timestamp, lastActivity: end, requestCount: 0,
+    };
+    sessions.set(id, delta);
+  }
+  if (record.timestamp < delta.startTime) delta.startTime = record.timestamp;
+  if (end > delta.lastActivity) delta.lastActivity = end;
+  if (record.userId !== null) delta.userId = record.userId;
+  if (record.kind === 'request') {
+    delta.requestCount += 1;
+    if (record.ipAddress !== null) delta.ipAddress = record.ipAddress;
+    if (record.userAgent !== null) delta.userAgent = record.userAgent;
+  }
+}
+
+function addService(services: Map<string, ServiceDelta>, record: SpanRecord, end: Date): void {
+  const delta = services.get(record.serviceName);
+  if (delta === undefined) {
+    services.set(record.serviceName, { serviceName: record.serviceName, firstSeen: record.timestamp, lastSeen: end, spanCount: 1 });
+    return;
+  }
+  delta.spanCount += 1;
+  if (record.timestamp < delta.firstSeen) delta.firstSeen = record.timestamp;
+  if (end > delta.lastSeen) delta.lastSeen = end;
+}

@@ -1,0 +1,63 @@
+/**
+ * Background maintenance of the SQLite store: marking idle sessions inactive and deleting
+ * by retention. A period (hour, day, agent day) is deleted when its start is older than its
+ * retention, like a MongoDB TTL index on the start time. The raw tables can hold millions
+ * of rows, so they are deleted in chunks, each its own short transaction, yielding to the
+ * event loop in between so that writes (group commits) are not held up.
+ */
+import type { Database, Statement } from 'better-sqlite3';
+import { utcDate } from '../recordAggregation.js';
+import type { Retention } from '../types.js';
+
+const CHUNK_ROWS = 5000;
+
+export class SqliteMaintenance {
+  private readonly markInactive: Statement;
+  private readonly deleteRawChunk: Statement[];
+  private readonly deleteHours: Statement[];
+  private readonly deleteDays: Statement[];
+  private readonly deleteAgentDays: Statement[];
+  private readonly deleteSessions: Statement;
+
+  constructor(private readonly db: Database) {
+    this.markInactive = db.prepare('UPDATE user_sessions SET isActive = 0 WHERE isActive = 1 AND lastActivity < ?');
+    this.deleteRawChunk = ['api_metrics', 'agent_invocations'].map((table) =>
+      db.prepare(`DELETE FROM ${table} WHERE rowid IN (SELECT rowid FROM ${table} WHERE timestamp < ? LIMIT ${CHUNK_ROWS})`));
+    this.deleteHours = [
+      db.prepare('DELETE FROM hourly_metrics WHERE start < ?'),
+      db.prepare("DELETE FROM rollup_presence WHERE period = 'hour' AND start < ?"),
+    ];
+    this.deleteDays = [
+      db.prepare('DELETE FROM daily_metrics WHERE start < ?'),
+      db.prepare("DELETE FROM rollup_presence WHERE period = 'day' AND start < ?"),
+    ];
+    this.deleteAgentDays = [
+      db.prepare('DELETE FROM agent_metrics WHERE date <= ?'),
+      db.prepare('DELETE FROM agent_presence WHERE date <= ?'),
+    ];
+    this.deleteSessions = db.prepare('DELETE FROM user_sessions WHERE lastActivity < ?');
+  }
+
+  markInactiveSessions(now: Date, inactivityMs: number): number {
+    return this.markInactive.run(now.getTime() - inactivityMs).changes;
+  }
+
+  /** `isOpen` is checked between chunks: shutdown stops the job instead of racing it. */
+  async deleteExpired(now: Date, retention: Retention, isOpen: () => boolean): Promise<void> {
+    const cutoff = (retentionMs: number) => now.getTime() - retentionMs;
+    for (const statement of this.deleteRawChunk) {
+      while (isOpen() && statement.run(cutoff(retention.apiMetricsMs)).changes === CHUNK_ROWS) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+    }
+    if (!isOpen()) return;
+    // An agent day starts before the cutoff exactly when its date is at most the date of (cutoff - 1 ms).
+    const lastAgentDate = utcDate(new Date(cutoff(retention.agentMetricsMs) - 1));
+    this.db.transaction(() => {
+      for (const statement of this.deleteHours) statement.run(cutoff(retention.hourlyMetricsMs));
+      for (const statement of this.deleteDays) statement.run(cutoff(retention.dailyMetricsMs));
+      for (const statement of this.deleteAgentDays) statement.run(lastAgentDate);
+      this.deleteSessions.run(cutoff(retention.sessionsMs));
+    }).immediate();
+  }
+}

@@ -1,0 +1,165 @@
+/**
+ * The read side of the SQLite store: the StoreReader queries over the tables of schema.ts,
+ * mapping stored representations back to the contract's (epoch ms -> Date, '' -> null,
+ * 0/1 -> boolean, JSON text -> histogram). Statements are prepared once per distinct SQL.
+ */
+import type { Database, Statement } from 'better-sqlite3';
+import type { LatencyHistogram } from '../../mapping/latencyHistogram.js';
+import type {
+  AgentDay, ApiMetric, DayRangeQuery, Outcome, Period, RequestQuery, Rollup, RollupQuery, ServiceSummary,
+  SessionCounts, SessionQuery, UserSession,
+} from '../types.js';
+
+type Row = Record<string, unknown>;
+
+export class SqliteReader {
+  private readonly statements = new Map<string, Statement>();
+
+  constructor(private readonly db: Database) {}
+
+  findRollups(query: RollupQuery): Rollup[] {
+    const table = query.period === 'hour' ? 'hourly_metrics' : 'daily_metrics';
+    const serviceLevel = "endpoint = '' AND method = '' AND agentName = ''";
+    const where = [
+      'start >= ? AND start < ?',
+      query.level === 'service' ? serviceLevel : `NOT (${serviceLevel})`,
+      ...(query.serviceName === undefined ? [] : ['serviceName = ?']),
+    ];
+    const params = [query.from.getTime(), query.to.getTime(), ...optional(query.serviceName)];
+    const rows = this.all(`SELECT * FROM ${table} WHERE ${where.join(' AND ')}
+      ORDER BY start, serviceName, endpoint, method, agentName`, params);
+    return rows.map((row) => toRollup(row, query.period));
+  }
+
+  findAgentDays(query: DayRangeQuery): AgentDay[] {
+    const service = query.serviceName === undefined ? '' : ' AND serviceName = ?';
+    const rows = this.all(`SELECT * FROM agent_metrics WHERE date >= ? AND date <= ?${service}
+      ORDER BY date, serviceName, agentName`, [query.fromDate, query.toDate, ...optional(query.serviceName)]);
+    return rows.map((row) => ({
+      serviceName: String(row.serviceName),
+      agentName: String(row.agentName),
+      date: String(row.date),
+      requestCount: Number(row.requestCount),
+      invocationCount: Number(row.invocationCount),
+      ...counters(row),
+      avgResponseTime: Number(row.avgResponseTime),
+      lastSeen: new Date(Number(row.lastSeen)),
+    }));
+  }
+
+  countSessions(query: SessionQuery): SessionCounts {
+    const where = ['lastActivity >= ? AND startTime < ?'];
+    if (query.serviceName !== undefined) where.push('serviceName = ?');
+    if (query.activeOnly === true) where.push('isActive = 1');
+    // A known user is one user across sessions and services; an anonymous session is its own user.
+    const row = this.all(`SELECT count(*) AS sessions, count(DISTINCT CASE WHEN userId IS NOT NULL
+        THEN 'u' || userId ELSE 's' || json_array(serviceName, sessionId) END) AS users
+      FROM user_sessions WHERE ${where.join(' AND ')}`,
+    [query.from.getTime(), query.to.getTime(), ...optional(query.serviceName)])[0];
+    return { sessions: Number(row?.sessions ?? 0), users: Number(row?.users ?? 0) };
+  }
+
+  listServices(): ServiceSummary[] {
+    return this.all('SELECT * FROM services ORDER BY serviceName', []).map((row) => ({
+      serviceName: String(row.serviceName),
+      firstSeen: new Date(Number(row.firstSeen)),
+      lastSeen: new Date(Number(row.lastSeen)),
+      spanCount: Number(row.spanCount),
+    }));
+  }
+
+  findRequests(query: RequestQuery): ApiMetric[] {
+    const where = ['timestamp >= ? AND timestamp < ?'];
+    if (query.serviceName !== undefined) where.push('serviceName = ?');
+    if (query.errorsOnly === true) where.push("outcome = 'error'");
+    const rows = this.all(`SELECT * FROM api_metrics WHERE ${where.join(' AND ')} ORDER BY timestamp DESC, rowid DESC LIMIT ?`,
+      [query.from.getTime(), query.to.getTime(), ...optional(query.serviceName), Math.max(0, Math.trunc(query.limit))]);
+    return rows.map((row) => ({
+      traceId: String(row.traceId),
+      spanId: String(row.spanId),
+      serviceName: String(row.serviceName),
+      endpoint: String(row.endpoint),
+      method: String(row.method),
+      statusCode: nullableNumber(row.statusCode),
+      responseTime: Number(row.responseTime),
+      timestamp: new Date(Number(row.timestamp)),
+      sessionId: nullableString(row.sessionId),
+      userId: nullableString(row.userId),
+      agentName: nullableString(row.agentName),
+      ipAddress: nullableString(row.ipAddress),
+      userAgent: nullableString(row.userAgent),
+      outcome: String(row.outcome) as Outcome,
+      inputTokens: Number(row.inputTokens),
+      outputTokens: Number(row.outputTokens),
+    }));
+  }
+
+  findSession(serviceName: string, sessionId: string): UserSession | null {
+    const row = this.all('SELECT * FROM user_sessions WHERE serviceName = ? AND sessionId = ?', [serviceName, sessionId])[0];
+    if (row === undefined) return null;
+    return {
+      serviceName: String(row.serviceName),
+      sessionId: String(row.sessionId),
+      userId: nullableString(row.userId),
+      ipAddress: nullableString(row.ipAddress),
+      userAgent: nullableString(row.userAgent),
+      startTime: new Date(Number(row.startTime)),
+      lastActivity: new Date(Number(row.lastActivity)),
+      isActive: Number(row.isActive) === 1,
+      requestCount: Number(row.requestCount),
+    };
+  }
+
+  private all(sql: string, params: unknown[]): Row[] {
+    let statement = this.statements.get(sql);
+    if (statement === undefined) {
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement.all(...params) as Row[];
+  }
+}
+
+function optional(value: string | undefined): string[] {
+  return value === undefined ? [] : [value];
+}
+
+function toRollup(row: Row, period: Period): Rollup {
+  return {
+    serviceName: String(row.serviceName),
+    period,
+    start: new Date(Number(row.start)),
+    endpoint: emptyToNull(row.endpoint),
+    method: emptyToNull(row.method),
+    agentName: emptyToNull(row.agentName),
+    requestCount: Number(row.requestCount),
+    ...counters(row),
+  };
+}
+
+function counters(row: Row) {
+  return {
+    successCount: Number(row.successCount),
+    errorCount: Number(row.errorCount),
+    clientErrorCount: Number(row.clientErrorCount),
+    totalResponseTime: Number(row.totalResponseTime),
+    minResponseTime: nullableNumber(row.minResponseTime),
+    maxResponseTime: nullableNumber(row.maxResponseTime),
+    latencyHistogram: JSON.parse(String(row.latencyHistogram)) as LatencyHistogram,
+    inputTokens: Number(row.inputTokens),
+    outputTokens: Number(row.outputTokens),
+    activeUsers: Number(row.activeUsers),
+  };
+}
+
+function emptyToNull(value: unknown): string | null {
+  return value === '' || value === null || value === undefined ? null : String(value);
+}
+
+function nullableString(value: unknown): string | null {
+  return value === null || value === undefined ? null : String(value);
+}
+
+function nullableNumber(value: unknown): number | null {
+  return value === null || value === undefined ? null : Number(value);
+}

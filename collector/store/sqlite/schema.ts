@@ -1,0 +1,153 @@
+/**
+ * The SQLite schema: tables named as the MongoDB collections, columns named as the fields of
+ * collector/store/types.ts. Times are integer epoch milliseconds (UTC); agent days are
+ * "YYYY-MM-DD" text; histograms are JSON text merged by the `histogram_merge` SQL function.
+ *
+ * SQLite treats NULLs as distinct in unique keys, so the null endpoint / method / agentName
+ * of service-level rollups are stored as '' (the reader maps them back to null). A real
+ * method is never '' (mapping gives an upper-case method or UNKNOWN), so service-level and
+ * endpoint-level rows cannot collide.
+ *
+ * Every statement is `IF NOT EXISTS`: creating the schema on an existing file is a no-op.
+ */
+import type { Database } from 'better-sqlite3';
+import { mergeHistogram, type LatencyHistogram } from '../../mapping/latencyHistogram.js';
+
+const ROLLUP_COLUMNS = `
+  serviceName TEXT NOT NULL,
+  start INTEGER NOT NULL,
+  endpoint TEXT NOT NULL,
+  method TEXT NOT NULL,
+  agentName TEXT NOT NULL,
+  requestCount INTEGER NOT NULL,
+  successCount INTEGER NOT NULL,
+  errorCount INTEGER NOT NULL,
+  clientErrorCount INTEGER NOT NULL,
+  totalResponseTime REAL NOT NULL,
+  minResponseTime REAL NOT NULL,
+  maxResponseTime REAL NOT NULL,
+  latencyHistogram TEXT NOT NULL,
+  inputTokens INTEGER NOT NULL,
+  outputTokens INTEGER NOT NULL,
+  activeUsers INTEGER NOT NULL,
+  PRIMARY KEY (serviceName, start, endpoint, method, agentName)`;
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS api_metrics (
+  traceId TEXT NOT NULL,
+  spanId TEXT NOT NULL,
+  serviceName TEXT NOT NULL,
+  endpoint TEXT NOT NULL,
+  method TEXT NOT NULL,
+  statusCode INTEGER,
+  responseTime REAL NOT NULL,
+  timestamp INTEGER NOT NULL,
+  sessionId TEXT,
+  userId TEXT,
+  agentName TEXT,
+  ipAddress TEXT,
+  userAgent TEXT,
+  outcome TEXT NOT NULL,
+  inputTokens INTEGER NOT NULL,
+  outputTokens INTEGER NOT NULL,
+  UNIQUE (traceId, spanId)
+);
+CREATE INDEX IF NOT EXISTS api_metrics_timestamp ON api_metrics (timestamp);
+CREATE INDEX IF NOT EXISTS api_metrics_service_timestamp ON api_metrics (serviceName, timestamp);
+
+CREATE TABLE IF NOT EXISTS agent_invocations (
+  traceId TEXT NOT NULL,
+  spanId TEXT NOT NULL,
+  serviceName TEXT NOT NULL,
+  agentName TEXT NOT NULL,
+  operation TEXT NOT NULL,
+  responseTime REAL NOT NULL,
+  timestamp INTEGER NOT NULL,
+  sessionId TEXT,
+  userId TEXT,
+  outcome TEXT NOT NULL,
+  inputTokens INTEGER NOT NULL,
+  outputTokens INTEGER NOT NULL,
+  UNIQUE (traceId, spanId)
+);
+CREATE INDEX IF NOT EXISTS agent_invocations_timestamp ON agent_invocations (timestamp);
+
+CREATE TABLE IF NOT EXISTS user_sessions (
+  serviceName TEXT NOT NULL,
+  sessionId TEXT NOT NULL,
+  userId TEXT,
+  ipAddress TEXT,
+  userAgent TEXT,
+  startTime INTEGER NOT NULL,
+  lastActivity INTEGER NOT NULL,
+  isActive INTEGER NOT NULL,
+  requestCount INTEGER NOT NULL,
+  PRIMARY KEY (serviceName, sessionId)
+);
+CREATE INDEX IF NOT EXISTS user_sessions_last_activity ON user_sessions (lastActivity);
+
+CREATE TABLE IF NOT EXISTS agent_metrics (
+  serviceName TEXT NOT NULL,
+  agentName TEXT NOT NULL,
+  date TEXT NOT NULL,
+  requestCount INTEGER NOT NULL,
+  invocationCount INTEGER NOT NULL,
+  successCount INTEGER NOT NULL,
+  errorCount INTEGER NOT NULL,
+  clientErrorCount INTEGER NOT NULL,
+  totalResponseTime REAL NOT NULL,
+  avgResponseTime REAL NOT NULL,
+  minResponseTime REAL NOT NULL,
+  maxResponseTime REAL NOT NULL,
+  latencyHistogram TEXT NOT NULL,
+  inputTokens INTEGER NOT NULL,
+  outputTokens INTEGER NOT NULL,
+  activeUsers INTEGER NOT NULL,
+  lastSeen INTEGER NOT NULL,
+  PRIMARY KEY (serviceName, agentName, date)
+);
+CREATE INDEX IF NOT EXISTS agent_metrics_date ON agent_metrics (date);
+
+CREATE TABLE IF NOT EXISTS hourly_metrics (${ROLLUP_COLUMNS});
+CREATE INDEX IF NOT EXISTS hourly_metrics_start ON hourly_metrics (start);
+CREATE TABLE IF NOT EXISTS daily_metrics (${ROLLUP_COLUMNS});
+CREATE INDEX IF NOT EXISTS daily_metrics_start ON daily_metrics (start);
+
+-- Which sessions were already counted in activeUsers: one row per session per period.
+CREATE TABLE IF NOT EXISTS rollup_presence (
+  period TEXT NOT NULL,
+  start INTEGER NOT NULL,
+  serviceName TEXT NOT NULL,
+  sessionId TEXT NOT NULL,
+  PRIMARY KEY (period, start, serviceName, sessionId)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS agent_presence (
+  date TEXT NOT NULL,
+  serviceName TEXT NOT NULL,
+  agentName TEXT NOT NULL,
+  sessionId TEXT NOT NULL,
+  PRIMARY KEY (date, serviceName, agentName, sessionId)
+) WITHOUT ROWID;
+
+CREATE TABLE IF NOT EXISTS services (
+  serviceName TEXT PRIMARY KEY,
+  firstSeen INTEGER NOT NULL,
+  lastSeen INTEGER NOT NULL,
+  spanCount INTEGER NOT NULL
+);
+`;
+
+/** Pragmas, the histogram merge function and the tables. */
+export function prepareDatabase(db: Database, busyTimeoutMs: number): void {
+  db.pragma(`busy_timeout = ${Math.trunc(busyTimeoutMs)}`);
+  // WAL lets readers run beside the writer; FULL syncs the WAL on every commit, so a write
+  // that resolved survives a crash or power loss (SPEC: nothing acknowledged is lost).
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.function('histogram_merge', { deterministic: true }, (into: unknown, from: unknown) => {
+    const merged = JSON.parse(String(into)) as LatencyHistogram;
+    mergeHistogram(merged, JSON.parse(String(from)) as LatencyHistogram);
+    return JSON.stringify(merged);
+  });
+  db.exec(SCHEMA);
+}

@@ -1,0 +1,76 @@
+/**
+ * The SQLite store: the shared contract suite on a temporary file per test, plus what only
+ * the embedded store has (a file that keeps its data across reopen, WAL, durable commits).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, describe, expect, it } from 'vitest';
+import { isRetryable } from '../../../collector/errors.js';
+import { SqliteStore } from '../../../collector/store/sqlite/SqliteStore.js';
+import { at, request } from './contract/records.js';
+import { runStoreContract } from './storeContract.js';
+
+const root = mkdtempSync(join(tmpdir(), 'spanpulse-sqlite-'));
+let files = 0;
+const freshPath = () => join(root, `store-${++files}`, 'spanpulse.db');
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+runStoreContract('sqlite', async () => new SqliteStore({ path: freshPath() }));
+
+describe('SqliteStore on a file', () => {
+  it('keeps its data when the file is reopened, and start() on an existing schema is harmless', async () => {
+    const path = freshPath();
+    const first = new SqliteStore({ path });
+    await first.start();
+    const batch = [request({ sessionId: 's1', responseTime: 40 }), request({ sessionId: 's2', responseTime: 60 })];
+    expect(await first.write(batch)).toEqual({ stored: 2, duplicates: 0 });
+    await first.shutdown();
+
+    const second = new SqliteStore({ path });
+    await second.start();
+    expect(await second.write(batch)).toEqual({ stored: 0, duplicates: 2 });
+    const [hour] = await second.findRollups({ period: 'hour', level: 'service', from: at(0), to: at(24) });
+    expect(hour).toMatchObject({ requestCount: 2, totalResponseTime: 100, activeUsers: 2 });
+    await second.shutdown();
+  });
+
+  it('runs in WAL mode with full synchronous commits', async () => {
+    const path = freshPath();
+    const store = new SqliteStore({ path });
+    await store.start();
+    const db = new Database(path, { readonly: true });
+    try {
+      expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    } finally {
+      db.close();
+    }
+    await store.shutdown();
+  });
+
+  it('answers a locked file with a retryable error instead of waiting forever', async () => {
+    const path = freshPath();
+    const store = new SqliteStore({ path, busyTimeoutMs: 50 });
+    await store.start();
+    const other = new Database(path);
+    other.exec('BEGIN IMMEDIATE');
+    try {
+      const error = await store.write([request()]).catch((e: unknown) => e);
+      expect(isRetryable(error)).toBe(true);
+    } finally {
+      other.exec('ROLLBACK');
+      other.close();
+    }
+    expect(await store.write([request()])).toEqual({ stored: 1, duplicates: 0 });
+    await store.shutdown();
+  });
+
+  it('works in memory for tests', async () => {
+    const store = new SqliteStore({ path: ':memory:' });
+    await store.start();
+    expect(await store.write([request()])).toEqual({ stored: 1, duplicates: 0 });
+    expect(await store.listServices()).toHaveLength(1);
+    await store.shutdown();
+  });
+});
