@@ -1,0 +1,43 @@
+/**
+ * The OTLP/HTTP trace exporter for the chosen protocol (protobuf by default, like every
+ * OpenTelemetry SDK; JSON on request). Endpoint, headers, timeout and compression come from
+ * the standard `OTEL_EXPORTER_OTLP_*` variables, read by the exporter itself.
+ *
+ * Its connections never keep the host process alive: a host that is done must be able to
+ * exit even while an export to a slow collector is still waiting for an answer. The final
+ * flush on shutdown holds the process open on its own, for a bounded time.
+ */
+import type { Agent, ClientRequestArgs } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { OTLPTraceExporter as OtlpJsonTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { OTLPTraceExporter as OtlpProtobufTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
+import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
+import type { OtlpHttpProtocol } from './InstrumentationOptions.js';
+
+export function createTraceExporter(protocol: OtlpHttpProtocol): SpanExporter {
+  const config = { httpAgentOptions: createUnrefAgent };
+  return protocol === 'http/json' ? new OtlpJsonTraceExporter(config) : new OtlpProtobufTraceExporter(config);
+}
+
+/**
+ * A keep-alive agent whose sockets are unref'd while in use too (Node's own agent only
+ * unrefs idle ones). `http`/`https` are imported on first use, after the HTTP
+ * instrumentation has been enabled, as the exporter's documentation asks.
+ */
+async function createUnrefAgent(protocol: string): Promise<Agent> {
+  const module = protocol === 'https:' ? await import('node:https') : await import('node:http');
+  const agent: Agent = new module.Agent({ keepAlive: true });
+  const createConnection = agent.createConnection;
+  agent.createConnection = function (this: Agent, options: ClientRequestArgs, callback?: (err: Error | null, stream: Duplex) => void) {
+    const socket = createConnection.call(this, options, callback);
+    unref(socket);
+    return socket;
+  };
+  // Node re-refs a pooled socket when it is handed to the next request.
+  agent.reuseSocket = (socket: Duplex) => unref(socket);
+  return agent;
+}
+
+function unref(socket: Duplex | null | undefined): void {
+  (socket as { unref?: () => void } | null | undefined)?.unref?.();
+}

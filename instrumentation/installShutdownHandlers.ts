@@ -1,0 +1,87 @@
+/**
+ * Flushes buffered spans when the host is about to stop, without changing how it stops.
+ *
+ * - SIGTERM / SIGINT and the host has no handler of its own: Node would have terminated the
+ *   process by that signal. We flush (bounded), remove our listeners and re-raise the signal,
+ *   so the process still dies by it (a parent sees the same signal / 128+n exit status).
+ *   A second signal during the flush re-raises at once.
+ * - The host has its own handler: it decides what happens; we only flush what is buffered so
+ *   far (bounded) and keep the SDK running for the requests it may still drain.
+ * - `beforeExit` (nothing left to do): final flush and SDK shutdown, then Node exits as it
+ *   would have, with the host's exit code.
+ *
+ * Adding a signal listener removes Node's default action, hence the re-raise. The deadline
+ * timer is deliberately NOT unref'd: during `beforeExit` it is what keeps the process alive
+ * until the flush is done, and it never outlives `timeoutMs`.
+ */
+
+const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
+type Signal = (typeof SIGNALS)[number];
+
+export interface SpanFlusher {
+  /** Exports the spans buffered so far; the SDK keeps running. */
+  flush(): Promise<void>;
+  /** Exports the buffered spans and stops the SDK. */
+  shutdown(): Promise<void>;
+}
+
+/** Installs the handlers; returns a function that removes them again. */
+export function installShutdownHandlers(flusher: SpanFlusher, timeoutMs: number): () => void {
+  let finalFlush: Promise<void> | undefined;
+  let reraising = false;
+  const shutdownOnce = (): Promise<void> => (finalFlush ??= withDeadline(() => flusher.shutdown(), timeoutMs));
+
+  const uninstall = (): void => {
+    for (const signal of SIGNALS) process.removeListener(signal, onSignal);
+    process.removeListener('beforeExit', onBeforeExit);
+  };
+
+  const reraise = (signal: Signal): void => {
+    uninstall();
+    try {
+      process.kill(process.pid, signal);
+    } catch {
+      // Cannot happen for our own pid; if it does, the host keeps running as if we were absent.
+    }
+  };
+
+  function onSignal(signal: Signal): void {
+    // Counted now, before any listener registered with `once` removes itself.
+    const hostHandlesIt = process.listenerCount(signal) > 1;
+    if (hostHandlesIt) {
+      void withDeadline(() => flusher.flush(), timeoutMs);
+      return;
+    }
+    if (reraising) {
+      reraise(signal);
+      return;
+    }
+    reraising = true;
+    void shutdownOnce().then(() => reraise(signal));
+  }
+
+  function onBeforeExit(): void {
+    // Fires again once our flush has drained the loop; the settled promise then adds no work.
+    void shutdownOnce();
+  }
+
+  for (const signal of SIGNALS) process.on(signal, onSignal);
+  process.on('beforeExit', onBeforeExit);
+  return uninstall;
+}
+
+/** Runs `work`, settling (never rejecting) when it is done or after `timeoutMs`, whichever is first. */
+function withDeadline(work: () => Promise<void>, timeoutMs: number): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, timeoutMs);
+    const done = (): void => {
+      clearTimeout(timer);
+      resolve();
+    };
+    try {
+      work().then(done, done);
+    } catch {
+      done();
+    }
+  });
+}
