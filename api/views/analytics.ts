@@ -66,6 +66,8 @@ export async function analytics(context: ApiContext, query: Record<string, unkno
     trackedAgents: new Set(days.map((d) => JSON.stringify([d.serviceName, d.agentName]))).size,
     hourlyDistribution: hourlyDistribution(hourly, q.timeZone),
     dailyTrend: dailyTrend(current, range.from, range.end),
+    /** Every service the store knows, for pickers. */
+    services: services.map((s) => s.serviceName),
     usingRealData: services.some((s) => s.spanCount > 0),
   };
 }

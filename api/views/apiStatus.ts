@@ -51,6 +51,8 @@ export async function apiStatus(context: ApiContext, query: Record<string, unkno
       noData: count('no_data'),
     },
     endpoints,
+    /** Every service the store knows, for pickers. */
+    services: services.map((s) => s.serviceName),
     usingRealData: services.some((s) => s.spanCount > 0),
   };
 }

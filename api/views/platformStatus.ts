@@ -65,6 +65,7 @@ export async function platformStatus(context: ApiContext) {
     agents: view?.agents ?? [],
     trackedAgents: view?.agents.length ?? 0,
     activeUsers: view?.activeUsers ?? null,
+    sessionInactivityMs: context.sessionInactivityMs,
     apiPerformance: view?.apiPerformance ?? null,
     system: context.system.sample(),
     usingRealData,

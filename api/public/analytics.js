@@ -1,0 +1,114 @@
+// /status/analytics: a window's usage and performance with growth, charts of the daily trend
+// and the hour-of-day distribution, and per-agent figures; refreshed from
+// /api/status/analytics every few seconds without reloading.
+import { card, fill, fmt, growthText, h, noDataHelp, poll, saveUrlParams, setOptions, sortableTable, urlParams } from './common.js';
+
+const DEFAULTS = { window: '24h', service: '', tz: 'UTC' };
+const params = urlParams(DEFAULTS);
+const browserZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+let agentsSort = { key: 'totalRequests', dir: 'desc' };
+let last = null;
+let dailyChart = null;
+let hourlyChart = null;
+
+const windowSelect = document.getElementById('window');
+const serviceSelect = document.getElementById('service');
+const tzSelect = document.getElementById('tz');
+windowSelect.value = params.window;
+setOptions(tzSelect, [['UTC', 'UTC'], ...(browserZone && browserZone !== 'UTC' ? [[browserZone, browserZone]] : [])], params.tz);
+setOptions(serviceSelect, [['', 'All services'], ...(params.service ? [[params.service, params.service]] : [])], params.service);
+
+for (const select of [windowSelect, serviceSelect, tzSelect]) {
+  select.addEventListener('change', () => {
+    params[select.name] = select.value;
+    saveUrlParams(params, DEFAULTS);
+    refresh();
+  });
+}
+
+function url() {
+  const search = new URLSearchParams({ window: params.window, tz: params.tz });
+  if (params.service) search.set('service', params.service);
+  return `/api/status/analytics?${search}`;
+}
+
+function chartColors() {
+  return { requests: '#2f5bd3', errors: '#c53030', p95: '#b7791f' };
+}
+
+function renderCharts(data) {
+  if (typeof Chart === 'undefined') return;
+  const colors = chartColors();
+  const labels = data.dailyTrend.map((d) => d.date.slice(5));
+  const daily = {
+    labels,
+    datasets: [
+      { type: 'bar', label: 'Requests', data: data.dailyTrend.map((d) => d.requests), backgroundColor: colors.requests, yAxisID: 'y' },
+      { type: 'bar', label: 'Errors', data: data.dailyTrend.map((d) => d.errors), backgroundColor: colors.errors, yAxisID: 'y' },
+      { type: 'line', label: 'p95 (ms)', data: data.dailyTrend.map((d) => d.p95ResponseTime), borderColor: colors.p95, backgroundColor: colors.p95, yAxisID: 'ms', spanGaps: false, tension: 0.2 },
+    ],
+  };
+  const hourly = {
+    labels: data.hourlyDistribution.map((b) => String(b.hour).padStart(2, '0')),
+    datasets: [
+      { label: 'Requests', data: data.hourlyDistribution.map((b) => b.requests), backgroundColor: colors.requests },
+      { label: 'Errors', data: data.hourlyDistribution.map((b) => b.errors), backgroundColor: colors.errors },
+    ],
+  };
+  const common = { responsive: true, maintainAspectRatio: false, animation: false, interaction: { mode: 'index', intersect: false } };
+  if (dailyChart === null) {
+    dailyChart = new Chart(document.getElementById('daily-chart'), {
+      data: daily,
+      options: { ...common, scales: { y: { beginAtZero: true, position: 'left' }, ms: { beginAtZero: true, position: 'right', grid: { drawOnChartArea: false }, title: { display: true, text: 'ms' } } } },
+    });
+    hourlyChart = new Chart(document.getElementById('hourly-chart'), { type: 'bar', data: hourly, options: { ...common, scales: { y: { beginAtZero: true } } } });
+  } else {
+    dailyChart.data = daily;
+    hourlyChart.data = hourly;
+    dailyChart.update('none');
+    hourlyChart.update('none');
+  }
+}
+
+function render(data) {
+  last = data;
+  setOptions(serviceSelect, [['', 'All services'], ...data.services.map((s) => [s, s])], params.service);
+  fill('no-data', data.usingRealData ? null : noDataHelp());
+  document.getElementById('range').textContent =
+    `${fmt.dateTime(data.window.from)} – ${fmt.dateTime(data.window.to)} (${data.window.hours.toFixed(1)} h, whole UTC hours)` +
+    ` · percentiles within ±${(data.percentileRelativeError * 100).toFixed(1)} %`;
+  document.getElementById('hourly-caption').textContent = `Requests by hour of day (${data.timeZone})`;
+
+  const g = data.growth;
+  fill('cards',
+    card('Total requests', fmt.int(data.totalRequests), growthText(g.requests), { 'data-testid': 'total-requests' }),
+    card('Active users', fmt.int(data.activeUsers), growthText(g.users), { 'data-testid': 'active-users' }),
+    card('Unique users', fmt.int(data.uniqueUsers), 'by user id, else session', { 'data-testid': 'unique-users' }),
+    card('Success rate', fmt.percent(data.successRate), growthText(g.successRatePoints, ' pts'), { 'data-testid': 'success-rate' }),
+    card('Avg response', fmt.ms(data.avgResponseTime), growthText(g.avgResponseTime, ' %', false), { 'data-testid': 'avg-response' }),
+    card('p50 response', fmt.ms(data.p50ResponseTime), null, { 'data-testid': 'p50-response' }),
+    card('p95 response', fmt.ms(data.p95ResponseTime), growthText(g.p95ResponseTime, ' %', false), { 'data-testid': 'p95-response' }),
+    card('p99 response', fmt.ms(data.p99ResponseTime), null, { 'data-testid': 'p99-response' }),
+  );
+  renderCharts(data);
+
+  fill('agents', sortableTable({
+    caption: `Whole UTC days ${data.agentDays.fromDate} to ${data.agentDays.toDate}`,
+    columns: [
+      { key: 'agentName', label: 'Agent', value: (a) => a.agentName, wrap: true },
+      { key: 'serviceName', label: 'Service', value: (a) => a.serviceName },
+      { key: 'totalRequests', label: 'Requests', value: (a) => a.totalRequests, render: (a) => fmt.int(a.totalRequests), numeric: true },
+      { key: 'successRate', label: 'Success rate', value: (a) => a.successRate, render: (a) => fmt.percent(a.successRate), numeric: true },
+      { key: 'avgResponseTime', label: 'Avg response', value: (a) => a.avgResponseTime, render: (a) => fmt.ms(a.avgResponseTime), numeric: true },
+      { key: 'p95ResponseTime', label: 'p95', value: (a) => a.p95ResponseTime, render: (a) => fmt.ms(a.p95ResponseTime), numeric: true },
+      { key: 'activeUsers', label: 'Active users', value: (a) => a.activeUsers, render: (a) => fmt.int(a.activeUsers), numeric: true },
+      { key: 'totalTokens', label: 'Tokens (in / out)', value: (a) => a.totalTokens, render: (a) => `${fmt.int(a.inputTokens)} / ${fmt.int(a.outputTokens)}`, numeric: true },
+    ],
+    rows: data.agents,
+    sort: agentsSort,
+    onSort: (sort) => { agentsSort = sort; render(last); },
+    empty: 'No agent activity in this window',
+  }));
+}
+
+const refresh = poll(url, render);

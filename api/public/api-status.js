@@ -1,0 +1,127 @@
+// /status/api-status: every endpoint's state and figures for the chosen window, its
+// availability over 24 h / 7 / 30 / 90 days with one bar per day, and the split by agent;
+// refreshed from /api/status/api-status every few seconds without reloading.
+import { badge, card, fill, fmt, h, noDataHelp, poll, saveUrlParams, setOptions, sortRows, sortableTable, urlParams } from './common.js';
+
+const DEFAULTS = { window: '24h', service: '' };
+const params = urlParams(DEFAULTS);
+let sort = { key: 'state', dir: 'desc' };
+let last = null;
+const openDetails = new Set();
+
+const windowSelect = document.getElementById('window');
+const serviceSelect = document.getElementById('service');
+windowSelect.value = params.window;
+setOptions(serviceSelect, [['', 'All services'], ...(params.service ? [[params.service, params.service]] : [])], params.service);
+for (const select of [windowSelect, serviceSelect]) {
+  select.addEventListener('change', () => {
+    params[select.name] = select.value;
+    saveUrlParams(params, DEFAULTS);
+    refresh();
+  });
+}
+
+function url() {
+  const search = new URLSearchParams({ window: params.window });
+  if (params.service) search.set('service', params.service);
+  return `/api/status/api-status?${search}`;
+}
+
+const SEVERITY = { down: 3, degraded: 2, operational: 1, no_data: 0 };
+const keyOf = (e) => `${e.serviceName} ${e.method} ${e.endpoint}`;
+
+const COLUMNS = [
+  { key: 'endpoint', label: 'Endpoint', value: (e) => `${e.endpoint} ${e.method}`, render: (e) => h('span', {}, h('span', { class: 'method' }, e.method), ' ', h('code', {}, e.endpoint)), wrap: true },
+  { key: 'serviceName', label: 'Service', value: (e) => e.serviceName },
+  { key: 'state', label: 'State', value: (e) => SEVERITY[e.state], render: (e) => badge(e.state) },
+  { key: 'totalRequests', label: 'Requests', value: (e) => e.totalRequests, render: (e) => fmt.int(e.totalRequests), numeric: true },
+  { key: 'avgResponseTime', label: 'Avg', value: (e) => e.avgResponseTime, render: (e) => fmt.ms(e.avgResponseTime), numeric: true },
+  { key: 'p95ResponseTime', label: 'p95', value: (e) => e.p95ResponseTime, render: (e) => fmt.ms(e.p95ResponseTime), numeric: true },
+  { key: 'p99ResponseTime', label: 'p99', value: (e) => e.p99ResponseTime, render: (e) => fmt.ms(e.p99ResponseTime), numeric: true },
+  { key: 'errorRate', label: 'Errors', value: (e) => e.errorRate, render: (e) => fmt.percent(e.errorRate), numeric: true },
+  { key: 'clientErrorRate', label: '4xx', value: (e) => e.clientErrorRate, render: (e) => fmt.percent(e.clientErrorRate), numeric: true },
+  { key: 'availability24h', label: '24 h', value: (e) => e.availability24h, render: (e) => fmt.percent(e.availability24h), numeric: true },
+  { key: 'availability7d', label: '7 d', value: (e) => e.availability7d, render: (e) => fmt.percent(e.availability7d), numeric: true },
+  { key: 'availability30d', label: '30 d', value: (e) => e.availability30d, render: (e) => fmt.percent(e.availability30d), numeric: true },
+  { key: 'availability90d', label: '90 d', value: (e) => e.availability90d, render: (e) => fmt.percent(e.availability90d), numeric: true },
+];
+
+function barClass(availability) {
+  if (availability === null) return '';
+  if (availability >= 99.9) return 'full';
+  if (availability >= 99) return 'minor';
+  if (availability >= 95) return 'partial';
+  return 'major';
+}
+
+function bars(endpoint) {
+  const days = endpoint.dailyAvailability;
+  return h('div', {},
+    h('div', { class: 'bars', role: 'img', 'aria-label': `Daily availability of ${endpoint.method} ${endpoint.endpoint} over 90 days: ${fmt.percent(endpoint.availability90d)}` },
+      days.map((d) => h('span', {
+        class: barClass(d.availability),
+        title: d.availability === null ? `${d.date}: no requests` : `${d.date}: ${fmt.percent(d.availability)} of ${fmt.int(d.requests)} requests`,
+      }))),
+    h('div', { class: 'bars-legend' }, h('span', {}, days[0]?.date ?? ''), h('span', {}, 'today')));
+}
+
+function agentsTable(endpoint) {
+  return sortableTable({
+    columns: [
+      { key: 'agentName', label: 'Agent', value: (a) => a.agentName ?? '(none)' },
+      { key: 'totalRequests', label: 'Requests', value: (a) => a.totalRequests, render: (a) => fmt.int(a.totalRequests), numeric: true },
+      { key: 'errorRate', label: 'Errors', value: (a) => a.errorRate, render: (a) => fmt.percent(a.errorRate), numeric: true },
+      { key: 'avgResponseTime', label: 'Avg', value: (a) => a.avgResponseTime, render: (a) => fmt.ms(a.avgResponseTime), numeric: true },
+      { key: 'p95ResponseTime', label: 'p95', value: (a) => a.p95ResponseTime, render: (a) => fmt.ms(a.p95ResponseTime), numeric: true },
+    ],
+    rows: endpoint.agents,
+    sort: { key: 'totalRequests', dir: 'desc' },
+    onSort: () => {},
+    empty: 'No requests in this window',
+  });
+}
+
+function endpointCard(endpoint) {
+  const key = keyOf(endpoint);
+  const details = h('details', { open: openDetails.has(key) },
+    h('summary', {}, `By agent (${endpoint.agents.length})`), agentsTable(endpoint));
+  details.addEventListener('toggle', () => (details.open ? openDetails.add(key) : openDetails.delete(key)));
+  return h('article', { class: 'endpoint', 'aria-label': `${endpoint.method} ${endpoint.endpoint} (${endpoint.serviceName})` },
+    h('div', { class: 'head' }, h('span', { class: 'method' }, endpoint.method), h('span', { class: 'route' }, endpoint.endpoint),
+      badge(endpoint.state), h('span', { class: 'service' }, endpoint.serviceName)),
+    h('div', { class: 'figures' },
+      h('span', {}, '24 h ', h('b', {}, fmt.percent(endpoint.availability24h))),
+      h('span', {}, '7 d ', h('b', {}, fmt.percent(endpoint.availability7d))),
+      h('span', {}, '30 d ', h('b', {}, fmt.percent(endpoint.availability30d))),
+      h('span', {}, '90 d ', h('b', {}, fmt.percent(endpoint.availability90d)))),
+    bars(endpoint),
+    details);
+}
+
+function render(data) {
+  last = data;
+  setOptions(serviceSelect, [['', 'All services'], ...data.services.map((s) => [s, s])], params.service);
+  fill('no-data', data.usingRealData ? null : noDataHelp());
+  const t = data.thresholds;
+  document.getElementById('range').textContent =
+    `Window ${fmt.dateTime(data.window.from)} – ${fmt.dateTime(data.window.to)} · degraded above ${t.degradedErrorRate} % errors or p95 ${fmt.ms(t.degradedP95Ms)},` +
+    ` down above ${t.downErrorRate} % or ${fmt.ms(t.downP95Ms)} · percentiles within ±${(data.percentileRelativeError * 100).toFixed(1)} %`;
+  const s = data.summary;
+  fill('summary',
+    card('Endpoints', fmt.int(s.endpoints), null, { 'data-testid': 'endpoints' }),
+    card('Operational', fmt.int(s.operational), null, { 'data-testid': 'operational' }),
+    card('Degraded', fmt.int(s.degraded), null, { 'data-testid': 'degraded' }),
+    card('Down', fmt.int(s.down), null, { 'data-testid': 'down' }),
+    card('No requests', fmt.int(s.noData), 'in this window'));
+  fill('endpoints', sortableTable({
+    columns: COLUMNS,
+    rows: data.endpoints,
+    sort,
+    onSort: (next) => { sort = next; render(last); },
+    empty: 'No endpoint has received requests yet',
+  }));
+  const ordered = sortRows(data.endpoints, COLUMNS, sort);
+  fill('bars', ordered.length === 0 ? h('p', { class: 'muted' }, 'No data yet') : ordered.map(endpointCard));
+}
+
+const refresh = poll(url, render);
