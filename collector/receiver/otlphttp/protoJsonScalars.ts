@@ -63,7 +63,10 @@ const UINT64_MAX = 0xffff_ffff_ffff_ffffn;
 const INT64_MIN = -0x8000_0000_0000_0000n;
 const INT64_MAX = 0x7fff_ffff_ffff_ffffn;
 
-/** fixed64 timestamps, exact. */
+/**
+ * fixed64 timestamps: exact from decimal strings (what every SDK sends); a JSON number above
+ * 2^53 has already been rounded by JSON.parse, so it is kept as that rounded value.
+ */
 export function readUint64(value: unknown, path: string): bigint {
   if (value === undefined) return 0n;
   let result: bigint;
