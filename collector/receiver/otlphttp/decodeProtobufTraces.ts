@@ -21,7 +21,10 @@ const SCOPE_SPANS_FIELDS = [undefined, 2, 2, 2];
 const SPAN_FIELDS = [undefined, 2, 2, 2, 2, 2, 0, 1, 1, 2, 0, 2, 0, 2, 0, 2, 5];
 const STATUS_FIELDS = [undefined, undefined, 2, 0];
 
-/** Where decoding is, for error messages; indexes as in the OTLP/JSON form of the request. */
+/**
+ * Which message decoding is inside, for error messages (-1: not inside one); indexes as in the
+ * OTLP/JSON form of the request.
+ */
 interface Location {
   resourceSpans: number;
   scopeSpans: number;
@@ -34,13 +37,13 @@ export function decodeProtobufTraces(body: Buffer): Span[] {
   const spans: Span[] = [];
   try {
     const end = body.length;
+    let index = 0;
     while (reader.pos < end) {
       const tag = reader.uint32(end);
       if (tag === 0x0a) {
-        location.resourceSpans++;
-        location.scopeSpans = -1;
-        location.spans = -1;
+        location.resourceSpans = index++;
         readResourceSpans(reader, reader.lengthDelimitedEnd(end), location, spans);
+        location.resourceSpans = -1;
       } else {
         reader.skip(tag, end, 'ExportTraceServiceRequest', REQUEST_FIELDS);
       }
@@ -68,14 +71,15 @@ function describe(location: Location): string {
 function readResourceSpans(reader: ProtoReader, end: number, location: Location, out: Span[]): void {
   // Created before any span so that spans read ahead of a late `resource` field share it too.
   const resource = new Map<string, AttributeValue>();
+  let index = 0;
   while (reader.pos < end) {
     const tag = reader.uint32(end);
     if (tag === 0x0a) {
       readResource(reader, reader.lengthDelimitedEnd(end), resource);
     } else if (tag === 0x12) {
-      location.scopeSpans++;
-      location.spans = -1;
+      location.scopeSpans = index++;
       readScopeSpans(reader, reader.lengthDelimitedEnd(end), location, resource, out);
+      location.scopeSpans = -1;
     } else {
       reader.skip(tag, end, 'ResourceSpans', RESOURCE_SPANS_FIELDS);
     }
@@ -97,11 +101,13 @@ function readScopeSpans(
   resource: Map<string, AttributeValue>,
   out: Span[],
 ): void {
+  let index = 0;
   while (reader.pos < end) {
     const tag = reader.uint32(end);
     if (tag === 0x12) {
-      location.spans++;
+      location.spans = index++;
       out.push(readSpan(reader, reader.lengthDelimitedEnd(end), resource));
+      location.spans = -1;
     } else {
       reader.skip(tag, end, 'ScopeSpans', SCOPE_SPANS_FIELDS);
     }
