@@ -3,7 +3,6 @@
  * must decode to, derived from the SDK's own ReadableSpan (not from our decoders).
  */
 import { SpanKind, SpanStatusCode, context, trace, type Attributes, type Tracer } from '@opentelemetry/api';
-import { JsonTraceSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import type { AttributeValue, Span } from '../../../../collector/pdata/Span.js';
@@ -28,13 +27,7 @@ export function withRawAttributes(span: ReadableSpan, attributes: Record<string,
   return Object.create(span, { attributes: { value: attributes, enumerable: true } }) as ReadableSpan;
 }
 
-export function otlpJson(spans: ReadableSpan[]): Buffer {
-  return Buffer.from(JsonTraceSerializer.serializeRequest(spans)!);
-}
-
-export function otlpProtobuf(spans: ReadableSpan[]): Buffer {
-  return Buffer.from(ProtobufTraceSerializer.serializeRequest(spans)!);
-}
+export { otlpJson, otlpProtobuf } from '../../../support/otelSpans.js';
 
 const T0 = 1_767_225_600; // 2026-01-01T00:00:00Z, in seconds
 
