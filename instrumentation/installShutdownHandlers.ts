@@ -23,13 +23,15 @@ export interface SpanFlusher {
   flush(): Promise<void>;
   /** Exports the buffered spans and stops the SDK. */
   shutdown(): Promise<void>;
+  /** The deadline passed: stop waiting for exports in flight, so that nothing of ours keeps the process alive. */
+  abandon(): void;
 }
 
 /** Installs the handlers; returns a function that removes them again. */
 export function installShutdownHandlers(flusher: SpanFlusher, timeoutMs: number): () => void {
   let finalFlush: Promise<void> | undefined;
   let reraising = false;
-  const shutdownOnce = (): Promise<void> => (finalFlush ??= withDeadline(() => flusher.shutdown(), timeoutMs));
+  const shutdownOnce = (): Promise<void> => (finalFlush ??= withDeadline(() => flusher.shutdown(), timeoutMs, () => flusher.abandon()));
 
   const uninstall = (): void => {
     for (const signal of SIGNALS) process.removeListener(signal, onSignal);
@@ -49,7 +51,7 @@ export function installShutdownHandlers(flusher: SpanFlusher, timeoutMs: number)
     // Counted now, before any listener registered with `once` removes itself.
     const hostHandlesIt = process.listenerCount(signal) > 1;
     if (hostHandlesIt) {
-      void withDeadline(() => flusher.flush(), timeoutMs);
+      void withDeadline(() => flusher.flush(), timeoutMs, () => flusher.abandon());
       return;
     }
     if (reraising) {
@@ -70,10 +72,19 @@ export function installShutdownHandlers(flusher: SpanFlusher, timeoutMs: number)
   return uninstall;
 }
 
-/** Runs `work`, settling (never rejecting) when it is done or after `timeoutMs`, whichever is first. */
-function withDeadline(work: () => Promise<void>, timeoutMs: number): Promise<void> {
+/**
+ * Runs `work`, settling (never rejecting) when it is done or after `timeoutMs`, whichever is
+ * first; `onTimeout` runs in the second case.
+ */
+function withDeadline(work: () => Promise<void>, timeoutMs: number, onTimeout: () => void): Promise<void> {
   return new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, timeoutMs);
+    const timer = setTimeout(() => {
+      try {
+        onTimeout();
+      } finally {
+        resolve();
+      }
+    }, timeoutMs);
     const done = (): void => {
       clearTimeout(timer);
       resolve();

@@ -13,6 +13,7 @@ import { ExpressInstrumentation } from '@opentelemetry/instrumentation-express';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { NodeSDK, type NodeSDKConfiguration } from '@opentelemetry/sdk-node';
 import { BatchSpanProcessor, ConsoleSpanExporter, SimpleSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { AbandonableSpanExporter } from './AbandonableSpanExporter.js';
 import { createTraceExporter } from './createTraceExporter.js';
 import type { InstrumentationOptions } from './InstrumentationOptions.js';
 import { installShutdownHandlers } from './installShutdownHandlers.js';
@@ -22,13 +23,15 @@ import { createSessionHook } from './session/createSessionHook.js';
 type Env = Readonly<Record<string, string | undefined>>;
 
 export function startInstrumentation(options: InstrumentationOptions, env: Env): void {
-  const spanProcessors: SpanProcessor[] = options.tracesExporters.map((name) =>
-    name === 'console'
-      ? new SimpleSpanProcessor(new ConsoleSpanExporter())
-      : // Bounded queue (OTEL_BSP_MAX_QUEUE_SIZE, default 2048, drops beyond), one export at a
-        // time with a timeout, unref'd timer: a slow collector costs memory up to the bound, never latency.
-        new BatchSpanProcessor(new ReportingSpanExporter(createTraceExporter(options.protocol), tracesEndpoint(env))),
-  );
+  const exporters: AbandonableSpanExporter[] = [];
+  const spanProcessors: SpanProcessor[] = options.tracesExporters.map((name) => {
+    if (name === 'console') return new SimpleSpanProcessor(new ConsoleSpanExporter());
+    const exporter = new AbandonableSpanExporter(new ReportingSpanExporter(createTraceExporter(options.protocol), tracesEndpoint(env)));
+    exporters.push(exporter);
+    // Bounded queue (OTEL_BSP_MAX_QUEUE_SIZE, default 2048, drops beyond), one export at a
+    // time with a timeout, unref'd timer: a slow collector costs memory up to the bound, never latency.
+    return new BatchSpanProcessor(exporter);
+  });
 
   const configuration: Partial<NodeSDKConfiguration> = {
     instrumentations: [
@@ -50,6 +53,9 @@ export function startInstrumentation(options: InstrumentationOptions, env: Env):
         await Promise.all(spanProcessors.map((processor) => processor.forceFlush()));
       },
       shutdown: () => sdk.shutdown(),
+      abandon: () => {
+        for (const exporter of exporters) exporter.abandonPending();
+      },
     },
     options.shutdownTimeoutMs,
   );

@@ -1,0 +1,95 @@
+/**
+ * The host app must not notice a broken collector: with the collector down (connection
+ * refused) or hanging (accepts, never answers) every request is still served, and a signal
+ * still stops the process the way it would without spanpulse.
+ */
+import { createServer as createTcpServer, type Server, type Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ESM_EXPRESS5_APP, startHostApp } from './support/hostApp.js';
+
+const REQUESTS = 40;
+
+async function serveRequests(baseUrl: string): Promise<number[]> {
+  const statuses: number[] = [];
+  for (let i = 0; i < REQUESTS; i++) {
+    const response = await fetch(`${baseUrl}/api/agents/a${i % 3}/chat`);
+    await response.arrayBuffer();
+    statuses.push(response.status);
+  }
+  return statuses;
+}
+
+/** A port nothing listens on: bound once, then released. */
+async function refusedEndpoint(): Promise<string> {
+  const server = createTcpServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return `http://127.0.0.1:${port}`;
+}
+
+describe('collector refusing connections', () => {
+  it('serves every request, reports the export problem once, and exits on SIGTERM by the signal', async () => {
+    const app = await startHostApp({
+      entry: ESM_EXPRESS5_APP,
+      // Export often and give up quickly, so failures happen while requests are served.
+      env: { OTEL_EXPORTER_OTLP_ENDPOINT: await refusedEndpoint(), OTEL_BSP_SCHEDULE_DELAY: '20', OTEL_EXPORTER_OTLP_TIMEOUT: '500' },
+    });
+    try {
+      expect(await serveRequests(app.baseUrl)).toEqual(Array(REQUESTS).fill(200));
+      expect(await app.stop('SIGTERM')).toEqual({ code: null, signal: 'SIGTERM' });
+      expect(app.stderr().match(/spanpulse: cannot export spans to http:\/\/127\.0\.0\.1:\d+\/v1\/traces/g)).toHaveLength(1);
+    } finally {
+      app.child.kill('SIGKILL');
+    }
+  });
+});
+
+describe('collector that accepts connections and never answers', () => {
+  let silent: Server;
+  const sockets: Socket[] = [];
+  let endpoint: string;
+
+  beforeAll(async () => {
+    silent = createTcpServer((socket) => sockets.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    endpoint = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;
+  });
+
+  afterAll(async () => {
+    for (const socket of sockets) socket.destroy();
+    await new Promise<void>((resolve) => silent.close(() => resolve()));
+  });
+
+  // Export timeouts far beyond the test timeout: if a stuck export could hold the process,
+  // these tests would time out instead of passing.
+  const HANG_GUARD_MS = 30_000;
+  const env = (): Record<string, string> => ({
+    OTEL_EXPORTER_OTLP_ENDPOINT: endpoint,
+    OTEL_BSP_SCHEDULE_DELAY: '20',
+    OTEL_EXPORTER_OTLP_TIMEOUT: '600000',
+    OTEL_BSP_EXPORT_TIMEOUT: '600000',
+  });
+
+  it('serves every request and exits on SIGINT by the signal', async () => {
+    const app = await startHostApp({ entry: ESM_EXPRESS5_APP, env: env() });
+    try {
+      expect(await serveRequests(app.baseUrl)).toEqual(Array(REQUESTS).fill(200));
+      expect(await app.stop('SIGINT')).toEqual({ code: null, signal: 'SIGINT' });
+    } finally {
+      app.child.kill('SIGKILL');
+    }
+  }, HANG_GUARD_MS);
+
+  it('lets an app with its own SIGTERM handler finish and exit by itself while an export hangs', async () => {
+    const app = await startHostApp({ entry: ESM_EXPRESS5_APP, env: { ...env(), FIXTURE_OWN_SIGTERM: '1' } });
+    try {
+      expect(await serveRequests(app.baseUrl)).toEqual(Array(REQUESTS).fill(200));
+      expect(sockets.length).toBeGreaterThan(0);
+      expect(await app.stop('SIGTERM')).toEqual({ code: 7, signal: null });
+    } finally {
+      app.child.kill('SIGKILL');
+    }
+  }, HANG_GUARD_MS);
+});
