@@ -10,7 +10,7 @@
  * idempotently and adds 1 to `activeUsers` for each one that was new.
  */
 import { addToHistogram, type LatencyHistogram } from '../mapping/latencyHistogram.js';
-import type { Outcome, Period, SpanRecord } from './types.js';
+import type { Outcome, Period, RequestRecord, SpanRecord } from './types.js';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
@@ -107,8 +107,8 @@ export function firstOfEachId(records: readonly SpanRecord[]): { unique: SpanRec
 }
 
 export function periodStart(period: Period, time: Date): Date {
-  const size = period === 'hour' ? HOUR_MS : DAY_MS;
-  return new Date(Math.floor(time.getTime() / size) * size);
+  const ms = time.getTime();
+  return new Date(ms - modulo(ms, period === 'hour' ? HOUR_MS : DAY_MS));
 }
 
 /** "YYYY-MM-DD" of the UTC day. */
@@ -120,13 +120,21 @@ export function endTime(record: SpanRecord): Date {
   return new Date(record.timestamp.getTime() + record.responseTime);
 }
 
+// Keys join their parts with a unit separator; null is a NUL so it never equals a string.
+const SEP = '\u001f';
+const part = (value: string | null) => value ?? '\u0000';
+
 /** Identity of a rollup document as one string (for maps keyed by document). */
 export function rollupKey(r: { serviceName: string; period: Period; start: Date; endpoint: string | null; method: string | null; agentName: string | null }): string {
-  return JSON.stringify([r.serviceName, r.period, r.start.getTime(), r.endpoint, r.method, r.agentName]);
+  return rollupKeyOf(r.serviceName, r.period, r.start.getTime(), r.endpoint, r.method, r.agentName);
 }
 
 export function agentDayKey(d: { serviceName: string; agentName: string; date: string }): string {
-  return JSON.stringify([d.serviceName, d.agentName, d.date]);
+  return d.serviceName + SEP + d.agentName + SEP + d.date;
+}
+
+function rollupKeyOf(serviceName: string, period: Period, startMs: number, endpoint: string | null, method: string | null, agentName: string | null): string {
+  return serviceName + SEP + period + SEP + startMs + SEP + part(endpoint) + SEP + part(method) + SEP + part(agentName);
 }
 
 /** Deltas for records that are all new (already passed through the backend's idempotent insert). */
@@ -137,38 +145,34 @@ export function aggregateRecords(records: readonly SpanRecord[]): BatchDeltas {
   const services = new Map<string, ServiceDelta>();
   const rollupPresence = new Map<string, RollupPresence>();
   const agentPresence = new Map<string, AgentPresence>();
+  const dates = new Map<number, string>();
 
   for (const record of records) {
-    const end = endTime(record);
+    const { serviceName, sessionId, agentName } = record;
+    const startMs = record.timestamp.getTime();
+    const end = new Date(startMs + record.responseTime);
     addService(services, record, end);
-    if (record.sessionId !== null) addSession(sessions, record, record.sessionId, end);
-    const agentName: string | null = record.agentName;
+    if (sessionId !== null) addSession(sessions, record, sessionId, end);
+    const dayMs = startMs - modulo(startMs, DAY_MS);
     if (agentName !== null) {
-      const date = utcDate(record.timestamp);
-      const key = agentDayKey({ serviceName: record.serviceName, agentName, date });
+      let date = dates.get(dayMs);
+      if (date === undefined) dates.set(dayMs, (date = utcDate(record.timestamp)));
+      const key = serviceName + SEP + agentName + SEP + date;
       let delta = agentDays.get(key);
       if (delta === undefined) {
-        delta = { serviceName: record.serviceName, agentName, date, invocationCount: 0, lastSeen: end, ...emptyCounters() };
+        delta = { serviceName, agentName, date, invocationCount: 0, lastSeen: end, ...emptyCounters() };
         agentDays.set(key, delta);
       }
       count(delta, record);
       if (record.kind === 'agent_invocation') delta.invocationCount += 1;
       if (end > delta.lastSeen) delta.lastSeen = end;
-      if (record.sessionId !== null) {
-        const presence = { serviceName: record.serviceName, agentName, date, sessionId: record.sessionId };
-        agentPresence.set(JSON.stringify([key, record.sessionId]), presence);
+      if (sessionId !== null && !agentPresence.has(key + SEP + sessionId)) {
+        agentPresence.set(key + SEP + sessionId, { serviceName, agentName, date, sessionId });
       }
     }
     if (record.kind !== 'request') continue;
-    for (const period of ['hour', 'day'] as const) {
-      const start = periodStart(period, record.timestamp);
-      const base = { serviceName: record.serviceName, period, start };
-      addRollup(rollups, { ...base, endpoint: null, method: null, agentName: null }, record);
-      addRollup(rollups, { ...base, endpoint: record.endpoint, method: record.method, agentName: record.agentName }, record);
-      if (record.sessionId !== null) {
-        rollupPresence.set(JSON.stringify([record.serviceName, period, start.getTime(), record.sessionId]), { ...base, sessionId: record.sessionId });
-      }
-    }
+    addPeriod(rollups, rollupPresence, record, 'hour', startMs - modulo(startMs, HOUR_MS));
+    addPeriod(rollups, rollupPresence, record, 'day', dayMs);
   }
   return {
     rollups: [...rollups.values()],
@@ -178,6 +182,22 @@ export function aggregateRecords(records: readonly SpanRecord[]): BatchDeltas {
     rollupPresence: [...rollupPresence.values()],
     agentPresence: [...agentPresence.values()],
   };
+}
+
+/** Floor modulo, so times before 1970 still fall into the right period. */
+function modulo(value: number, size: number): number {
+  return ((value % size) + size) % size;
+}
+
+function addPeriod(
+  rollups: Map<string, RollupDelta>, presence: Map<string, RollupPresence>, record: RequestRecord, period: Period, startMs: number,
+): void {
+  const { serviceName, endpoint, method, agentName, sessionId } = record;
+  addRollup(rollups, rollupKeyOf(serviceName, period, startMs, null, null, null), record, period, startMs, null, null, null);
+  addRollup(rollups, rollupKeyOf(serviceName, period, startMs, endpoint, method, agentName), record, period, startMs, endpoint, method, agentName);
+  if (sessionId === null) return;
+  const key = serviceName + SEP + period + SEP + startMs + SEP + sessionId;
+  if (!presence.has(key)) presence.set(key, { serviceName, period, start: new Date(startMs), sessionId });
 }
 
 function emptyCounters(): Counters {
@@ -204,18 +224,20 @@ function count(counters: Counters, record: SpanRecord): void {
   counters.outputTokens += record.outputTokens;
 }
 
-function addRollup(rollups: Map<string, RollupDelta>, key: Omit<RollupDelta, keyof Counters>, record: SpanRecord): void {
-  const id = rollupKey(key);
-  let delta = rollups.get(id);
+function addRollup(
+  rollups: Map<string, RollupDelta>, key: string, record: RequestRecord, period: Period, startMs: number,
+  endpoint: string | null, method: string | null, agentName: string | null,
+): void {
+  let delta = rollups.get(key);
   if (delta === undefined) {
-    delta = { ...key, ...emptyCounters() };
-    rollups.set(id, delta);
+    delta = { serviceName: record.serviceName, period, start: new Date(startMs), endpoint, method, agentName, ...emptyCounters() };
+    rollups.set(key, delta);
   }
   count(delta, record);
 }
 
 function addSession(sessions: Map<string, SessionDelta>, record: SpanRecord, sessionId: string, end: Date): void {
-  const id = JSON.stringify([record.serviceName, sessionId]);
+  const id = record.serviceName + SEP + sessionId;
   let delta = sessions.get(id);
   if (delta === undefined) {
     delta = {

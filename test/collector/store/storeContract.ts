@@ -13,15 +13,19 @@ import { aggregationContract } from './contract/aggregationContract.js';
 import { lifecycleContract } from './contract/lifecycleContract.js';
 import { maintenanceContract } from './contract/maintenanceContract.js';
 import { readContract } from './contract/readContract.js';
+import type { ContractOptions } from './contract/optOut.js';
 import type { StoreFactory } from './contract/useStore.js';
 import { writeContract } from './contract/writeContract.js';
 
+export type { ContractOptions } from './contract/optOut.js';
 export type { StoreFactory } from './contract/useStore.js';
+export { SAME_IDS_OTHER_TIME } from './contract/writeContract.js';
 
-export function runStoreContract(name: string, createStore: StoreFactory): void {
+/** `options.optOut`: tests this backend skips, each with its written reason. */
+export function runStoreContract(name: string, createStore: StoreFactory, options: ContractOptions = {}): void {
   describe(`store contract: ${name}`, () => {
     lifecycleContract(createStore);
-    writeContract(createStore);
+    writeContract(createStore, options);
     aggregationContract(createStore);
     readContract(createStore);
     maintenanceContract(createStore);

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { SpanRecord, Store } from '../../../../collector/store/types.js';
 import { at, day, invocation, request, sameIds } from './records.js';
+import { contractTest, type ContractOptions } from './optOut.js';
 import { useStore, type StoreFactory } from './useStore.js';
 
 const ALL = { from: at(-240), to: at(240) };
@@ -12,7 +13,10 @@ async function serviceHour(store: Store, hour: number) {
   return rows[0]!;
 }
 
-export function writeContract(createStore: StoreFactory): void {
+/** Name of the test a backend whose idempotency key includes the start time opts out of. */
+export const SAME_IDS_OTHER_TIME = 'treats a record with known ids but another start time as a duplicate';
+
+export function writeContract(createStore: StoreFactory, options: ContractOptions): void {
   describe('write', () => {
     const store = useStore(createStore);
 
@@ -93,6 +97,13 @@ export function writeContract(createStore: StoreFactory): void {
       expect(await store().write([a!, b!, c!])).toEqual({ stored: 3, duplicates: 0 });
       expect(await store().write([b!, c!, d!])).toEqual({ stored: 1, duplicates: 2 });
       expect(await serviceHour(store(), 10)).toMatchObject({ requestCount: 4, totalResponseTime: 100 });
+    });
+
+    contractTest(options, SAME_IDS_OTHER_TIME, async () => {
+      const first = request({ timestamp: at(10), responseTime: 10 });
+      await store().write([first]);
+      expect(await store().write([sameIds(first, { timestamp: at(11), responseTime: 20 })])).toEqual({ stored: 0, duplicates: 1 });
+      expect(await store().findRollups({ ...ALL, period: 'hour', level: 'service' })).toMatchObject([{ start: at(10), requestCount: 1 }]);
     });
 
     it('treats an invocation replayed in a later batch as a duplicate', async () => {

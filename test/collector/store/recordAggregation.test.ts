@@ -1,0 +1,130 @@
+/** Table tests of the backend-neutral batch aggregation shared by the SQLite and MongoDB stores. */
+import { describe, expect, it } from 'vitest';
+import { addToHistogram, type LatencyHistogram } from '../../../collector/mapping/latencyHistogram.js';
+import {
+  aggregateRecords, endTime, firstOfEachId, periodStart, rollupKey, utcDate,
+} from '../../../collector/store/recordAggregation.js';
+import { at, day, invocation, request, sameIds } from './contract/records.js';
+
+function histogramOf(...values: number[]): LatencyHistogram {
+  const histogram: LatencyHistogram = {};
+  for (const value of values) addToHistogram(histogram, value);
+  return histogram;
+}
+
+describe('firstOfEachId', () => {
+  const a = request();
+  const b = invocation();
+  it.each([
+    ['no records', [], [], 0],
+    ['distinct ids', [a, b], [a, b], 0],
+    ['a repeat keeps the first', [a, sameIds(a, { responseTime: 99 }), b, a], [a, b], 2],
+  ] as const)('%s', (_name, input, unique, duplicates) => {
+    expect(firstOfEachId(input)).toEqual({ unique, duplicates });
+  });
+});
+
+describe('time helpers', () => {
+  it.each([
+    ['hour', at(10, 59, 59.999), at(10)],
+    ['hour', at(10), at(10)],
+    ['day', at(23, 59), at(0)],
+    ['day', at(24), at(24)],
+  ] as const)('%s start of %s', (period, time, start) => {
+    expect(periodStart(period, time)).toEqual(start);
+  });
+
+  it('formats UTC dates and span end times', () => {
+    expect(utcDate(at(23, 59))).toBe(day(0));
+    expect(utcDate(at(24))).toBe(day(1));
+    expect(endTime(request({ timestamp: at(10), responseTime: 1500 }))).toEqual(at(10, 0, 1.5));
+  });
+});
+
+describe('aggregateRecords', () => {
+  it('returns nothing for no records', () => {
+    expect(aggregateRecords([])).toEqual({ rollups: [], agentDays: [], sessions: [], services: [], rollupPresence: [], agentPresence: [] });
+  });
+
+  it('groups requests into service-level and endpoint-level deltas per hour and day', () => {
+    const { rollups } = aggregateRecords([
+      request({ timestamp: at(10), responseTime: 10, inputTokens: 1, outputTokens: 2 }),
+      request({ timestamp: at(10, 30), responseTime: 30, outcome: 'error', statusCode: 500 }),
+      request({ timestamp: at(11), responseTime: 20, method: 'POST', agentName: 'support', outcome: 'client_error', statusCode: 404 }),
+    ]);
+    const byKey = new Map(rollups.map((r) => [rollupKey(r), r]));
+    const get = (period: 'hour' | 'day', start: Date, endpoint: string | null, method: string | null, agentName: string | null) =>
+      byKey.get(rollupKey({ serviceName: 'shop', period, start, endpoint, method, agentName }));
+
+    expect(rollups).toHaveLength(7);
+    expect(get('hour', at(10), null, null, null)).toEqual({
+      serviceName: 'shop', period: 'hour', start: at(10), endpoint: null, method: null, agentName: null,
+      requestCount: 2, successCount: 1, errorCount: 1, clientErrorCount: 0, totalResponseTime: 40, minResponseTime: 10,
+      maxResponseTime: 30, latencyHistogram: histogramOf(10, 30), inputTokens: 1, outputTokens: 2,
+    });
+    expect(get('hour', at(10), '/api/items', 'GET', null)).toMatchObject({ requestCount: 2, totalResponseTime: 40 });
+    expect(get('hour', at(11), '/api/items', 'POST', 'support')).toMatchObject({ requestCount: 1, clientErrorCount: 1 });
+    expect(get('day', at(0), null, null, null)).toMatchObject({ requestCount: 3, minResponseTime: 10, maxResponseTime: 30, latencyHistogram: histogramOf(10, 30, 20) });
+    expect(get('day', at(0), '/api/items', 'GET', null)).toMatchObject({ requestCount: 2 });
+    expect(get('day', at(0), '/api/items', 'POST', 'support')).toMatchObject({ requestCount: 1 });
+  });
+
+  it('gives agent invocations agent days, sessions and services, but no rollups', () => {
+    const deltas = aggregateRecords([invocation({ sessionId: 's1', timestamp: at(10), responseTime: 100, outcome: 'error' })]);
+    expect(deltas.rollups).toEqual([]);
+    expect(deltas.rollupPresence).toEqual([]);
+    expect(deltas.agentDays).toEqual([{
+      serviceName: 'shop', agentName: 'support', date: day(0), invocationCount: 1, lastSeen: at(10, 0, 0.1), requestCount: 1,
+      successCount: 0, errorCount: 1, clientErrorCount: 0, totalResponseTime: 100, minResponseTime: 100, maxResponseTime: 100,
+      latencyHistogram: histogramOf(100), inputTokens: 0, outputTokens: 0,
+    }]);
+    expect(deltas.agentPresence).toEqual([{ serviceName: 'shop', agentName: 'support', date: day(0), sessionId: 's1' }]);
+    expect(deltas.sessions).toMatchObject([{ sessionId: 's1', requestCount: 0, startTime: at(10), lastActivity: at(10, 0, 0.1) }]);
+    expect(deltas.services).toEqual([{ serviceName: 'shop', firstSeen: at(10), lastSeen: at(10, 0, 0.1), spanCount: 1 }]);
+  });
+
+  it('lists each session once per period and per agent day, and never a missing session', () => {
+    const { rollupPresence, agentPresence } = aggregateRecords([
+      request({ sessionId: 's1', timestamp: at(10) }),
+      request({ sessionId: 's1', timestamp: at(10, 30), agentName: 'x' }),
+      request({ sessionId: 's1', timestamp: at(11) }),
+      request({ sessionId: null, timestamp: at(11), agentName: 'x' }),
+      invocation({ sessionId: 's1', agentName: 'x', timestamp: at(12) }),
+    ]);
+    expect(rollupPresence).toEqual([
+      { serviceName: 'shop', period: 'hour', start: at(10), sessionId: 's1' },
+      { serviceName: 'shop', period: 'day', start: at(0), sessionId: 's1' },
+      { serviceName: 'shop', period: 'hour', start: at(11), sessionId: 's1' },
+    ]);
+    expect(agentPresence).toEqual([{ serviceName: 'shop', agentName: 'x', date: day(0), sessionId: 's1' }]);
+  });
+
+  it('merges a session: earliest start, latest end, last non-null user fields in batch order', () => {
+    const { sessions } = aggregateRecords([
+      request({ sessionId: 's1', timestamp: at(12), responseTime: 1000, userId: 'u1', ipAddress: '10.0.0.1' }),
+      request({ sessionId: 's1', timestamp: at(9), responseTime: 10, userAgent: 'A' }),
+      invocation({ sessionId: 's1', timestamp: at(11), responseTime: 5000, userId: 'u2' }),
+      request({ sessionId: 's1', timestamp: at(10), responseTime: 10 }),
+      request({ sessionId: 's1', serviceName: 'blog', timestamp: at(10) }),
+    ]);
+    expect(sessions).toEqual([
+      { serviceName: 'shop', sessionId: 's1', userId: 'u2', ipAddress: '10.0.0.1', userAgent: 'A', startTime: at(9),
+        lastActivity: at(12, 0, 1), requestCount: 3 },
+      { serviceName: 'blog', sessionId: 's1', userId: null, ipAddress: null, userAgent: null, startTime: at(10),
+        lastActivity: at(10, 0, 0.01), requestCount: 1 },
+    ]);
+  });
+
+  it('tracks services: first start, last end, span count', () => {
+    const { services } = aggregateRecords([
+      request({ timestamp: at(10), responseTime: 10 }),
+      invocation({ timestamp: at(8), responseTime: 10 }),
+      request({ timestamp: at(9), responseTime: 3 * 3_600_000 }),
+      request({ serviceName: 'blog', timestamp: at(1) }),
+    ]);
+    expect(services).toEqual([
+      { serviceName: 'shop', firstSeen: at(8), lastSeen: at(12), spanCount: 3 },
+      { serviceName: 'blog', firstSeen: at(1), lastSeen: at(1, 0, 0.01), spanCount: 1 },
+    ]);
+  });
+});
