@@ -4,6 +4,7 @@
 import type { Retention, StoreReader } from '../collector/store/types.js';
 import type { Telemetry } from '../collector/telemetry/Telemetry.js';
 import type { ApiOptions, ApiStore } from './ApiOptions.js';
+import { readerWithUnavailableErrors } from './readerErrors.js';
 import type { StateThresholds } from './stats/healthState.js';
 import { SystemSampler } from './system/SystemSampler.js';
 
@@ -24,7 +25,7 @@ export const DEFAULT_STALE_AFTER_MS = 5 * 60_000;
 
 export function apiContext(options: ApiOptions): ApiContext {
   return {
-    reader: options.store,
+    reader: readerWithUnavailableErrors(options.store),
     backend: options.store.backend,
     telemetry: options.telemetry,
     version: options.version,

@@ -1,0 +1,26 @@
+/**
+ * The status API contract, run against every store backend: each backend's test file only
+ * wires its spanpulse factory in.
+ *
+ *   runApiContract('sqlite', 'sqlite', () => startTestSpanpulse());
+ */
+import { describe } from 'vitest';
+import { analyticsContract } from './contract/analyticsContract.js';
+import { apiStatusContract } from './contract/apiStatusContract.js';
+import { lifecycleContract, parameterContract } from './contract/edgesContract.js';
+import { statusContract } from './contract/statusContract.js';
+import { useSeededApi } from './contract/useSeededApi.js';
+import type { SpanpulseFactory } from './support/apiHarness.js';
+
+export function runApiContract(name: string, backend: 'sqlite' | 'mongodb', factory: SpanpulseFactory): void {
+  describe(`status API contract: ${name}`, () => {
+    describe('with 16 days of traffic from two services', () => {
+      const seeded = useSeededApi(factory);
+      statusContract(seeded, backend);
+      analyticsContract(seeded);
+      apiStatusContract(seeded);
+      parameterContract(seeded);
+    });
+    lifecycleContract(factory);
+  });
+}
