@@ -1,9 +1,9 @@
 /**
  * The write side of the SQLite store: one `BEGIN IMMEDIATE` transaction per batch.
  *
- * Raw rows go in with `INSERT OR IGNORE` keyed by (traceId, spanId); only the rows actually
- * inserted are aggregated (collector/store/recordAggregation.ts) into a few commutative
- * upserts. Distinct users are counted through the presence tables: a presence row that was
+ * Raw rows go in with `ON CONFLICT DO NOTHING` on their idempotency key (schema.ts); only
+ * the rows actually inserted are aggregated (collector/store/recordAggregation.ts) into a few
+ * commutative upserts. Distinct users are counted through the presence tables: a presence row that was
  * new adds one to activeUsers. Synchronous by design (better-sqlite3): the transaction holds
  * the write lock from its first statement, so concurrent writers, in this process or in
  * another one sharing the file, cannot interleave.
@@ -54,12 +54,14 @@ export class SqliteWriter {
   private readonly transaction: Transaction<(records: SpanRecord[]) => WriteResult>;
 
   constructor(db: Database) {
-    this.insertRequest = db.prepare(`INSERT OR IGNORE INTO api_metrics (traceId, spanId, serviceName, endpoint, method,
+    // ON CONFLICT DO NOTHING rather than INSERT OR IGNORE: OR IGNORE would also skip rows that
+    // break NOT NULL, silently counting a bad record as a duplicate.
+    this.insertRequest = db.prepare(`INSERT INTO api_metrics (traceId, spanId, serviceName, endpoint, method,
       statusCode, responseTime, timestamp, sessionId, userId, agentName, ipAddress, userAgent, outcome, inputTokens, outputTokens)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
-    this.insertInvocation = db.prepare(`INSERT OR IGNORE INTO agent_invocations (traceId, spanId, serviceName, agentName,
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (timestamp, traceId, spanId) DO NOTHING`);
+    this.insertInvocation = db.prepare(`INSERT INTO agent_invocations (traceId, spanId, serviceName, agentName,
       operation, responseTime, timestamp, sessionId, userId, outcome, inputTokens, outputTokens)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (timestamp, traceId, spanId) DO NOTHING`);
     this.insertRollupPresence = db.prepare('INSERT OR IGNORE INTO rollup_presence (period, start, serviceName, sessionId) VALUES (?, ?, ?, ?)');
     this.insertAgentPresence = db.prepare('INSERT OR IGNORE INTO agent_presence (date, serviceName, agentName, sessionId) VALUES (?, ?, ?, ?)');
     this.upsertHourly = db.prepare(rollupUpsert('hourly_metrics'));

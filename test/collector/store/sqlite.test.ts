@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { isRetryable } from '../../../collector/errors.js';
+import { isRetryable, PipelineError } from '../../../collector/errors.js';
+import { toPipelineError } from '../../../collector/store/sqlite/sqliteErrors.js';
 import { SqliteStore } from '../../../collector/store/sqlite/SqliteStore.js';
 import { at, day, request } from './contract/records.js';
 import { runStoreContract, SAME_IDS_OTHER_TIME } from './storeContract.js';
@@ -89,5 +90,34 @@ describe('SqliteStore on a file', () => {
     expect(await store.write([request()])).toEqual({ stored: 1, duplicates: 0 });
     expect(await store.listServices()).toHaveLength(1);
     await store.shutdown();
+  });
+});
+
+describe('SqliteStore errors', () => {
+  it('rejects a batch with an unstorable record as permanent and stores none of it', async () => {
+    const store = new SqliteStore({ path: ':memory:' });
+    await store.start();
+    const error = await store.write([request(), request({ responseTime: Number.NaN })]).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PipelineError);
+    expect(error).toMatchObject({ kind: 'permanent', httpStatus: 400 });
+    expect(await store.listServices()).toEqual([]);
+    expect(await store.findRequests({ from: at(0), to: at(24), limit: 10 })).toEqual([]);
+    await store.shutdown();
+  });
+
+  it('maps a full disk (SQLITE_FULL) to a retryable 503', () => {
+    const db = new Database(':memory:');
+    db.pragma('max_page_count = 8');
+    db.exec('CREATE TABLE t (x TEXT)');
+    let caught: unknown;
+    try {
+      for (let i = 0; i < 1000; i++) db.prepare('INSERT INTO t VALUES (?)').run('x'.repeat(1000));
+    } catch (error) {
+      caught = error;
+    } finally {
+      db.close();
+    }
+    expect(caught).toMatchObject({ code: 'SQLITE_FULL' });
+    expect(toPipelineError(caught, 'write')).toMatchObject({ kind: 'retryable', httpStatus: 503 });
   });
 });
