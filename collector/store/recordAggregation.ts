@@ -1,13 +1,18 @@
 /**
  * Backend-neutral batch aggregation: turns the records of one write that were stored for the
  * first time into the increments every backend applies to its pre-aggregated documents.
- * Shared by the SQLite store and the MongoDB store (`firstOfEachId`, `aggregateRecords`), so
- * both count exactly the same things; a backend only decides how to apply the deltas.
+ * Shared by the SQLite store and the MongoDB store so that both count exactly the same things;
+ * a backend only decides how to apply the deltas. How a backend uses it:
+ *
+ *   1. `firstOfEachId(records)`: first record per (traceId, spanId) in batch order.
+ *   2. Insert those raw rows idempotently; keep only the ones actually inserted.
+ *   3. `aggregateRecords(inserted)`: rollup, agent-day, session and service deltas (commutative:
+ *      sums, min, max, histogram bucket sums), plus presence keys for distinct users.
+ *   4. Insert each presence key idempotently; every one that was new adds 1 to `activeUsers` of
+ *      its document (`rollupKey` of the service-level rollup / `agentDayKey`), then apply deltas.
  *
  * Many spans become few deltas (one per rollup key, agent day, session and service), which
- * is what makes large batches cheap to write. Distinct users cannot be summed, so the deltas
- * carry "presence" keys (one per session per period / agent day): a backend inserts them
- * idempotently and adds 1 to `activeUsers` for each one that was new.
+ * is what makes large batches cheap to write.
  */
 import { addToHistogram, type LatencyHistogram } from '../mapping/latencyHistogram.js';
 import type { Outcome, Period, RequestRecord, SpanRecord } from './types.js';

@@ -58,6 +58,7 @@ export function readContract(createStore: StoreFactory): void {
         request({ sessionId: 'e', userId: 'u1', serviceName: 'blog', timestamp: at(11), responseTime: 0 }),
         request({ timestamp: at(11), responseTime: 0 }),
       ]);
+      // A userId is one user across sessions and services; a session without one is its own user.
       const count = (from: Date, to: Date, more: { serviceName?: string; activeOnly?: boolean } = {}) =>
         store().countSessions({ from, to, ...more });
 
