@@ -18,9 +18,13 @@
  * with this reason). The same index serves the time-range queries.
  *
  * Every statement is `IF NOT EXISTS`: creating the schema on an existing file is a no-op.
+ * `PRAGMA user_version` records the schema version; a file of another version is refused
+ * with a clear message rather than written with statements that do not fit it.
  */
 import type { Database } from 'better-sqlite3';
 import { mergeHistogram, type LatencyHistogram } from '../../mapping/latencyHistogram.js';
+
+const SCHEMA_VERSION = 1;
 
 const ROLLUP_COLUMNS = `
   serviceName TEXT NOT NULL,
@@ -160,5 +164,14 @@ export function prepareDatabase(db: Database, busyTimeoutMs: number): void {
     mergeHistogram(merged, JSON.parse(String(from)) as LatencyHistogram);
     return JSON.stringify(merged);
   });
-  db.exec(SCHEMA);
+  const version = Number(db.pragma('user_version', { simple: true }));
+  const used = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'api_metrics'").get() !== undefined;
+  if (version !== SCHEMA_VERSION && (version !== 0 || used)) {
+    throw new Error(`the file has spanpulse schema version ${version}, this version needs ${SCHEMA_VERSION}; ` +
+      'move the file away (or point exporters.sqlite.path elsewhere) to start a new one');
+  }
+  db.transaction(() => {
+    db.exec(SCHEMA);
+    db.pragma(`user_version = ${SCHEMA_VERSION}`);
+  }).immediate();
 }

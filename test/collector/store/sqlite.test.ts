@@ -42,6 +42,19 @@ describe('SqliteStore on a file', () => {
     await second.shutdown();
   });
 
+  it('refuses a file with another schema version, clearly', async () => {
+    const path = freshPath();
+    const first = new SqliteStore({ path });
+    await first.start();
+    await first.shutdown();
+    const db = new Database(path);
+    db.pragma('user_version = 99');
+    db.close();
+    const second = new SqliteStore({ path });
+    await expect(second.start()).rejects.toThrow(/schema version 99/);
+    await second.shutdown();
+  });
+
   it('runs in WAL mode with full synchronous commits', async () => {
     const path = freshPath();
     const store = new SqliteStore({ path });
