@@ -1,32 +1,49 @@
 /**
  * End to end: a real Express app (ES module + Express 5, CommonJS + Express 4) started with
  * `node --import dist/instrumentation/register.js`, driven over HTTP like a browser would,
- * then stopped with SIGTERM. The batch delay is set far beyond the test, so every span the
- * receiver decodes was delivered by the shutdown flush.
+ * stopped with SIGTERM, and its spans read back from a real spanpulse collector (port 0,
+ * embedded store): what the store and /api/status show is what a user would see.
+ * The batch delay is set far beyond the test, so everything stored was delivered by the
+ * shutdown flush.
  *
  * Build first: npx tsc -p . (the tests run the compiled register, as users do).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SpanKind, StatusCode, type Span } from '../../collector/pdata/Span.js';
+import type { ApiMetric } from '../../collector/store/types.js';
+import { startTestSpanpulse, type TestSpanpulse } from '../support/spanpulse.js';
 import { CookieJar } from './support/CookieJar.js';
 import { CJS_EXPRESS4_APP, ESM_EXPRESS5_APP, startHostApp, type Exit, type HostApp } from './support/hostApp.js';
-import { startTraceSink, type TraceSink } from './support/traceSink.js';
+import { startRecordingProxy, type RecordingProxy } from './support/recordingProxy.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const SESSION_COOKIE = /^spanpulse_sid=([^;]*); Path=\/; HttpOnly; SameSite=Lax(; Secure)?$/;
+const SERVICE = 'fixture-app';
 
 const variants = [
   { name: 'ES module app on Express 5, http/protobuf', entry: ESM_EXPRESS5_APP, express: '5.', protocol: 'http/protobuf', contentType: 'application/x-protobuf' },
   { name: 'CommonJS app on Express 4, http/json', entry: CJS_EXPRESS4_APP, express: '4.', protocol: 'http/json', contentType: 'application/json' },
 ] as const;
 
-const attr = (span: Span, key: string): unknown => span.attributes.get(key);
 const sessionCookies = (response: Response): string[] => response.headers.getSetCookie().filter((line) => line.startsWith('spanpulse_sid='));
+const sessionIdIn = (line: string): string => SESSION_COOKIE.exec(line)?.[1] ?? `(not a session cookie: ${line})`;
+
+/** Starts a collector with a recording proxy in front of it. */
+async function startCollector(): Promise<{ collector: TestSpanpulse; proxy: RecordingProxy }> {
+  const collector = await startTestSpanpulse();
+  return { collector, proxy: await startRecordingProxy(collector.otlpUrl) };
+}
+
+async function storedRequests(collector: TestSpanpulse): Promise<ApiMetric[]> {
+  const now = Date.now();
+  return collector.store.findRequests({ from: new Date(now - 3_600_000), to: new Date(now + 60_000), serviceName: SERVICE, limit: 1000 });
+}
 
 describe.each(variants)('$name', (variant) => {
-  let sink: TraceSink;
+  let collector: TestSpanpulse;
+  let proxy: RecordingProxy;
   let app: HostApp;
   let exit: Exit;
+  let requests: ApiMetric[];
   const jarA = new CookieJar();
   const jarB = new CookieJar();
   const seen: Record<string, Response> = {};
@@ -35,16 +52,16 @@ describe.each(variants)('$name', (variant) => {
   const cookiesOfB: string[][] = [];
 
   beforeAll(async () => {
-    sink = await startTraceSink();
+    ({ collector, proxy } = await startCollector());
     app = await startHostApp({
       entry: variant.entry,
-      env: { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url, OTEL_EXPORTER_OTLP_PROTOCOL: variant.protocol, OTEL_BSP_SCHEDULE_DELAY: '600000' },
+      env: { OTEL_EXPORTER_OTLP_ENDPOINT: proxy.url, OTEL_EXPORTER_OTLP_PROTOCOL: variant.protocol, OTEL_BSP_SCHEDULE_DELAY: '600000' },
     });
     const url = (path: string): string => app.baseUrl + path;
 
     firstCookieOfA.push(...sessionCookies(await jarA.fetch(url('/ping'))));
     for (const path of ['/ping', '/ping', '/api/agents/support/chat']) laterCookiesOfA.push(...sessionCookies(await jarA.fetch(url(path))));
-    for (let i = 0; i < 2; i++) cookiesOfB.push(sessionCookies(await jarB.fetch(url('/ping'))));
+    for (const path of ['/ping', '/api/ask']) cookiesOfB.push(sessionCookies(await jarB.fetch(url(path))));
     seen['login'] = await new CookieJar().fetch(url('/login/u42'));
     seen['raw'] = await new CookieJar().fetch(url('/raw-cookies'));
     seen['script'] = await fetch(url('/ping'), { headers: { cookie: 'spanpulse_sid=<script>alert(1)</script>' } });
@@ -56,49 +73,53 @@ describe.each(variants)('$name', (variant) => {
     seen['500'] = await fetch(url('/fail'));
     for (const response of Object.values(seen)) await response.arrayBuffer();
     exit = await app.stop('SIGTERM');
+    requests = await storedRequests(collector);
   });
 
   afterAll(async () => {
     app?.child.kill('SIGKILL');
-    await sink?.close();
+    await proxy?.close();
+    await collector?.stop();
   });
 
-  const serverSpans = (): Span[] => sink.spans.filter((span) => span.kind === SpanKind.SERVER);
-  const serverSpanOf = (route: string): Span => {
-    const span = serverSpans().find((s) => attr(s, 'http.route') === route);
-    if (!span) throw new Error(`no server span for ${route}`);
-    return span;
-  };
+  const requestsTo = (endpoint: string): ApiMetric[] => requests.filter((r) => r.endpoint === endpoint);
+  const idOfA = (): string => sessionIdIn(firstCookieOfA[0] ?? '');
+  const idOfB = (): string => sessionIdIn(cookiesOfB[0]?.[0] ?? '');
 
   it('runs the intended Express and exporter protocol', () => {
     expect(app.expressVersion.startsWith(variant.express)).toBe(true);
-    expect(new Set(sink.contentTypes)).toEqual(new Set([variant.contentType]));
+    expect(proxy.contentTypes.length).toBeGreaterThan(0);
+    expect(new Set(proxy.contentTypes)).toEqual(new Set([variant.contentType]));
   });
 
   it('flushes every span on SIGTERM, then dies by SIGTERM as it would have without us', () => {
     expect(exit).toEqual({ code: null, signal: 'SIGTERM' });
     // 4 (jar A) + 2 (jar B) + login, raw, script, oversized, forwarded, logout, 400, 404, 500
-    expect(serverSpans()).toHaveLength(15);
-    expect(sink.spans.every((span) => span.resource.get('service.name') === 'fixture-app')).toBe(true);
+    expect(requests).toHaveLength(15);
   });
 
-  it('gives each cookie jar one session, and sets the cookie only when it is missing', () => {
+  it('gives each cookie jar one session, and sets the cookie only when it is missing', async () => {
     expect(firstCookieOfA).toHaveLength(1);
     expect(laterCookiesOfA).toEqual([]);
     expect(cookiesOfB.map((lines) => lines.length)).toEqual([1, 0]);
-    const [, idA] = SESSION_COOKIE.exec(firstCookieOfA[0]!)!;
-    const [, idB] = SESSION_COOKIE.exec(cookiesOfB[0]![0]!)!;
-    expect(idA).toMatch(UUID);
-    expect(idB).toMatch(UUID);
-    expect(idA).not.toBe(idB);
-    // Jar A: 3 pings + chat + logout; jar B: 2 pings.
-    expect(serverSpans().filter((span) => attr(span, 'session.id') === idA)).toHaveLength(5);
-    expect(serverSpans().filter((span) => attr(span, 'session.id') === idB)).toHaveLength(2);
+    expect(idOfA()).toMatch(UUID);
+    expect(idOfB()).toMatch(UUID);
+    expect(idOfA()).not.toBe(idOfB());
+    // Jar A: 3 pings + chat + logout; jar B: ping + ask.
+    expect((await collector.store.findSession(SERVICE, idOfA()))?.requestCount).toBe(5);
+    expect((await collector.store.findSession(SERVICE, idOfB()))?.requestCount).toBe(2);
+    // Every other request came without a usable cookie: a session of its own each.
+    const distinct = new Set(requests.map((r) => r.sessionId));
+    expect(distinct.size).toBe(15 - 4 - 1);
+    const now = Date.now();
+    expect(await collector.store.countSessions({ from: new Date(now - 3_600_000), to: new Date(now + 60_000), serviceName: SERVICE })).toMatchObject({
+      sessions: distinct.size,
+    });
   });
 
-  it('puts a session id on every server span, always a UUID', () => {
-    expect(serverSpans()).toHaveLength(15);
-    for (const span of serverSpans()) expect(attr(span, 'session.id')).toMatch(UUID);
+  it('puts a session id on every request, always a UUID', () => {
+    expect(requests).toHaveLength(15);
+    for (const request of requests) expect(request.sessionId).toMatch(UUID);
   });
 
   it('appends its cookie to the cookies the app sets, never replacing them', () => {
@@ -115,14 +136,12 @@ describe.each(variants)('$name', (variant) => {
     expect(seen['logout']!.headers.getSetCookie()).toEqual([expect.stringMatching(/^spanpulse_sid=; Path=\/; Expires=Thu, 01 Jan 1970/)]);
   });
 
-  it('replaces a malformed or oversized cookie value with a fresh id and never records it', () => {
+  it('replaces a malformed or oversized cookie value with a fresh id and never stores it', () => {
     for (const key of ['script', 'oversized']) {
       const [line] = sessionCookies(seen[key]!);
-      expect(line).toMatch(SESSION_COOKIE);
-      expect(SESSION_COOKIE.exec(line!)![1]).toMatch(UUID);
+      expect(sessionIdIn(line ?? '')).toMatch(UUID);
     }
-    const recorded = serverSpans().map((span) => String(attr(span, 'session.id')));
-    expect(recorded.some((id) => id.includes('script') || id.includes('aaaa'))).toBe(false);
+    expect(requests.some((r) => /script|aaaa/.test(String(r.sessionId)))).toBe(false);
   });
 
   it('marks the cookie Secure only when the request came over HTTPS', () => {
@@ -130,55 +149,70 @@ describe.each(variants)('$name', (variant) => {
     expect(sessionCookies(seen['login']!)[0]).not.toMatch(/Secure/);
   });
 
-  it('attributes the request to the agent named by the helper, with accumulated tokens, on the server span only', () => {
-    const chat = serverSpanOf('/api/agents/:agent/chat');
-    expect(attr(chat, 'gen_ai.agent.name')).toBe('support');
-    expect(attr(chat, 'gen_ai.usage.input_tokens')).toBe(15);
-    expect(attr(chat, 'gen_ai.usage.output_tokens')).toBe(5);
-    const otherSpansWithAgent = sink.spans.filter((span) => span.kind !== SpanKind.SERVER && span.attributes.has('gen_ai.agent.name'));
-    expect(otherSpansWithAgent).toEqual([]);
-    // The Express layer spans exist: the helper had to look past them.
-    expect(sink.spans.some((span) => span.traceId === chat.traceId && span.kind !== SpanKind.SERVER)).toBe(true);
+  it('attributes requests to the agent named by the helper, with accumulated tokens', () => {
+    const pick = (r: ApiMetric) => ({ agentName: r.agentName, inputTokens: r.inputTokens, outputTokens: r.outputTokens, sessionId: r.sessionId });
+    expect(requestsTo('/api/agents/:agent/chat').map(pick)).toEqual([{ agentName: 'support', inputTokens: 15, outputTokens: 5, sessionId: idOfA() }]);
+    // No agent in this path: only the helper can have named it.
+    expect(requestsTo('/api/ask').map(pick)).toEqual([{ agentName: 'planner', inputTokens: 7, outputTokens: 1, sessionId: idOfB() }]);
+    expect(requests.filter((r) => r.agentName !== null)).toHaveLength(2);
   });
 
-  it('records the user id set by the helper', () => {
-    expect(attr(serverSpanOf('/login/:user'), 'user.id')).toBe('u42');
-    expect(serverSpans().filter((span) => span.attributes.has('user.id'))).toHaveLength(1);
+  it('sets the agent on the server span only, not on the Express layer span that was active', async () => {
+    const days = await collector.store.findAgentDays({ fromDate: '2000-01-01', toDate: '2999-12-31', serviceName: SERVICE });
+    const pick = (d: (typeof days)[number]) => ({ agent: d.agentName, requests: d.requestCount, invocations: d.invocationCount, users: d.activeUsers });
+    expect(days.map(pick).sort((a, b) => a.agent.localeCompare(b.agent))).toEqual([
+      { agent: 'planner', requests: 1, invocations: 0, users: 1 },
+      { agent: 'support', requests: 1, invocations: 0, users: 1 },
+    ]);
+    // The Express layer spans did arrive (and were not requests): the helper had to look past them.
+    expect(collector.telemetry.snapshot().spansIgnored).toBeGreaterThan(0);
+  });
+
+  it('records the user id set by the helper, on the request and its session', async () => {
+    const [login] = requestsTo('/login/:user');
+    expect(login?.userId).toBe('u42');
+    expect(requests.filter((r) => r.userId !== null)).toHaveLength(1);
+    expect((await collector.store.findSession(SERVICE, login!.sessionId!))?.userId).toBe('u42');
   });
 
   it('tells client errors from server errors', () => {
-    const status = (span: Span) => ({ http: attr(span, 'http.response.status_code'), otel: span.statusCode });
-    expect(status(serverSpanOf('/bad-request'))).toEqual({ http: 400, otel: StatusCode.UNSET });
-    expect(status(serverSpanOf('/fail'))).toEqual({ http: 500, otel: StatusCode.ERROR });
-    const notFound = serverSpans().filter((span) => attr(span, 'http.response.status_code') === 404);
-    expect(notFound.map((span) => ({ ...status(span), route: attr(span, 'http.route'), path: attr(span, 'url.path') }))).toEqual([
-      { http: 404, otel: StatusCode.UNSET, route: undefined, path: '/no/such/page' },
-    ]);
+    const pick = (r: ApiMetric) => ({ endpoint: r.endpoint, statusCode: r.statusCode, outcome: r.outcome });
+    expect(requestsTo('/bad-request').map(pick)).toEqual([{ endpoint: '/bad-request', statusCode: 400, outcome: 'client_error' }]);
+    expect(requestsTo('/fail').map(pick)).toEqual([{ endpoint: '/fail', statusCode: 500, outcome: 'error' }]);
+    expect(requests.filter((r) => r.statusCode === 404).map((r) => r.outcome)).toEqual(['client_error']);
+    expect(requests.filter((r) => r.outcome !== 'success')).toHaveLength(3);
   });
 
   it('names every matched request by its Express route', () => {
-    const routes = new Set(serverSpans().map((span) => attr(span, 'http.route')));
-    expect(routes).toEqual(new Set(['/ping', '/api/agents/:agent/chat', '/login/:user', '/raw-cookies', '/logout', '/bad-request', '/fail', undefined]));
+    const matched = new Set(requests.filter((r) => r.statusCode !== 404).map((r) => r.endpoint));
+    expect(matched).toEqual(new Set(['/ping', '/api/agents/:agent/chat', '/api/ask', '/login/:user', '/raw-cookies', '/logout', '/bad-request', '/fail']));
+  });
+
+  it('shows the app, its agents and real data on /api/status', async () => {
+    const status = await (await fetch(`${collector.apiUrl}/api/status`)).json();
+    expect(status.usingRealData).toBe(true);
+    expect(status.services.map((s: { serviceName: string }) => s.serviceName)).toEqual([SERVICE]);
+    expect(status.agents.map((a: { agentName: string }) => a.agentName).sort()).toEqual(['planner', 'support']);
   });
 });
 
 describe.each(variants)('$name with its own SIGTERM handler', (variant) => {
   it('keeps the app behaviour (its handler runs, its exit code stands) and still delivers the spans', async () => {
-    const sink = await startTraceSink();
+    const { collector, proxy } = await startCollector();
     try {
       const app = await startHostApp({
         entry: variant.entry,
-        env: { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url, OTEL_EXPORTER_OTLP_PROTOCOL: variant.protocol, OTEL_BSP_SCHEDULE_DELAY: '600000', FIXTURE_OWN_SIGTERM: '1' },
+        env: { OTEL_EXPORTER_OTLP_ENDPOINT: proxy.url, OTEL_EXPORTER_OTLP_PROTOCOL: variant.protocol, OTEL_BSP_SCHEDULE_DELAY: '600000', FIXTURE_OWN_SIGTERM: '1' },
       });
-      const response = await fetch(`${app.baseUrl}/api/agents/billing/chat`);
+      const response = await fetch(`${app.baseUrl}/api/ask`);
       expect(response.status).toBe(200);
       await response.arrayBuffer();
       expect(await app.stop('SIGTERM')).toEqual({ code: 7, signal: null });
       expect(app.stdout()).toContain('app handled SIGTERM');
-      const agents = sink.spans.filter((span) => span.kind === SpanKind.SERVER).map((span) => attr(span, 'gen_ai.agent.name'));
-      expect(agents).toEqual(['billing']);
+      expect((await storedRequests(collector)).map((r) => r.agentName)).toEqual(['planner']);
     } finally {
-      await sink.close();
+      await proxy.close();
+      await collector.stop();
     }
   });
 });
