@@ -31,7 +31,7 @@ const SEVERITY = { down: 3, degraded: 2, operational: 1, no_data: 0 };
 const keyOf = (e) => `${e.serviceName} ${e.method} ${e.endpoint}`;
 
 const COLUMNS = [
-  { key: 'endpoint', label: 'Endpoint', value: (e) => `${e.endpoint} ${e.method}`, render: (e) => h('span', {}, h('span', { class: 'method' }, e.method), ' ', h('code', {}, e.endpoint)), wrap: true },
+  { key: 'endpoint', label: 'Endpoint', value: (e) => `${e.endpoint} ${e.method}`, render: (e) => h('span', { class: 'endpoint-cell' }, h('span', { class: 'method' }, e.method), ' ', h('code', {}, e.endpoint)) },
   { key: 'serviceName', label: 'Service', value: (e) => e.serviceName },
   { key: 'state', label: 'State', value: (e) => SEVERITY[e.state], render: (e) => badge(e.state) },
   { key: 'totalRequests', label: 'Requests', value: (e) => e.totalRequests, render: (e) => fmt.int(e.totalRequests), numeric: true },

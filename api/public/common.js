@@ -23,7 +23,8 @@ const NO_VALUE = '—';
 
 export const fmt = {
   int: (n) => (n === null || n === undefined ? NO_VALUE : Math.round(n).toLocaleString('en-US')),
-  percent: (n, digits = 2) => (n === null || n === undefined ? NO_VALUE : `${n.toFixed(digits)} %`),
+  // 100 and 0 exactly are shown without decimals, so "100 %" is never a rounded 99.996.
+  percent: (n, digits = 2) => (n === null || n === undefined ? NO_VALUE : n === 100 || n === 0 ? `${n} %` : `${n.toFixed(digits)} %`),
   ms: (n) => {
     if (n === null || n === undefined) return NO_VALUE;
     if (n >= 10_000) return `${(n / 1000).toFixed(1)} s`;
@@ -39,8 +40,9 @@ export const fmt = {
     const s = Math.floor(seconds);
     const d = Math.floor(s / 86400), hr = Math.floor((s % 86400) / 3600), m = Math.floor((s % 3600) / 60);
     if (d > 0) return `${d} d ${hr} h`;
-    if (hr > 0) return `${hr} h ${m} min`;
-    return m > 0 ? `${m} min ${s % 60} s` : `${s} s`;
+    if (hr > 0) return m > 0 ? `${hr} h ${m} min` : `${hr} h`;
+    if (m > 0) return s % 60 > 0 ? `${m} min ${s % 60} s` : `${m} min`;
+    return `${s} s`;
   },
   ago: (iso, now = Date.now()) => {
     if (!iso) return NO_VALUE;

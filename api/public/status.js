@@ -74,7 +74,7 @@ function render(status) {
     card('Spans accepted', fmt.int(status.collector.spansAccepted), `${fmt.int(status.collector.spansRejected)} rejected · queue ${fmt.int(status.collector.queueDepth)}`),
     card('CPU', fmt.percent(sys.cpu.hostUsagePercent, 0), `${sys.cpu.cores} cores · collector ${fmt.percent(sys.cpu.processUsagePercent, 0)}`),
     card('Memory', fmt.percent(sys.memory.usedPercent, 0), `${fmt.bytes(sys.memory.totalBytes - sys.memory.freeBytes)} of ${fmt.bytes(sys.memory.totalBytes)} · collector ${fmt.bytes(sys.memory.processRssBytes)}`),
-    card('Load', sys.loadAverage.map((l) => l.toFixed(2)).join(' · '), '1 · 5 · 15 min'),
+    card('Load (1 min)', sys.loadAverage[0].toFixed(2), `5 min ${sys.loadAverage[1].toFixed(2)} · 15 min ${sys.loadAverage[2].toFixed(2)}`),
   );
 }
 
