@@ -1,0 +1,40 @@
+/**
+ * Background maintenance of the MongoDB store. The TTL indexes (mongoIndexes.ts) already
+ * expire documents on real MongoDB; deleteExpired does the same by the caller's clock, so
+ * retention also holds on servers without TTL indexes (FerretDB) and in tests that move time.
+ * A period (hour, day, agent day) is deleted when its start is older than its retention,
+ * exactly what a TTL index on `start` does, together with its presence keys.
+ */
+import type { Db } from 'mongodb';
+import type { Retention } from '../types.js';
+import { COLLECTIONS } from './documents.js';
+
+export class MongoMaintenance {
+  constructor(private readonly db: Db) {}
+
+  async markInactiveSessions(now: Date, inactivityMs: number): Promise<number> {
+    const result = await this.db.collection(COLLECTIONS.userSessions).updateMany(
+      { isActive: true, lastActivity: { $lt: new Date(now.getTime() - inactivityMs) } },
+      { $set: { isActive: false } },
+    );
+    return result.modifiedCount;
+  }
+
+  async deleteExpired(now: Date, retention: Retention): Promise<void> {
+    const before = (retentionMs: number) => ({ $lt: new Date(now.getTime() - retentionMs) });
+    const deletions: Array<[string, string, number]> = [
+      [COLLECTIONS.apiMetrics, 'timestamp', retention.apiMetricsMs],
+      [COLLECTIONS.agentInvocations, 'timestamp', retention.apiMetricsMs],
+      [COLLECTIONS.hourlyMetrics, 'start', retention.hourlyMetricsMs],
+      [COLLECTIONS.hourlyPresence, 'start', retention.hourlyMetricsMs],
+      [COLLECTIONS.dailyMetrics, 'start', retention.dailyMetricsMs],
+      [COLLECTIONS.dailyPresence, 'start', retention.dailyMetricsMs],
+      [COLLECTIONS.agentMetrics, 'start', retention.agentMetricsMs],
+      [COLLECTIONS.agentPresence, 'start', retention.agentMetricsMs],
+      [COLLECTIONS.userSessions, 'lastActivity', retention.sessionsMs],
+    ];
+    for (const [collection, field, retentionMs] of deletions) {
+      await this.db.collection(collection).deleteMany({ [field]: before(retentionMs) });
+    }
+  }
+}

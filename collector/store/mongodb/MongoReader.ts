@@ -1,0 +1,131 @@
+/**
+ * The read side of the MongoDB store: the StoreReader queries over pre-aggregated documents,
+ * with `find` and, for distinct users, `$match` / `$group` / `$count` only — stages every
+ * MongoDB since 3.4 and FerretDB 1.x have (no `$facet`, `$dateTrunc` or `$avg`/`$min`/`$max`
+ * accumulators). Bookkeeping fields (`_id`, `unit`, `appliedSeq`) never leave this file.
+ */
+import type { Db, Document, Filter } from 'mongodb';
+import type { LatencyHistogram } from '../../mapping/latencyHistogram.js';
+import type {
+  AgentDay, ApiMetric, DayRangeQuery, Period, RequestQuery, Rollup, RollupQuery, ServiceSummary, SessionCounts, SessionQuery,
+  UserSession,
+} from '../types.js';
+import { COLLECTIONS, type Keyed, nullableNumber, nullableString, sessionDocId, toApiMetric } from './documents.js';
+
+export class MongoReader {
+  constructor(private readonly db: Db) {}
+
+  async findRollups(query: RollupQuery): Promise<Rollup[]> {
+    const collection = query.period === 'hour' ? COLLECTIONS.hourlyMetrics : COLLECTIONS.dailyMetrics;
+    const filter: Filter<Document> = { level: query.level, start: { $gte: query.from, $lt: query.to } };
+    if (query.serviceName !== undefined) filter['serviceName'] = query.serviceName;
+    const docs = await this.db.collection(collection).find(filter).sort({ start: 1, _id: 1 }).toArray();
+    return docs.map((doc) => toRollup(doc, query.period));
+  }
+
+  async findAgentDays(query: DayRangeQuery): Promise<AgentDay[]> {
+    const filter: Filter<Document> = { date: { $gte: query.fromDate, $lte: query.toDate } };
+    if (query.serviceName !== undefined) filter['serviceName'] = query.serviceName;
+    const docs = await this.db.collection(COLLECTIONS.agentMetrics).find(filter).sort({ date: 1, _id: 1 }).toArray();
+    return docs.map((doc) => {
+      const requestCount = Number(doc['requestCount'] ?? 0);
+      const totalResponseTime = Number(doc['totalResponseTime'] ?? 0);
+      return {
+        serviceName: String(doc['serviceName']),
+        agentName: String(doc['agentName']),
+        date: String(doc['date']),
+        requestCount,
+        invocationCount: Number(doc['invocationCount'] ?? 0),
+        ...counters(doc),
+        // From the totals, exact even while a concurrent writer's refresh of the stored field is pending.
+        avgResponseTime: requestCount === 0 ? 0 : totalResponseTime / requestCount,
+        lastSeen: doc['lastSeen'] as Date,
+      };
+    });
+  }
+
+  async countSessions(query: SessionQuery): Promise<SessionCounts> {
+    const filter: Filter<Document> = { lastActivity: { $gte: query.from }, startTime: { $lt: query.to } };
+    if (query.serviceName !== undefined) filter['serviceName'] = query.serviceName;
+    if (query.activeOnly === true) filter['isActive'] = true;
+    const sessions = this.db.collection(COLLECTIONS.userSessions);
+    // A known user is one user across sessions and services; an anonymous session is its own user.
+    const [total, anonymous, known] = await Promise.all([
+      sessions.countDocuments(filter),
+      sessions.countDocuments({ ...filter, userId: null }),
+      sessions.aggregate([{ $match: { ...filter, userId: { $ne: null } } }, { $group: { _id: '$userId' } }, { $count: 'users' }]).toArray(),
+    ]);
+    return { sessions: total, users: anonymous + Number(known[0]?.['users'] ?? 0) };
+  }
+
+  async listServices(): Promise<ServiceSummary[]> {
+    const docs = await this.db.collection(COLLECTIONS.services).find({}).sort({ _id: 1 }).toArray();
+    return docs.map((doc) => ({
+      serviceName: String(doc['serviceName']),
+      firstSeen: doc['firstSeen'] as Date,
+      lastSeen: doc['lastSeen'] as Date,
+      spanCount: Number(doc['spanCount'] ?? 0),
+    }));
+  }
+
+  async findRequests(query: RequestQuery): Promise<ApiMetric[]> {
+    const limit = Math.max(0, Math.trunc(query.limit));
+    if (limit === 0) return [];
+    const filter: Filter<Document> = { timestamp: { $gte: query.from, $lt: query.to } };
+    if (query.serviceName !== undefined) filter['serviceName'] = query.serviceName;
+    if (query.errorsOnly === true) filter['outcome'] = 'error';
+    const docs = await this.db.collection(COLLECTIONS.apiMetrics).find(filter).sort({ timestamp: -1, _id: -1 }).limit(limit).toArray();
+    return docs.map(toApiMetric);
+  }
+
+  async findSession(serviceName: string, sessionId: string): Promise<UserSession | null> {
+    const doc = await this.db.collection<Keyed>(COLLECTIONS.userSessions).findOne({ _id: sessionDocId(serviceName, sessionId) });
+    if (doc === null) return null;
+    return {
+      serviceName: String(doc['serviceName']),
+      sessionId: String(doc['sessionId']),
+      userId: nullableString(doc['userId']),
+      ipAddress: nullableString(doc['ipAddress']),
+      userAgent: nullableString(doc['userAgent']),
+      startTime: doc['startTime'] as Date,
+      lastActivity: doc['lastActivity'] as Date,
+      isActive: doc['isActive'] === true,
+      requestCount: Number(doc['requestCount'] ?? 0),
+    };
+  }
+}
+
+function toRollup(doc: Document, period: Period): Rollup {
+  return {
+    serviceName: String(doc['serviceName']),
+    period,
+    start: doc['start'] as Date,
+    endpoint: nullableString(doc['endpoint']),
+    method: nullableString(doc['method']),
+    agentName: nullableString(doc['agentName']),
+    requestCount: Number(doc['requestCount'] ?? 0),
+    ...counters(doc),
+  };
+}
+
+function counters(doc: Document) {
+  return {
+    successCount: Number(doc['successCount'] ?? 0),
+    errorCount: Number(doc['errorCount'] ?? 0),
+    clientErrorCount: Number(doc['clientErrorCount'] ?? 0),
+    totalResponseTime: Number(doc['totalResponseTime'] ?? 0),
+    minResponseTime: nullableNumber(doc['minResponseTime']),
+    maxResponseTime: nullableNumber(doc['maxResponseTime']),
+    latencyHistogram: histogramOf(doc['latencyHistogram']),
+    inputTokens: Number(doc['inputTokens'] ?? 0),
+    outputTokens: Number(doc['outputTokens'] ?? 0),
+    activeUsers: Number(doc['activeUsers'] ?? 0),
+  };
+}
+
+function histogramOf(value: unknown): LatencyHistogram {
+  const histogram: LatencyHistogram = {};
+  if (value === null || typeof value !== 'object') return histogram;
+  for (const [bucket, count] of Object.entries(value as Record<string, unknown>)) histogram[bucket] = Number(count);
+  return histogram;
+}

@@ -1,0 +1,300 @@
+/**
+ * The write path of the MongoDB store: exactly-once counting without transactions.
+ *
+ * A batch becomes one *unit of counting*, identified by (writer, seq): `writer` is random per
+ * store instance, `seq` counts that instance's units. A unit runs these steps, each of which
+ * may be repeated any number of times with the same outcome:
+ *
+ *   1. insert the unit document into span_units (with a lease time);
+ *   2. insert the raw api_metrics / agent_invocations documents tagged `unit: <id>`, one
+ *      unordered insertMany each; a duplicate key on (traceId, spanId) means the span already
+ *      belongs to an earlier unit. The unit's members are exactly the raw documents carrying
+ *      its id: fixed forever once the insert has returned (the unique index forbids later ones);
+ *   3. insert presence documents (tagged with the unit) for exact distinct users; a presence
+ *      key counts +1 activeUsers for the unit whose tag it carries;
+ *   4. apply the members' deltas (recordAggregation) as guarded upserts (counterUpdates): the
+ *      guard `appliedSeq.<writer> < seq` and the `$set` of seq are one atomic update, so a
+ *      document receives a unit's deltas once however often step 4 runs;
+ *   5. delete the unit document.
+ *
+ * Why a retry after a failure anywhere is safe: a failed write leaves `pending`; the next
+ * attempt (a retry by the store, or the next batch) runs the same unit again from step 1:
+ * steps 1-3 are idempotent inserts, membership is re-read from the raw documents, and step 4
+ * skips documents already reached. A writer never starts unit seq+1 before unit seq is
+ * complete, so a document showing seq+1 (or later) of a writer has every earlier unit of it.
+ * An exporter retry that regroups spans differently, or reaches another collector, finds the
+ * spans stored by the first unit: they are duplicates and are counted by that unit only.
+ * A unit whose writer died (lease expired) is completed by `recoverStaleUnits` of any store,
+ * under the dead writer's identity, so its guards still hold.
+ */
+import {
+  MongoBulkWriteError, type AnyBulkWriteOperation, type Collection, type Db, type Document, type OptionalUnlessRequiredId,
+} from 'mongodb';
+import { PipelineError } from '../../errors.js';
+import { aggregateRecords, firstOfEachId, type BatchDeltas } from '../recordAggregation.js';
+import type { SpanRecord, WriteResult } from '../types.js';
+import { agentDayUpdate, dayStart, rollupUpdate, serviceUpdate, sessionUpdate, type UnitIdentity } from './counterUpdates.js';
+import {
+  type Keyed, agentDayId, agentInvocationDocument, agentPresenceId, apiMetricDocument, COLLECTIONS, rollupId, rollupPresenceId, spanKey,
+  toAgentInvocationRecord, toRequestRecord,
+} from './documents.js';
+import { DUPLICATE_KEY, isTransient } from './mongoErrors.js';
+
+interface PendingUnit {
+  unit: UnitIdentity;
+  /** First record of each id in the batch. */
+  records: readonly SpanRecord[];
+  /** The batch as given, to recognise a retry of the same write. */
+  batch: readonly SpanRecord[];
+  repeatedInBatch: number;
+  attempts: number;
+}
+
+interface InsertOutcome {
+  inserted: Set<number>;
+  /** Index and message of documents refused for a reason other than a duplicate key. */
+  refused: string[];
+}
+
+export class MongoWriter {
+  private seq = 0;
+  private pending: PendingUnit | null = null;
+
+  constructor(private readonly db: Db, readonly writerId: string, private readonly unitLeaseMs: number) {}
+
+  /** Not safe to call concurrently: MongoStore serialises writes. */
+  async write(batch: readonly SpanRecord[]): Promise<WriteResult> {
+    if (this.pending !== null && this.pending.batch !== batch) {
+      // Units complete in order (see header): finish the failed one before starting another.
+      await this.runUnit(this.pending).catch(keepPendingOnlyIfTransient(this));
+      this.pending = null;
+    }
+    if (this.pending === null) {
+      const { unique, duplicates } = firstOfEachId(batch);
+      this.seq += 1;
+      const unit = { id: `${this.writerId}:${this.seq}`, writer: this.writerId, seq: this.seq };
+      this.pending = { unit, records: unique, batch, repeatedInBatch: duplicates, attempts: 0 };
+    }
+    const pending = this.pending;
+    let stored: number;
+    try {
+      stored = await this.runUnit(pending);
+    } catch (error) {
+      keepPendingOnlyIfTransient(this)(error);
+      throw error;
+    }
+    this.pending = null;
+    return { stored, duplicates: pending.repeatedInBatch + pending.records.length - stored };
+  }
+
+  /** Id of the unit this writer still has to finish, if any (the sweep leaves it alone). */
+  pendingUnitId(): string | undefined {
+    return this.pending?.unit.id;
+  }
+
+  /** Forgets the pending unit; its lease lets another writer (or the sweep) complete it. */
+  dropPending(): void {
+    this.pending = null;
+  }
+
+  /** Completes units whose writer stopped before finishing them (lease expired). Returns how many. */
+  async recoverStaleUnits(limit = 50): Promise<number> {
+    const units = this.keyed(COLLECTIONS.spanUnits);
+    const stale = await units.find({ leaseUntil: { $lt: new Date() } }).limit(limit).toArray();
+    let recovered = 0;
+    for (const doc of stale) {
+      if (doc['_id'] === this.pendingUnitId()) continue;
+      const claimed = await units.findOneAndUpdate(
+        { _id: doc['_id'], leaseUntil: doc['leaseUntil'] },
+        { $set: { leaseUntil: new Date(Date.now() + this.unitLeaseMs), adoptedBy: this.writerId } },
+      );
+      if (claimed === null) continue; // another collector took it
+      const unit: UnitIdentity = { id: String(doc['_id']), writer: String(doc['writer']), seq: Number(doc['seq']) };
+      await this.apply(unit, await this.membersFromDb(unit.id));
+      await units.deleteOne({ _id: unit.id });
+      recovered += 1;
+    }
+    return recovered;
+  }
+
+  private async runUnit(pending: PendingUnit): Promise<number> {
+    pending.attempts += 1;
+    const { unit, records } = pending;
+    const now = Date.now();
+    await this.insertIgnoringDuplicates(this.keyed(COLLECTIONS.spanUnits), [
+      { _id: unit.id, writer: unit.writer, seq: unit.seq, createdAt: new Date(now), leaseUntil: new Date(now + this.unitLeaseMs) },
+    ]);
+    const requests = records.filter((r) => r.kind === 'request');
+    const invocations = records.filter((r) => r.kind === 'agent_invocation');
+    const [requestOutcome, invocationOutcome] = await Promise.all([
+      this.insertIgnoringDuplicates(this.collection(COLLECTIONS.apiMetrics), requests.map((r) => apiMetricDocument(r, unit.id))),
+      this.insertIgnoringDuplicates(this.collection(COLLECTIONS.agentInvocations), invocations.map((r) => agentInvocationDocument(r, unit.id))),
+    ]);
+    let members: SpanRecord[];
+    if (pending.attempts === 1) {
+      // A new unit id: every duplicate belongs to another unit, every insert to this one.
+      members = [...requests.filter((_, i) => requestOutcome.inserted.has(i)), ...invocations.filter((_, i) => invocationOutcome.inserted.has(i))];
+    } else {
+      const keys = new Set((await this.membersFromDb(unit.id)).map(spanKey));
+      members = records.filter((r) => keys.has(spanKey(r)));
+    }
+    await this.apply(unit, members);
+    await this.keyed(COLLECTIONS.spanUnits).deleteOne({ _id: unit.id });
+    const refused = [...requestOutcome.refused, ...invocationOutcome.refused];
+    if (refused.length > 0) {
+      // The stored members are counted (above); the refused records can never be stored.
+      throw PipelineError.permanent(400, `MongoDB refused ${refused.length} record(s): ${refused.slice(0, 3).join('; ')}`);
+    }
+    return members.length;
+  }
+
+  private async membersFromDb(unitId: string): Promise<SpanRecord[]> {
+    const [requests, invocations] = await Promise.all([
+      this.collection(COLLECTIONS.apiMetrics).find({ unit: unitId }).toArray(),
+      this.collection(COLLECTIONS.agentInvocations).find({ unit: unitId }).toArray(),
+    ]);
+    return [...requests.map(toRequestRecord), ...invocations.map(toAgentInvocationRecord)];
+  }
+
+  private async apply(unit: UnitIdentity, members: readonly SpanRecord[]): Promise<void> {
+    if (members.length === 0) return;
+    const deltas = aggregateRecords(members);
+    const users = await this.ownPresence(unit, deltas);
+    await Promise.all([
+      this.bulkGuarded(COLLECTIONS.hourlyMetrics, deltas.rollups.filter((d) => d.period === 'hour')
+        .map((d) => rollupUpdate(d, unit, users.get(COLLECTIONS.hourlyMetrics + rollupId(d)) ?? 0))),
+      this.bulkGuarded(COLLECTIONS.dailyMetrics, deltas.rollups.filter((d) => d.period === 'day')
+        .map((d) => rollupUpdate(d, unit, users.get(COLLECTIONS.dailyMetrics + rollupId(d)) ?? 0))),
+      this.bulkGuarded(COLLECTIONS.agentMetrics, deltas.agentDays.map((d) => agentDayUpdate(d, unit, users.get(agentDayId(d)) ?? 0))),
+      this.bulkGuarded(COLLECTIONS.userSessions, deltas.sessions.map((d) => sessionUpdate(d, unit))),
+      this.bulkGuarded(COLLECTIONS.services, deltas.services.map((d) => serviceUpdate(d, unit))),
+    ]);
+    await this.refreshAverages(deltas.agentDays.map(agentDayId));
+  }
+
+  /**
+   * Inserts the unit's presence keys and returns, per target document, how many of them carry
+   * this unit's tag (new now, or inserted by an earlier run of the same unit).
+   */
+  private async ownPresence(unit: UnitIdentity, deltas: BatchDeltas): Promise<Map<string, number>> {
+    const users = new Map<string, number>();
+    const add = (target: string) => users.set(target, (users.get(target) ?? 0) + 1);
+    const serviceLevel = { endpoint: null, method: null, agentName: null };
+    const groups = [
+      ...(['hour', 'day'] as const).map((period) => {
+        const presence = deltas.rollupPresence.filter((p) => p.period === period);
+        const rollups = period === 'hour' ? COLLECTIONS.hourlyMetrics : COLLECTIONS.dailyMetrics;
+        return {
+          collection: period === 'hour' ? COLLECTIONS.hourlyPresence : COLLECTIONS.dailyPresence,
+          docs: presence.map((p) => ({ _id: rollupPresenceId(p), unit: unit.id, start: p.start })),
+          targets: presence.map((p) => rollups + rollupId({ ...p, ...serviceLevel })),
+        };
+      }),
+      {
+        collection: COLLECTIONS.agentPresence,
+        docs: deltas.agentPresence.map((p) => ({ _id: agentPresenceId(p), unit: unit.id, start: dayStart(p.date) })),
+        targets: deltas.agentPresence.map((p) => agentDayId(p)),
+      },
+    ];
+    await Promise.all(groups.map(async ({ collection, docs, targets }) => {
+      const { inserted } = await this.insertIgnoringDuplicates(this.keyed(collection), docs);
+      const existing = docs.filter((_, i) => !inserted.has(i)).map((d) => d._id);
+      const mine = existing.length === 0 ? new Set<string>()
+        : new Set((await this.keyed(collection).find({ _id: { $in: existing }, unit: unit.id }, { projection: { _id: 1 } }).toArray())
+          .map((d) => String(d['_id'])));
+      docs.forEach((doc, i) => {
+        if (inserted.has(i) || mine.has(doc._id)) add(targets[i]!);
+      });
+    }));
+    return users;
+  }
+
+  /**
+   * One unordered bulk write of guarded upserts. A duplicate key on an upsert means the
+   * document exists but the guard did not match, or a concurrent writer inserted it first:
+   * one more round tells them apart (the document exists then, so only the guard can fail).
+   */
+  private async bulkGuarded(name: string, operations: AnyBulkWriteOperation[]): Promise<void> {
+    let remaining = operations;
+    for (let round = 0; round < 2 && remaining.length > 0; round++) {
+      try {
+        await this.keyed(name).bulkWrite(remaining as AnyBulkWriteOperation<Keyed>[], { ordered: false });
+        return;
+      } catch (error) {
+        const current = remaining;
+        remaining = duplicateIndexes(error).map((i) => current[i]!);
+      }
+    }
+  }
+
+  /**
+   * agent_metrics.avgResponseTime for dashboards: set only if the totals are still the ones
+   * read, so a concurrent writer's newer totals are never overwritten by an older average
+   * (that writer refreshes it itself). Readers compute the average from the totals anyway.
+   */
+  private async refreshAverages(ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    const agentMetrics = this.keyed(COLLECTIONS.agentMetrics);
+    const docs = await agentMetrics.find({ _id: { $in: ids } }, { projection: { requestCount: 1, totalResponseTime: 1 } }).toArray();
+    const updates: AnyBulkWriteOperation<Keyed>[] = docs.filter((d) => Number(d['requestCount']) > 0).map((d) => ({
+      updateOne: {
+        filter: { _id: d['_id'], requestCount: d['requestCount'], totalResponseTime: d['totalResponseTime'] },
+        update: { $set: { avgResponseTime: Number(d['totalResponseTime']) / Number(d['requestCount']) } },
+      },
+    }));
+    if (updates.length > 0) await agentMetrics.bulkWrite(updates, { ordered: false });
+  }
+
+  private async insertIgnoringDuplicates<T extends Document>(collection: Collection<T>, docs: OptionalUnlessRequiredId<T>[]): Promise<InsertOutcome> {
+    const all = new Set(docs.map((_, i) => i));
+    if (docs.length === 0) return { inserted: all, refused: [] };
+    try {
+      await collection.insertMany(docs, { ordered: false });
+      return { inserted: all, refused: [] };
+    } catch (error) {
+      if (!(error instanceof MongoBulkWriteError) || isTransient(error)) throw error;
+      const refused: string[] = [];
+      for (const writeError of writeErrorsOf(error)) {
+        all.delete(writeError.index);
+        if (writeError.code !== DUPLICATE_KEY) refused.push(`#${writeError.index}: ${writeError.errmsg ?? 'refused'}`);
+      }
+      return { inserted: all, refused };
+    }
+  }
+
+  private collection(name: string): Collection<Document> {
+    return this.db.collection(name);
+  }
+
+  private keyed(name: string): Collection<Keyed> {
+    return this.db.collection<Keyed>(name);
+  }
+}
+
+function keepPendingOnlyIfTransient(writer: MongoWriter): (error: unknown) => void {
+  return (error) => {
+    // A permanent failure has already counted what was stored (runUnit); retrying cannot help.
+    if (error instanceof PipelineError && error.kind === 'permanent') writer.dropPending();
+    else throw error;
+  };
+}
+
+interface WriteErrorLike {
+  index: number;
+  code: number | undefined;
+  errmsg: string | undefined;
+}
+
+function writeErrorsOf(error: MongoBulkWriteError): WriteErrorLike[] {
+  const raw = error.writeErrors as unknown;
+  const list = Array.isArray(raw) ? raw : raw === undefined ? [] : [raw];
+  return list.map((e: { index: number; code?: number; errmsg?: string }) => ({ index: e.index, code: e.code, errmsg: e.errmsg }));
+}
+
+/** Indexes of the operations that failed with a duplicate key; rethrows any other failure. */
+function duplicateIndexes(error: unknown): number[] {
+  if (!(error instanceof MongoBulkWriteError) || isTransient(error)) throw error;
+  const errors = writeErrorsOf(error);
+  if (errors.length === 0 || errors.some((e) => e.code !== DUPLICATE_KEY)) throw error;
+  return errors.map((e) => e.index);
+}

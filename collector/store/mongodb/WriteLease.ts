@@ -1,0 +1,59 @@
+/**
+ * A cross-process write lease, for MongoDB-compatible servers whose single-document updates
+ * are not atomic. FerretDB 1.x applies an update by reading the document, changing it in its
+ * own process and writing it back whole, with nothing in between to stop another update:
+ * two collectors `$inc`-ing the same document at once lose increments (measured: 12 of 600
+ * concurrent `$inc`s survived on FerretDB 1.24 with SQLite). Inserts against a unique index
+ * are atomic there, so the lease is a document with a fixed `_id`: whoever inserts it writes,
+ * the others wait. On real MongoDB every update is atomic and the lease is not used.
+ *
+ * A holder that dies leaves the lease until `expiresAt`; the next writer then removes that
+ * exact lease (same holder and expiry) and takes it.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Collection } from 'mongodb';
+import { PipelineError } from '../../errors.js';
+import type { Keyed } from './documents.js';
+import { DUPLICATE_KEY } from './mongoErrors.js';
+
+const LEASE_ID = 'writes';
+
+export class WriteLease {
+  private readonly holder = randomBytes(8).toString('hex');
+
+  /**
+   * @param leaseMs how long a taken lease stays valid if its holder never releases it
+   * @param waitMs how long `acquire` waits for another holder before giving up with a 503
+   */
+  constructor(private readonly locks: Collection<Keyed>, private readonly leaseMs: number, private readonly waitMs: number) {}
+
+  async run<T>(work: () => Promise<T>): Promise<T> {
+    await this.acquire();
+    try {
+      return await work();
+    } finally {
+      await this.locks.deleteOne({ _id: LEASE_ID, holder: this.holder }).catch(() => undefined);
+    }
+  }
+
+  private async acquire(): Promise<void> {
+    const deadline = Date.now() + this.waitMs;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.locks.insertOne({ _id: LEASE_ID, holder: this.holder, expiresAt: new Date(Date.now() + this.leaseMs) });
+        return;
+      } catch (error) {
+        if ((error as { code?: unknown }).code !== DUPLICATE_KEY) throw error;
+      }
+      const current = await this.locks.findOne({ _id: LEASE_ID });
+      if (current !== null && (current['expiresAt'] as Date).getTime() < Date.now()) {
+        await this.locks.deleteOne({ _id: LEASE_ID, holder: current['holder'], expiresAt: current['expiresAt'] });
+        continue;
+      }
+      if (Date.now() > deadline) {
+        throw PipelineError.unavailable('the store is busy: another collector holds the write lease', 1);
+      }
+      await new Promise((resolve) => setTimeout(resolve, Math.min(50, 2 + attempt * 2) * (0.5 + Math.random())));
+    }
+  }
+}

@@ -1,0 +1,135 @@
+/**
+ * The MongoDB documents: collection names, the shape of the raw documents, and the `_id` of
+ * every upserted document. Field names are the public contract (SPEC §2, store/types.ts) so
+ * dashboards and mongosh queries on these collections keep working; fields that start with
+ * `unit` / `appliedSeq` are bookkeeping of idempotent counting (see MongoWriter).
+ *
+ * Upserted documents get a deterministic `_id` built from their identity (a JSON array, so no
+ * separator can be confused with data): an upsert by `_id` can never create two documents for
+ * the same key, even when several collectors insert it at the same moment.
+ */
+import type { Document } from 'mongodb';
+import type { AgentInvocationRecord, ApiMetric, Outcome, RequestRecord, SpanRecord } from '../types.js';
+
+export const COLLECTIONS = {
+  apiMetrics: 'api_metrics',
+  agentInvocations: 'agent_invocations',
+  userSessions: 'user_sessions',
+  agentMetrics: 'agent_metrics',
+  hourlyMetrics: 'hourly_metrics',
+  dailyMetrics: 'daily_metrics',
+  /** One per service: first/last seen and span count. */
+  services: 'services',
+  /** One per (service, hour, session) / (service, day, session) / (service, agent, day, session): exact distinct users. */
+  hourlyPresence: 'hourly_presence',
+  dailyPresence: 'daily_presence',
+  agentPresence: 'agent_presence',
+  /** Units of counting not finished yet (see MongoWriter). */
+  spanUnits: 'span_units',
+  /** The cross-process write lease used on servers without atomic updates (FerretDB 1.x). */
+  locks: 'store_locks',
+} as const;
+
+/** A document with a deterministic string `_id` (every upserted or keyed collection). */
+export interface Keyed extends Document {
+  _id: string;
+}
+
+/** An api_metrics document as stored (without `_id`). */
+export interface ApiMetricDocument extends ApiMetric {
+  /** The unit of counting that inserted it. */
+  unit: string;
+}
+
+/** An agent_invocations document as stored (without `_id`). */
+export interface AgentInvocationDocument extends Omit<AgentInvocationRecord, 'kind'> {
+  unit: string;
+}
+
+export function apiMetricDocument(record: RequestRecord, unit: string): ApiMetricDocument {
+  const { kind: _kind, ...fields } = record;
+  return { ...fields, unit };
+}
+
+export function agentInvocationDocument(record: AgentInvocationRecord, unit: string): AgentInvocationDocument {
+  const { kind: _kind, ...fields } = record;
+  return { ...fields, unit };
+}
+
+type Stored = Record<string, unknown>;
+
+export function toRequestRecord(doc: Stored): RequestRecord {
+  return { kind: 'request', ...toApiMetric(doc) };
+}
+
+export function toApiMetric(doc: Stored): ApiMetric {
+  return {
+    traceId: String(doc['traceId']),
+    spanId: String(doc['spanId']),
+    serviceName: String(doc['serviceName']),
+    endpoint: String(doc['endpoint']),
+    method: String(doc['method']),
+    statusCode: nullableNumber(doc['statusCode']),
+    responseTime: Number(doc['responseTime']),
+    timestamp: doc['timestamp'] as Date,
+    sessionId: nullableString(doc['sessionId']),
+    userId: nullableString(doc['userId']),
+    agentName: nullableString(doc['agentName']),
+    ipAddress: nullableString(doc['ipAddress']),
+    userAgent: nullableString(doc['userAgent']),
+    outcome: String(doc['outcome']) as Outcome,
+    inputTokens: Number(doc['inputTokens'] ?? 0),
+    outputTokens: Number(doc['outputTokens'] ?? 0),
+  };
+}
+
+export function toAgentInvocationRecord(doc: Stored): AgentInvocationRecord {
+  return {
+    kind: 'agent_invocation',
+    traceId: String(doc['traceId']),
+    spanId: String(doc['spanId']),
+    serviceName: String(doc['serviceName']),
+    agentName: String(doc['agentName']),
+    operation: String(doc['operation']),
+    responseTime: Number(doc['responseTime']),
+    timestamp: doc['timestamp'] as Date,
+    sessionId: nullableString(doc['sessionId']),
+    userId: nullableString(doc['userId']),
+    outcome: String(doc['outcome']) as Outcome,
+    inputTokens: Number(doc['inputTokens'] ?? 0),
+    outputTokens: Number(doc['outputTokens'] ?? 0),
+  };
+}
+
+export function rollupId(d: { serviceName: string; start: Date; endpoint: string | null; method: string | null; agentName: string | null }): string {
+  return JSON.stringify([d.serviceName, d.start.toISOString(), d.endpoint, d.method, d.agentName]);
+}
+
+export function agentDayId(d: { serviceName: string; agentName: string; date: string }): string {
+  return JSON.stringify([d.serviceName, d.agentName, d.date]);
+}
+
+export function sessionDocId(serviceName: string, sessionId: string): string {
+  return JSON.stringify([serviceName, sessionId]);
+}
+
+export function rollupPresenceId(p: { serviceName: string; start: Date; sessionId: string }): string {
+  return JSON.stringify([p.serviceName, p.start.toISOString(), p.sessionId]);
+}
+
+export function agentPresenceId(p: { serviceName: string; agentName: string; date: string; sessionId: string }): string {
+  return JSON.stringify([p.serviceName, p.agentName, p.date, p.sessionId]);
+}
+
+/** Identity of a span, as used for duplicate detection within the store. */
+export function spanKey(record: Pick<SpanRecord, 'traceId' | 'spanId'>): string {
+  return `${record.traceId}:${record.spanId}`;
+}
+
+export function nullableString(value: unknown): string | null {
+  return value === null || value === undefined ? null : String(value);
+}
+
+export function nullableNumber(value: unknown): number | null {
+  return value === null || value === undefined ? null : Number(value);
+}
