@@ -126,7 +126,7 @@ export class MongoWriter {
     ]);
     const requests = records.filter((r) => r.kind === 'request');
     const invocations = records.filter((r) => r.kind === 'agent_invocation');
-    const [requestOutcome, invocationOutcome] = await Promise.all([
+    const [requestOutcome, invocationOutcome] = await settled([
       this.insertIgnoringDuplicates(this.collection(COLLECTIONS.apiMetrics), requests.map((r) => apiMetricDocument(r, unit.id))),
       this.insertIgnoringDuplicates(this.collection(COLLECTIONS.agentInvocations), invocations.map((r) => agentInvocationDocument(r, unit.id))),
     ]);
@@ -160,7 +160,7 @@ export class MongoWriter {
     if (members.length === 0) return;
     const deltas = aggregateRecords(members);
     const users = await this.ownPresence(unit, deltas);
-    await Promise.all([
+    await settled([
       this.bulkGuarded(COLLECTIONS.hourlyMetrics, deltas.rollups.filter((d) => d.period === 'hour')
         .map((d) => rollupUpdate(d, unit, users.get(COLLECTIONS.hourlyMetrics + rollupId(d)) ?? 0))),
       this.bulkGuarded(COLLECTIONS.dailyMetrics, deltas.rollups.filter((d) => d.period === 'day')
@@ -196,7 +196,7 @@ export class MongoWriter {
         targets: deltas.agentPresence.map((p) => agentDayId(p)),
       },
     ];
-    await Promise.all(groups.map(async ({ collection, docs, targets }) => {
+    await settled(groups.map(async ({ collection, docs, targets }) => {
       const { inserted } = await this.insertIgnoringDuplicates(this.keyed(collection), docs);
       const existing = docs.filter((_, i) => !inserted.has(i)).map((d) => d._id);
       const mine = existing.length === 0 ? new Set<string>()
@@ -269,6 +269,16 @@ export class MongoWriter {
   private keyed(name: string): Collection<Keyed> {
     return this.db.collection<Keyed>(name);
   }
+}
+
+/**
+ * Promise.all that waits for every operation before rejecting: when a write fails, none of
+ * its operations is still in flight, so the retry is the only one touching its documents.
+ */
+async function settled<T extends readonly unknown[]>(operations: readonly [...{ [K in keyof T]: Promise<T[K]> }]): Promise<T> {
+  const results = await Promise.allSettled(operations);
+  for (const result of results) if (result.status === 'rejected') throw result.reason;
+  return results.map((r) => (r as PromiseFulfilledResult<unknown>).value) as unknown as T;
 }
 
 function keepPendingOnlyIfTransient(writer: MongoWriter): (error: unknown) => void {

@@ -8,7 +8,9 @@
  * the others wait. On real MongoDB every update is atomic and the lease is not used.
  *
  * A holder that dies leaves the lease until `expiresAt`; the next writer then removes that
- * exact lease (same holder and expiry) and takes it.
+ * exact lease (same holder and expiry) and takes it. Fairness: a waiter writes its name into
+ * the lease, and a holder that releases a lease someone waits for lets a short moment pass
+ * before taking it again, so a busy collector cannot starve another one.
  */
 import { randomBytes } from 'node:crypto';
 import type { Collection } from 'mongodb';
@@ -17,9 +19,12 @@ import type { Keyed } from './documents.js';
 import { DUPLICATE_KEY } from './mongoErrors.js';
 
 const LEASE_ID = 'writes';
+/** How long a holder that was waited for stays away after releasing. */
+const YIELD_MS = 40;
 
 export class WriteLease {
   private readonly holder = randomBytes(8).toString('hex');
+  private yieldUntil = 0;
 
   /**
    * @param leaseMs how long a taken lease stays valid if its holder never releases it
@@ -32,12 +37,16 @@ export class WriteLease {
     try {
       return await work();
     } finally {
-      await this.locks.deleteOne({ _id: LEASE_ID, holder: this.holder }).catch(() => undefined);
+      const released = await this.locks.findOneAndDelete({ _id: LEASE_ID, holder: this.holder }).catch(() => null);
+      const waiter = released?.['waiting'];
+      if (typeof waiter === 'string' && waiter !== this.holder) this.yieldUntil = Date.now() + YIELD_MS;
     }
   }
 
   private async acquire(): Promise<void> {
     const deadline = Date.now() + this.waitMs;
+    const yieldFor = this.yieldUntil - Date.now();
+    if (yieldFor > 0) await sleep(yieldFor);
     for (let attempt = 0; ; attempt++) {
       try {
         await this.locks.insertOne({ _id: LEASE_ID, holder: this.holder, expiresAt: new Date(Date.now() + this.leaseMs) });
@@ -53,7 +62,14 @@ export class WriteLease {
       if (Date.now() > deadline) {
         throw PipelineError.unavailable('the store is busy: another collector holds the write lease', 1);
       }
-      await new Promise((resolve) => setTimeout(resolve, Math.min(50, 2 + attempt * 2) * (0.5 + Math.random())));
+      if (current !== null && current['waiting'] !== this.holder) {
+        await this.locks.updateOne({ _id: LEASE_ID, holder: current['holder'] }, { $set: { waiting: this.holder } });
+      }
+      await sleep(Math.min(20, 2 + attempt) * (0.5 + Math.random()));
     }
   }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
