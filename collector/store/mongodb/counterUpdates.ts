@@ -54,10 +54,10 @@ export function rollupUpdate(delta: RollupDelta, unit: UnitIdentity, activeUsers
       start: delta.start,
       ...(delta.period === 'day' ? { date: delta.start.toISOString().slice(0, 10) } : {}),
       level: serviceLevel ? 'service' : 'endpoint',
-      endpoint: delta.endpoint,
-      method: delta.method,
-      agentName: delta.agentName,
     },
+    // Part of the identity, so always the same value: `$set` is as commutative as `$setOnInsert`
+    // here, and FerretDB 1.x drops null values given to `$setOnInsert`.
+    $set: { endpoint: delta.endpoint, method: delta.method, agentName: delta.agentName },
     $inc: counterIncrements(delta, { activeUsers: serviceLevel ? activeUsers : 0 }),
     $min: { minResponseTime: delta.minResponseTime },
     $max: { maxResponseTime: delta.maxResponseTime },
@@ -82,6 +82,8 @@ export function agentDayUpdate(delta: AgentDayDelta, unit: UnitIdentity, activeU
 
 export function sessionUpdate(delta: SessionDelta, unit: UnitIdentity): AnyBulkWriteOperation {
   // Known values overwrite (latest wins, as on SQLite); unknown ones never erase a stored value.
+  // (FerretDB 1.x drops null values given to `$setOnInsert`: there the field is absent, which
+  // `{ userId: null }` queries and the reader treat as null all the same.)
   const set: Document = { isActive: true };
   const setOnInsert: Document = { serviceName: delta.serviceName, sessionId: delta.sessionId };
   for (const field of ['userId', 'ipAddress', 'userAgent'] as const) {
