@@ -1,0 +1,71 @@
+/**
+ * A store outage as an exporter sees it: the MongoDB-compatible server (a FerretDB of this
+ * test's own, so stopping it disturbs no other test) is stopped while writes are in flight.
+ * Writes then reject with a retryable 503 PipelineError after a bounded retry, instead of
+ * crashing or hanging; once the server is back, the same store writes again by itself, and
+ * the batches resent by the "exporter" end up counted exactly once.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { isRetryable, PipelineError } from '../../../collector/errors.js';
+import { MongoStore } from '../../../collector/store/mongodb/MongoStore.js';
+import type { SpanRecord, WriteResult } from '../../../collector/store/types.js';
+import { startFerretdb, stopFerretdb } from '../../mongodbServer.js';
+import { at, request } from './contract/records.js';
+import { mongodbUri, skipReason } from './mongodbSupport.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'spanpulse-outage-'));
+afterAll(async () => {
+  await stopFerretdb(dir).catch(() => undefined);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const batches: SpanRecord[][] = Array.from({ length: 8 }, (_, b) =>
+  Array.from({ length: 150 }, (_, i) => request({ sessionId: `s${i % 9}`, responseTime: b + i + 1, timestamp: at(10, (b * 7 + i) % 60) })));
+
+/** Like an OTel exporter: resend (a fresh copy, as a new request would decode) until acknowledged. */
+async function sendUntilAcknowledged(store: MongoStore, batch: SpanRecord[]): Promise<WriteResult> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await store.write([...batch]);
+    } catch (error) {
+      if (!isRetryable(error) || attempt >= 40) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+}
+
+describe.skipIf(mongodbUri === null)(`MongoStore outage${mongodbUri === null ? ` (skipped: ${skipReason})` : ''}`, () => {
+  it('answers 503 with Retry-After while the server is down and writes again by itself once it is back, losing and doubling nothing', async () => {
+    const uri = await startFerretdb(dir);
+    const store = new MongoStore({ uri, database: 'outage', timeoutMs: 1500, recoveryIntervalMs: 0 });
+    await store.start();
+    expect(await store.write(batches[0]!)).toEqual({ stored: 150, duplicates: 0 });
+
+    const inFlight = store.write(batches[1]!).then(() => 'acknowledged', (error: unknown) => error);
+    await stopFerretdb(dir);
+    const whileStopping = await inFlight;
+    if (whileStopping !== 'acknowledged') expect(isRetryable(whileStopping)).toBe(true);
+
+    const down = await store.write(batches[2]!).catch((error: unknown) => error);
+    expect(down).toBeInstanceOf(PipelineError);
+    expect(down).toMatchObject({ kind: 'retryable', httpStatus: 503 });
+    expect((down as PipelineError).retryAfterSeconds).toBeGreaterThan(0);
+    expect(isRetryable(await store.listServices().catch((error: unknown) => error))).toBe(true);
+    await expect(store.ping()).rejects.toBeInstanceOf(PipelineError);
+
+    await startFerretdb(dir);
+    for (const batch of batches.slice(1)) await sendUntilAcknowledged(store, batch);
+
+    const requests = batches.flat();
+    const [hour] = await store.findRollups({ period: 'hour', level: 'service', from: at(10), to: at(11) });
+    expect(hour).toMatchObject({ requestCount: requests.length, activeUsers: 9 });
+    expect(hour!.totalResponseTime).toBe(requests.reduce((sum, r) => sum + r.responseTime, 0));
+    expect(await store.listServices()).toMatchObject([{ serviceName: 'shop', spanCount: requests.length }]);
+    expect(await store.findSession('shop', 's0')).toMatchObject({ requestCount: requests.filter((r) => r.sessionId === 's0').length });
+    expect(await store.findRequests({ from: at(0), to: at(24), limit: 10_000 })).toHaveLength(requests.length);
+    await store.shutdown();
+  });
+});
