@@ -12,6 +12,7 @@
 export type CookieSecureMode = 'auto' | 'always' | 'never';
 export type OtlpHttpProtocol = 'http/protobuf' | 'http/json';
 export type TracesExporterName = 'otlp' | 'console';
+export type ExpressLayerSpans = 'none' | 'handlers' | 'all';
 
 export interface InstrumentationOptions {
   /** Issue and read the session cookie; default true (`SPANPULSE_SESSIONS=false` turns it off). */
@@ -34,6 +35,13 @@ export interface InstrumentationOptions {
   protocol: OtlpHttpProtocol;
   /** Where spans go; default `otlp`; `none` gives an empty list (`OTEL_TRACES_EXPORTER`). */
   tracesExporters: TracesExporterName[];
+  /**
+   * Which Express layers get a span of their own; default `none`: the collector counts
+   * requests from SERVER spans and ignores layer spans, so by default they are not made at
+   * all (`http.route` is still set on the server span). `handlers`: route handlers only;
+   * `all`: middleware and routers too, for viewing traces elsewhere (`SPANPULSE_EXPRESS_LAYER_SPANS`).
+   */
+  expressLayerSpans: ExpressLayerSpans;
 }
 
 export interface ReadOptionsResult {
@@ -88,6 +96,11 @@ export function readInstrumentationOptions(env: Env): ReadOptionsResult {
     if (tracesExporters.length === 0) tracesExporters.push('otlp');
   }
 
+  const layersText = text('SPANPULSE_EXPRESS_LAYER_SPANS')?.toLowerCase() ?? 'none';
+  let expressLayerSpans: ExpressLayerSpans = 'none';
+  if (layersText === 'handlers' || layersText === 'all') expressLayerSpans = layersText;
+  else if (layersText !== 'none') problems.push(`SPANPULSE_EXPRESS_LAYER_SPANS="${layersText}" is not none, handlers or all; using none`);
+
   return {
     options: {
       sessions,
@@ -97,6 +110,7 @@ export function readInstrumentationOptions(env: Env): ReadOptionsResult {
       shutdownTimeoutMs,
       protocol,
       tracesExporters,
+      expressLayerSpans,
     },
     problems,
   };

@@ -7,7 +7,7 @@
  * exit even while an export to a slow collector is still waiting for an answer. The final
  * flush on shutdown holds the process open on its own, for a bounded time.
  */
-import type { Agent, ClientRequestArgs } from 'node:http';
+import type { Agent, ClientRequest, ClientRequestArgs } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { OTLPTraceExporter as OtlpJsonTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { OTLPTraceExporter as OtlpProtobufTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
@@ -33,8 +33,12 @@ async function createUnrefAgent(protocol: string): Promise<Agent> {
     unref(socket);
     return socket;
   };
-  // Node re-refs a pooled socket when it is handed to the next request.
-  agent.reuseSocket = (socket: Duplex) => unref(socket);
+  // Node re-refs a pooled socket when it hands it to the next request (and does bookkeeping we keep).
+  const reuseSocket = agent.reuseSocket;
+  agent.reuseSocket = function (this: Agent, socket: Duplex, request: ClientRequest) {
+    reuseSocket.call(this, socket, request);
+    unref(socket);
+  };
   return agent;
 }
 

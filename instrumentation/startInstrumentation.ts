@@ -9,13 +9,13 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ExpressInstrumentation } from '@opentelemetry/instrumentation-express';
+import { ExpressInstrumentation, ExpressLayerType } from '@opentelemetry/instrumentation-express';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { NodeSDK, type NodeSDKConfiguration } from '@opentelemetry/sdk-node';
 import { BatchSpanProcessor, ConsoleSpanExporter, SimpleSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { AbandonableSpanExporter } from './AbandonableSpanExporter.js';
 import { createTraceExporter } from './createTraceExporter.js';
-import type { InstrumentationOptions } from './InstrumentationOptions.js';
+import type { ExpressLayerSpans, InstrumentationOptions } from './InstrumentationOptions.js';
 import { installShutdownHandlers } from './installShutdownHandlers.js';
 import { ReportingSpanExporter } from './ReportingSpanExporter.js';
 import { createSessionHook } from './session/createSessionHook.js';
@@ -36,7 +36,7 @@ export function startInstrumentation(options: InstrumentationOptions, env: Env):
   const configuration: Partial<NodeSDKConfiguration> = {
     instrumentations: [
       new HttpInstrumentation(options.sessions ? { responseHook: createSessionHook(options) } : {}),
-      new ExpressInstrumentation(),
+      new ExpressInstrumentation({ ignoreLayersType: ignoredLayers(options.expressLayerSpans) }),
     ],
     spanProcessors,
   };
@@ -59,6 +59,12 @@ export function startInstrumentation(options: InstrumentationOptions, env: Env):
     },
     options.shutdownTimeoutMs,
   );
+}
+
+function ignoredLayers(spans: ExpressLayerSpans): ExpressLayerType[] {
+  if (spans === 'all') return [];
+  const nonHandlers = [ExpressLayerType.MIDDLEWARE, ExpressLayerType.ROUTER];
+  return spans === 'handlers' ? nonHandlers : [...nonHandlers, ExpressLayerType.REQUEST_HANDLER];
 }
 
 /** The traces URL the exporter will use, as the OTLP exporter specification derives it. */

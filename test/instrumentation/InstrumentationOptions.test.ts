@@ -12,6 +12,7 @@ describe('readInstrumentationOptions', () => {
         shutdownTimeoutMs: 2000,
         protocol: 'http/protobuf',
         tracesExporters: ['otlp'],
+        expressLayerSpans: 'none',
       },
       problems: [],
     });
@@ -29,6 +30,8 @@ describe('readInstrumentationOptions', () => {
     { env: { OTEL_TRACES_EXPORTER: 'none' }, field: 'tracesExporters', value: [] },
     { env: { OTEL_TRACES_EXPORTER: 'otlp, console' }, field: 'tracesExporters', value: ['otlp', 'console'] },
     { env: { SPANPULSE_SESSION_COOKIE: '  ' }, field: 'sessionCookieName', value: 'spanpulse_sid' },
+    { env: { SPANPULSE_EXPRESS_LAYER_SPANS: 'ALL' }, field: 'expressLayerSpans', value: 'all' },
+    { env: { SPANPULSE_EXPRESS_LAYER_SPANS: 'handlers' }, field: 'expressLayerSpans', value: 'handlers' },
   ])('$env', ({ env, field, value }) => {
     const { options, problems } = readInstrumentationOptions(env);
     expect(options[field as keyof typeof options]).toEqual(value);
@@ -42,6 +45,7 @@ describe('readInstrumentationOptions', () => {
     { env: { SPANPULSE_SESSION_COOKIE_SECURE: 'maybe' }, field: 'sessionCookieSecure', value: 'auto', problem: 'SPANPULSE_SESSION_COOKIE_SECURE="maybe" is not auto, true or false; using auto' },
     { env: { SPANPULSE_SHUTDOWN_TIMEOUT_MS: '2s' }, field: 'shutdownTimeoutMs', value: 2000, problem: 'SPANPULSE_SHUTDOWN_TIMEOUT_MS="2s" is not a whole number >= 0; ignored' },
     { env: { OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' }, field: 'protocol', value: 'http/protobuf', problem: 'OTLP protocol "grpc" is not supported (spanpulse speaks OTLP/HTTP); using http/protobuf' },
+    { env: { SPANPULSE_EXPRESS_LAYER_SPANS: 'some' }, field: 'expressLayerSpans', value: 'none', problem: 'SPANPULSE_EXPRESS_LAYER_SPANS="some" is not none, handlers or all; using none' },
     { env: { OTEL_TRACES_EXPORTER: 'zipkin' }, field: 'tracesExporters', value: ['otlp'], problem: 'OTEL_TRACES_EXPORTER "zipkin" is not supported; use otlp, console or none' },
   ])('reports $env and uses the default', ({ env, field, value, problem }) => {
     const { options, problems } = readInstrumentationOptions(env);

@@ -1,0 +1,170 @@
+/**
+ * Instrumentation overhead: requests/s and p50/p99 latency of the example Express app
+ * (examples/express-app, FAKE_MODEL=instant so the app's own work is measured, not a sleep)
+ * run bare and under `node --import dist/instrumentation/register.js`, with a real collector
+ * (`dist/collector/main.js`, embedded store) receiving the spans. Same machine, same run,
+ * alternating rounds so drift hits both sides; autocannon drives a request mix of a JSON
+ * chat POST (helpers: tokens) and a GET, without cookies (every request gets a new session:
+ * the instrumentation's worst case). Latency percentiles are computed from every response
+ * time autocannon reports (sub-millisecond), not from its 1 ms histogram.
+ *
+ *   npm run build && node dist/bench/overhead.js [--seconds 10] [--connections 10] [--rounds 2] [--env K=V,K=V]
+ *
+ * `--env` adds variables to the instrumented app only, e.g. `--env OTEL_TRACES_EXPORTER=none`
+ * to separate the SDK's own cost from exporting.
+ *
+ * Targets: instrumented/bare throughput >= 0.80, p99 added < 2 ms.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const args = new Map<string, string>();
+for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1] ?? '');
+const seconds = Number(args.get('seconds') ?? 10);
+const connections = Number(args.get('connections') ?? 10);
+const rounds = Number(args.get('rounds') ?? 2);
+const extraEnv = Object.fromEntries((args.get('env') ?? '').split(',').filter(Boolean).map((pair) => [pair.split('=')[0]!, pair.split('=').slice(1).join('=')]));
+
+const repo = fileURLToPath(new URL('../..', import.meta.url));
+const register = join(repo, 'dist/instrumentation/register.js');
+const exampleApp = join(repo, 'examples/express-app/app.js');
+
+interface AutocannonResult {
+  requests: { average: number };
+  errors: number;
+  non2xx: number;
+}
+type Autocannon = (options: object, done: (error: Error | null, result: AutocannonResult) => void) => NodeJS.EventEmitter;
+const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
+
+interface Measurement {
+  requestsPerSecond: number;
+  p50: number;
+  p99: number;
+  failures: number;
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+async function waitFor(url: string, child: ChildProcess): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    if (child.exitCode !== null) throw new Error(`${url}: process exited with ${child.exitCode}`);
+    try {
+      await (await fetch(url)).arrayBuffer();
+      return;
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+  throw new Error(`${url} did not come up`);
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+function load(baseUrl: string, durationSeconds: number): Promise<Measurement> {
+  const latencies: number[] = [];
+  return new Promise((resolve, reject) => {
+    const instance = autocannon(
+      {
+        url: baseUrl,
+        connections,
+        duration: durationSeconds,
+        requests: [
+          { method: 'POST', path: '/api/agents/support/chat', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ message: 'How do I export my invoices?' }) },
+          { method: 'GET', path: '/api/agents' },
+        ],
+      },
+      (error, result) => {
+        if (error) return reject(error);
+        latencies.sort((a, b) => a - b);
+        const at = (q: number): number => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;
+        resolve({ requestsPerSecond: result.requests.average, p50: at(0.5), p99: at(0.99), failures: result.errors + result.non2xx });
+      },
+    );
+    instance.on('response', (_client: unknown, _status: number, _bytes: number, responseTimeMs: number) => latencies.push(responseTimeMs));
+  });
+}
+
+async function measureApp(instrumented: boolean, otlpUrl: string): Promise<Measurement> {
+  const port = await freePort();
+  const app = spawn(process.execPath, instrumented ? ['--import', register, exampleApp] : [exampleApp], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: {
+      ...process.env,
+      PORT: String(port),
+      FAKE_MODEL: 'instant',
+      OTEL_SERVICE_NAME: 'bench-overhead',
+      OTEL_EXPORTER_OTLP_ENDPOINT: otlpUrl,
+      ...(instrumented ? extraEnv : {}),
+    },
+  });
+  try {
+    const baseUrl = `http://127.0.0.1:${port}`;
+    await waitFor(`${baseUrl}/api/agents`, app);
+    await load(baseUrl, 2); // warm-up: JIT, connection pools, first exports
+    return await load(baseUrl, seconds);
+  } finally {
+    await stop(app);
+  }
+}
+
+async function main(): Promise<void> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'spanpulse-overhead-'));
+  const [otlpPort, apiPort] = [await freePort(), await freePort()];
+  const collector = spawn(process.execPath, [join(repo, 'dist/collector/main.js')], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: { ...process.env, SPANPULSE_OTLP_HTTP_ENDPOINT: `127.0.0.1:${otlpPort}`, SPANPULSE_API_ENDPOINT: `127.0.0.1:${apiPort}`, SPANPULSE_DATA_DIR: dataDir },
+  });
+  try {
+    await waitFor(`http://127.0.0.1:${apiPort}/healthz`, collector);
+    const otlpUrl = `http://127.0.0.1:${otlpPort}`;
+    const bare: Measurement[] = [];
+    const instrumented: Measurement[] = [];
+    for (let round = 1; round <= rounds; round++) {
+      bare.push(await measureApp(false, otlpUrl));
+      instrumented.push(await measureApp(true, otlpUrl));
+      console.log(`round ${round}: bare ${format(bare.at(-1)!)} | instrumented ${format(instrumented.at(-1)!)}`);
+    }
+    const status = (await (await fetch(`http://127.0.0.1:${apiPort}/api/status`)).json()) as { collector: { spansAccepted: number } };
+    const b = mean(bare);
+    const i = mean(instrumented);
+    const ratio = i.requestsPerSecond / b.requestsPerSecond;
+    const p99Added = i.p99 - b.p99;
+    console.log(`\n${cpus().length} CPUs, ${connections} connections, ${seconds} s x ${rounds} rounds per side, collector running (stored ${status.collector.spansAccepted} spans)`);
+    if (Object.keys(extraEnv).length > 0) console.log(`instrumented with ${JSON.stringify(extraEnv)}`);
+    console.log(`bare          ${format(b)}`);
+    console.log(`instrumented  ${format(i)}`);
+    console.log(`throughput ratio instrumented/bare = ${ratio.toFixed(3)}  (target >= 0.80: ${ratio >= 0.8 ? 'met' : 'NOT met'})`);
+    console.log(`p50 added = ${(i.p50 - b.p50).toFixed(2)} ms, p99 added = ${p99Added.toFixed(2)} ms  (target < 2 ms: ${p99Added < 2 ? 'met' : 'NOT met'})`);
+  } finally {
+    await stop(collector);
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+function mean(list: readonly Measurement[]): Measurement {
+  const avg = (pick: (m: Measurement) => number): number => list.reduce((sum, m) => sum + pick(m), 0) / list.length;
+  return { requestsPerSecond: avg((m) => m.requestsPerSecond), p50: avg((m) => m.p50), p99: avg((m) => m.p99), failures: avg((m) => m.failures) };
+}
+
+function format(m: Measurement): string {
+  return `${m.requestsPerSecond.toFixed(0).padStart(6)} req/s  p50 ${m.p50.toFixed(2)} ms  p99 ${m.p99.toFixed(2)} ms${m.failures ? `  (${m.failures} failed)` : ''}`;
+}
+
+await main();
