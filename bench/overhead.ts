@@ -1,14 +1,22 @@
 /**
  * Instrumentation overhead: requests/s and p50/p99 latency of the example Express app
- * (examples/express-app, FAKE_MODEL=instant so the app's own work is measured, not a sleep)
- * run bare and under `node --import dist/instrumentation/register.js`, with a real collector
- * (`dist/collector/main.js`, embedded store) receiving the spans. Same machine, same run,
- * alternating rounds so drift hits both sides; autocannon drives a request mix of a JSON
- * chat POST (helpers: tokens) and a GET, without cookies (every request gets a new session:
- * the instrumentation's worst case). Latency percentiles are computed from every response
- * time autocannon reports (sub-millisecond), not from its 1 ms histogram.
+ * (examples/express-app) run bare and under `node --import dist/instrumentation/register.js`,
+ * with a real collector (`dist/collector/main.js`, embedded store) receiving the spans.
+ * Same machine, same run, alternating rounds so drift hits both sides. autocannon drives a
+ * mix of a JSON chat POST (helpers: tokens) and a GET, without cookies (every request gets a
+ * new session: the instrumentation's worst case). Latency percentiles come from every
+ * response time autocannon reports (sub-millisecond), not from its 1 ms histogram. On Linux
+ * the app's CPU time per request is printed too: on a busy shared machine it is steadier
+ * than requests/s.
  *
- *   npm run build && node dist/bench/overhead.js [--seconds 10] [--connections 10] [--rounds 2] [--env K=V,K=V]
+ * Two scenarios:
+ *   cpu-bound   FAKE_MODEL=instant: the app does almost nothing (~0.1 ms of CPU per request),
+ *               so the instrumentation's fixed cost per request is as large as it can look.
+ *   model       the app as shipped: each chat waits 40-250 ms for its pretend model, like an
+ *               agent app does; many connections, CPU partly idle.
+ *
+ *   npm run build && node dist/bench/overhead.js [--seconds 10] [--rounds 2] [--connections 10]
+ *       [--model-connections 50] [--scenario cpu-bound|model|both] [--env K=V,K=V]
  *
  * `--env` adds variables to the instrumented app only, e.g. `--env OTEL_TRACES_EXPORTER=none`
  * to separate the SDK's own cost from exporting.
@@ -16,7 +24,7 @@
  * Targets: instrumented/bare throughput >= 0.80, p99 added < 2 ms.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
@@ -26,8 +34,8 @@ import { fileURLToPath } from 'node:url';
 const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1] ?? '');
 const seconds = Number(args.get('seconds') ?? 10);
-const connections = Number(args.get('connections') ?? 10);
 const rounds = Number(args.get('rounds') ?? 2);
+const scenarioArg = args.get('scenario') ?? 'both';
 const extraEnv = Object.fromEntries((args.get('env') ?? '').split(',').filter(Boolean).map((pair) => [pair.split('=')[0]!, pair.split('=').slice(1).join('=')]));
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
@@ -35,18 +43,31 @@ const register = join(repo, 'dist/instrumentation/register.js');
 const exampleApp = join(repo, 'examples/express-app/app.js');
 
 interface AutocannonResult {
-  requests: { average: number };
+  requests: { average: number; total: number };
   errors: number;
   non2xx: number;
 }
 type Autocannon = (options: object, done: (error: Error | null, result: AutocannonResult) => void) => NodeJS.EventEmitter;
 const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
 
+interface Scenario {
+  name: string;
+  connections: number;
+  appEnv: Record<string, string>;
+}
+
+const SCENARIOS: Scenario[] = [
+  { name: 'cpu-bound', connections: Number(args.get('connections') ?? 10), appEnv: { FAKE_MODEL: 'instant' } },
+  { name: 'model', connections: Number(args.get('model-connections') ?? 50), appEnv: {} },
+];
+
 interface Measurement {
   requestsPerSecond: number;
   p50: number;
   p99: number;
   failures: number;
+  /** App process CPU (user + system) per request, microseconds; NaN where /proc is missing. */
+  cpuMicrosPerRequest: number;
 }
 
 async function freePort(): Promise<number> {
@@ -77,7 +98,19 @@ async function stop(child: ChildProcess): Promise<void> {
   await exited;
 }
 
-function load(baseUrl: string, durationSeconds: number): Promise<Measurement> {
+/** User + system CPU of a process, milliseconds, from /proc (Linux); NaN elsewhere. */
+function cpuMillis(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
+type Load = Omit<Measurement, 'cpuMicrosPerRequest'> & { total: number };
+
+function load(baseUrl: string, connections: number, durationSeconds: number): Promise<Load> {
   const latencies: number[] = [];
   return new Promise((resolve, reject) => {
     const instance = autocannon(
@@ -94,21 +127,21 @@ function load(baseUrl: string, durationSeconds: number): Promise<Measurement> {
         if (error) return reject(error);
         latencies.sort((a, b) => a - b);
         const at = (q: number): number => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;
-        resolve({ requestsPerSecond: result.requests.average, p50: at(0.5), p99: at(0.99), failures: result.errors + result.non2xx });
+        resolve({ requestsPerSecond: result.requests.average, total: result.requests.total, p50: at(0.5), p99: at(0.99), failures: result.errors + result.non2xx });
       },
     );
     instance.on('response', (_client: unknown, _status: number, _bytes: number, responseTimeMs: number) => latencies.push(responseTimeMs));
   });
 }
 
-async function measureApp(instrumented: boolean, otlpUrl: string): Promise<Measurement> {
+async function measureApp(scenario: Scenario, instrumented: boolean, otlpUrl: string): Promise<Measurement> {
   const port = await freePort();
   const app = spawn(process.execPath, instrumented ? ['--import', register, exampleApp] : [exampleApp], {
     stdio: ['ignore', 'ignore', 'inherit'],
     env: {
       ...process.env,
+      ...scenario.appEnv,
       PORT: String(port),
-      FAKE_MODEL: 'instant',
       OTEL_SERVICE_NAME: 'bench-overhead',
       OTEL_EXPORTER_OTLP_ENDPOINT: otlpUrl,
       ...(instrumented ? extraEnv : {}),
@@ -117,8 +150,10 @@ async function measureApp(instrumented: boolean, otlpUrl: string): Promise<Measu
   try {
     const baseUrl = `http://127.0.0.1:${port}`;
     await waitFor(`${baseUrl}/api/agents`, app);
-    await load(baseUrl, 2); // warm-up: JIT, connection pools, first exports
-    return await load(baseUrl, seconds);
+    await load(baseUrl, scenario.connections, 2); // warm-up: JIT, connection pools, first exports
+    const cpuBefore = cpuMillis(app.pid);
+    const { total, ...measured } = await load(baseUrl, scenario.connections, seconds);
+    return { ...measured, cpuMicrosPerRequest: ((cpuMillis(app.pid) - cpuBefore) * 1000) / total };
   } finally {
     await stop(app);
   }
@@ -134,37 +169,55 @@ async function main(): Promise<void> {
   try {
     await waitFor(`http://127.0.0.1:${apiPort}/healthz`, collector);
     const otlpUrl = `http://127.0.0.1:${otlpPort}`;
-    const bare: Measurement[] = [];
-    const instrumented: Measurement[] = [];
-    for (let round = 1; round <= rounds; round++) {
-      bare.push(await measureApp(false, otlpUrl));
-      instrumented.push(await measureApp(true, otlpUrl));
-      console.log(`round ${round}: bare ${format(bare.at(-1)!)} | instrumented ${format(instrumented.at(-1)!)}`);
+    const scenarios = SCENARIOS.filter((scenario) => scenarioArg === 'both' || scenario.name === scenarioArg);
+    const summaries: string[] = [];
+    for (const scenario of scenarios) {
+      const bare: Measurement[] = [];
+      const instrumented: Measurement[] = [];
+      for (let round = 1; round <= rounds; round++) {
+        bare.push(await measureApp(scenario, false, otlpUrl));
+        instrumented.push(await measureApp(scenario, true, otlpUrl));
+        console.log(`${scenario.name} round ${round}: bare ${format(bare.at(-1)!)} | instrumented ${format(instrumented.at(-1)!)}`);
+      }
+      summaries.push(summarize(scenario, mean(bare), mean(instrumented)));
     }
     const status = (await (await fetch(`http://127.0.0.1:${apiPort}/api/status`)).json()) as { collector: { spansAccepted: number } };
-    const b = mean(bare);
-    const i = mean(instrumented);
-    const ratio = i.requestsPerSecond / b.requestsPerSecond;
-    const p99Added = i.p99 - b.p99;
-    console.log(`\n${cpus().length} CPUs, ${connections} connections, ${seconds} s x ${rounds} rounds per side, collector running (stored ${status.collector.spansAccepted} spans)`);
+    console.log(`\n${cpus().length} CPUs, ${seconds} s x ${rounds} rounds per side, collector on the same machine (stored ${status.collector.spansAccepted} spans)`);
     if (Object.keys(extraEnv).length > 0) console.log(`instrumented with ${JSON.stringify(extraEnv)}`);
-    console.log(`bare          ${format(b)}`);
-    console.log(`instrumented  ${format(i)}`);
-    console.log(`throughput ratio instrumented/bare = ${ratio.toFixed(3)}  (target >= 0.80: ${ratio >= 0.8 ? 'met' : 'NOT met'})`);
-    console.log(`p50 added = ${(i.p50 - b.p50).toFixed(2)} ms, p99 added = ${p99Added.toFixed(2)} ms  (target < 2 ms: ${p99Added < 2 ? 'met' : 'NOT met'})`);
+    console.log(summaries.join('\n'));
   } finally {
     await stop(collector);
     rmSync(dataDir, { recursive: true, force: true });
   }
 }
 
+function summarize(scenario: Scenario, b: Measurement, i: Measurement): string {
+  const ratio = i.requestsPerSecond / b.requestsPerSecond;
+  const p99Added = i.p99 - b.p99;
+  return [
+    `\n${scenario.name} (${scenario.connections} connections)`,
+    `  bare          ${format(b)}`,
+    `  instrumented  ${format(i)}`,
+    `  throughput ratio instrumented/bare = ${ratio.toFixed(3)}  (target >= 0.80: ${ratio >= 0.8 ? 'met' : 'NOT met'})`,
+    `  p50 added = ${(i.p50 - b.p50).toFixed(2)} ms, p99 added = ${p99Added.toFixed(2)} ms  (target < 2 ms: ${p99Added < 2 ? 'met' : 'NOT met'})`,
+    `  CPU per request added = ${(i.cpuMicrosPerRequest - b.cpuMicrosPerRequest).toFixed(0)} us`,
+  ].join('\n');
+}
+
 function mean(list: readonly Measurement[]): Measurement {
   const avg = (pick: (m: Measurement) => number): number => list.reduce((sum, m) => sum + pick(m), 0) / list.length;
-  return { requestsPerSecond: avg((m) => m.requestsPerSecond), p50: avg((m) => m.p50), p99: avg((m) => m.p99), failures: avg((m) => m.failures) };
+  return {
+    requestsPerSecond: avg((m) => m.requestsPerSecond),
+    p50: avg((m) => m.p50),
+    p99: avg((m) => m.p99),
+    failures: avg((m) => m.failures),
+    cpuMicrosPerRequest: avg((m) => m.cpuMicrosPerRequest),
+  };
 }
 
 function format(m: Measurement): string {
-  return `${m.requestsPerSecond.toFixed(0).padStart(6)} req/s  p50 ${m.p50.toFixed(2)} ms  p99 ${m.p99.toFixed(2)} ms${m.failures ? `  (${m.failures} failed)` : ''}`;
+  const failed = m.failures ? `  (${m.failures.toFixed(0)} non-2xx)` : '';
+  return `${m.requestsPerSecond.toFixed(0).padStart(6)} req/s  p50 ${m.p50.toFixed(2)} ms  p99 ${m.p99.toFixed(2)} ms  cpu ${m.cpuMicrosPerRequest.toFixed(0)} us/req${failed}`;
 }
 
 await main();

@@ -85,6 +85,11 @@ async function answer(agent, message) {
 }
 
 const port = Number(process.env.PORT ?? 8080);
-const server = app.listen(port, () => {
+const server = app.listen(port, (error) => {
+  if (error) {
+    console.error(`example app cannot listen on port ${port}: ${error.message}`);
+    process.exitCode = 1;
+    return;
+  }
   console.log(`example app on http://localhost:${server.address().port}`);
 });
