@@ -8,7 +8,7 @@ import { startTestSpanpulse, type TestSpanpulse } from '../support/spanpulse.js'
 import { ESM_EXPRESS5_APP, startHostApp } from './support/hostApp.js';
 import { startRecordingProxy, type RecordingProxy } from './support/recordingProxy.js';
 
-describe.each([
+describe.each<{ name: string; instrument: boolean; env: Record<string, string> }>([
   { name: 'OTEL_SDK_DISABLED=true', instrument: true, env: { OTEL_SDK_DISABLED: 'true' } },
   { name: 'not preloaded', instrument: false, env: {} },
 ])('spanpulse $name', ({ instrument, env }) => {
