@@ -24,6 +24,12 @@ export interface ApiOptions {
   retention: Retention;
   /** A service that sent no span for this many milliseconds is `stale`. Default 5 minutes. */
   staleAfterMs?: number;
+  /**
+   * How long rollups of past hours and days are served from memory before being read again,
+   * ms; 0 reads everything from the store on every request. The hour and day in progress are
+   * always read fresh. Default 10 minutes.
+   */
+  rollupCacheTtlMs?: number;
   /** The clock. Default `() => new Date()`; tests pin it. */
   now?: () => Date;
   /** Folder holding the pages' HTML, CSS and JS. Default: api/public under the package root. */

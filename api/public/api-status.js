@@ -54,15 +54,14 @@ function barClass(availability) {
   return 'major';
 }
 
-function bars(endpoint) {
-  const days = endpoint.dailyAvailability;
+function bars(endpoint, days) {
   return h('div', {},
     h('div', { class: 'bars', role: 'img', 'aria-label': `Daily availability of ${endpoint.method} ${endpoint.endpoint} over 90 days: ${fmt.percent(endpoint.availability90d)}` },
-      days.map((d) => h('span', {
-        class: barClass(d.availability),
-        title: d.availability === null ? `${d.date}: no requests` : `${d.date}: ${fmt.percent(d.availability)} of ${fmt.int(d.requests)} requests`,
+      endpoint.dailyAvailability.map((availability, i) => h('span', {
+        class: barClass(availability),
+        title: availability === null ? `${days[i]}: no requests` : `${days[i]}: ${fmt.percent(availability)} of ${fmt.int(endpoint.dailyRequests[i])} requests`,
       }))),
-    h('div', { class: 'bars-legend' }, h('span', {}, days[0]?.date ?? ''), h('span', {}, 'today')));
+    h('div', { class: 'bars-legend' }, h('span', {}, days[0] ?? ''), h('span', {}, 'today')));
 }
 
 function agentsTable(endpoint) {
@@ -81,7 +80,7 @@ function agentsTable(endpoint) {
   });
 }
 
-function endpointCard(endpoint) {
+function endpointCard(endpoint, days) {
   const key = keyOf(endpoint);
   const details = h('details', { open: openDetails.has(key) },
     h('summary', {}, `By agent (${endpoint.agents.length})`), agentsTable(endpoint));
@@ -94,7 +93,7 @@ function endpointCard(endpoint) {
       h('span', {}, '7 d ', h('b', {}, fmt.percent(endpoint.availability7d))),
       h('span', {}, '30 d ', h('b', {}, fmt.percent(endpoint.availability30d))),
       h('span', {}, '90 d ', h('b', {}, fmt.percent(endpoint.availability90d)))),
-    bars(endpoint),
+    bars(endpoint, days),
     details);
 }
 
@@ -121,7 +120,7 @@ function render(data) {
     empty: 'No endpoint has received requests yet',
   }));
   const ordered = sortRows(data.endpoints, COLUMNS, sort);
-  fill('bars', ordered.length === 0 ? h('p', { class: 'muted' }, 'No data yet') : ordered.map(endpointCard));
+  fill('bars', ordered.length === 0 ? h('p', { class: 'muted' }, 'No data yet') : ordered.map((endpoint) => endpointCard(endpoint, data.days)));
 }
 
 const refresh = poll(url, render);

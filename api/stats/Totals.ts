@@ -4,7 +4,7 @@
  * Percentiles come from the merged latency histogram, so they hold for any such set within
  * RELATIVE_ERROR. Rates are null when there were no requests: no number is invented.
  */
-import { mergeHistogram, quantile, type LatencyHistogram } from '../../collector/mapping/latencyHistogram.js';
+import { bucketValue, mergeHistogram, type LatencyHistogram } from '../../collector/mapping/latencyHistogram.js';
 
 /** The counters shared by Rollup and AgentDay. */
 export interface Countable {
@@ -82,8 +82,26 @@ export function performanceOf(totals: Readonly<Totals>): Performance {
     errorRate: percentOf(totals.errorCount),
     clientErrorRate: percentOf(totals.clientErrorCount),
     avgResponseTime: n === 0 ? null : totals.totalResponseTime / n,
-    p50ResponseTime: quantile(totals.latencyHistogram, 0.5),
-    p95ResponseTime: quantile(totals.latencyHistogram, 0.95),
-    p99ResponseTime: quantile(totals.latencyHistogram, 0.99),
+    ...percentilesOf(totals.latencyHistogram),
   };
+}
+
+/**
+ * p50, p95 and p99 by the nearest-rank method in one pass over the sorted buckets: the same
+ * values as `quantile` from latencyHistogram.ts, which sorts the buckets once per call.
+ */
+function percentilesOf(histogram: Readonly<LatencyHistogram>): Pick<Performance, 'p50ResponseTime' | 'p95ResponseTime' | 'p99ResponseTime'> {
+  const indexes = Object.keys(histogram).map(Number).sort((a, b) => a - b);
+  let total = 0;
+  for (const index of indexes) total += histogram[index] ?? 0;
+  if (total === 0) return { p50ResponseTime: null, p95ResponseTime: null, p99ResponseTime: null };
+  const ranks = [0.5, 0.95, 0.99].map((q) => Math.max(1, Math.ceil(q * total)));
+  const values: number[] = [];
+  let seen = 0;
+  for (const index of indexes) {
+    seen += histogram[index] ?? 0;
+    while (values.length < ranks.length && seen >= ranks[values.length]!) values.push(bucketValue(index));
+  }
+  const last = bucketValue(indexes[indexes.length - 1] ?? 0);
+  return { p50ResponseTime: values[0] ?? last, p95ResponseTime: values[1] ?? last, p99ResponseTime: values[2] ?? last };
 }

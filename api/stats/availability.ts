@@ -10,13 +10,10 @@ export interface ErrorCounts {
   errorCount: number;
 }
 
-export interface DayAvailability {
-  /** "YYYY-MM-DD" (UTC). */
-  date: string;
-  requests: number;
-  errors: number;
-  /** Percent, or null without requests. */
-  availability: number | null;
+/** Requests and errors per day, oldest first, index-aligned with a list of days. */
+export interface DailyCounts {
+  requests: number[];
+  errors: number[];
 }
 
 export function availabilityOf(counts: Readonly<ErrorCounts>): number | null {
@@ -29,21 +26,22 @@ export function lastDays(now: Date, count: number): string[] {
   return Array.from({ length: count }, (_, i) => dayKey(new Date(today - (count - 1 - i) * DAY_MS)));
 }
 
-/** One entry per day in `days`, from counts keyed by "YYYY-MM-DD". */
-export function dailyAvailability(byDay: ReadonlyMap<string, ErrorCounts>, days: readonly string[]): DayAvailability[] {
-  return days.map((date) => {
-    const counts = byDay.get(date) ?? { requestCount: 0, errorCount: 0 };
-    return { date, requests: counts.requestCount, errors: counts.errorCount, availability: availabilityOf(counts) };
-  });
+export function emptyDailyCounts(days: number): DailyCounts {
+  return { requests: new Array<number>(days).fill(0), errors: new Array<number>(days).fill(0) };
 }
 
-/** Availability over the last `count` entries of a daily series. */
-export function availabilityOfLastDays(series: readonly DayAvailability[], count: number): number | null {
+/** One availability value per day, null for days without requests. */
+export function dailyAvailability(counts: Readonly<DailyCounts>): Array<number | null> {
+  return counts.requests.map((requestCount, i) => availabilityOf({ requestCount, errorCount: counts.errors[i] ?? 0 }));
+}
+
+/** Availability over the last `count` days of a series. */
+export function availabilityOfLastDays(counts: Readonly<DailyCounts>, count: number): number | null {
   let requestCount = 0;
   let errorCount = 0;
-  for (const day of series.slice(-count)) {
-    requestCount += day.requests;
-    errorCount += day.errors;
+  for (let i = Math.max(0, counts.requests.length - count); i < counts.requests.length; i += 1) {
+    requestCount += counts.requests[i] ?? 0;
+    errorCount += counts.errors[i] ?? 0;
   }
   return availabilityOf({ requestCount, errorCount });
 }

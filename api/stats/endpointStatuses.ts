@@ -2,12 +2,18 @@
  * Per endpoint (service + method + route): the figures of the chosen window with the state
  * they imply, availability over the last 24 h and the last 7, 30 and 90 UTC days, one
  * availability value per day for the 90-day bars, and the split by agent.
+ *
+ * Tens of thousands of documents pass through here for a 90-day view, so histograms are
+ * merged only where percentiles are reported (the window), and only counts are summed for
+ * availability.
  */
 import type { Rollup } from '../../collector/store/types.js';
-import { dayKey } from '../time/utcTime.js';
-import { availabilityOf, availabilityOfLastDays, dailyAvailability, type DayAvailability } from './availability.js';
+import { dayStart, DAY_MS } from '../time/utcTime.js';
+import {
+  availabilityOf, availabilityOfLastDays, dailyAvailability, emptyDailyCounts, type DailyCounts, type ErrorCounts,
+} from './availability.js';
 import { healthState, type HealthState, type StateThresholds } from './healthState.js';
-import { emptyTotals, groupTotals, performanceOf, type Performance, type Totals } from './Totals.js';
+import { addTotals, emptyTotals, performanceOf, type Performance, type Totals } from './Totals.js';
 
 export interface EndpointAgentStatus extends Performance {
   /** null for requests no agent was named on. */
@@ -24,8 +30,10 @@ export interface EndpointStatus extends Performance {
   availability7d: number | null;
   availability30d: number | null;
   availability90d: number | null;
-  /** The last 90 UTC days, oldest first; today is the last entry. */
-  dailyAvailability: DayAvailability[];
+  /** One value per day of `days`, oldest first; null for days without requests. */
+  dailyAvailability: Array<number | null>;
+  /** Requests per day of `days`. */
+  dailyRequests: number[];
   agents: EndpointAgentStatus[];
 }
 
@@ -36,50 +44,77 @@ export interface EndpointRollups {
   last24h: readonly Rollup[];
   /** Endpoint-level daily rollups of the days in `days`. */
   daily: readonly Rollup[];
-  /** The 90 "YYYY-MM-DD" days of the bars, oldest first. */
+  /** The "YYYY-MM-DD" days of the bars, oldest first, consecutive. */
   days: readonly string[];
 }
 
+const SEPARATOR = '\u0000';
+
+/** Cached rollups are the same objects from one request to the next: their keys are too. */
+const keys = new WeakMap<Rollup, string>();
+
+function endpointKey(rollup: Rollup): string {
+  let key = keys.get(rollup);
+  if (key === undefined) keys.set(rollup, (key = `${rollup.serviceName}${SEPARATOR}${rollup.method ?? 'UNKNOWN'}${SEPARATOR}${rollup.endpoint ?? ''}`));
+  return key;
+}
+
 export function endpointStatuses(rollups: EndpointRollups, thresholds: Readonly<StateThresholds>): EndpointStatus[] {
-  const endpointOf = (r: Rollup) => JSON.stringify([r.serviceName, r.method ?? 'UNKNOWN', r.endpoint ?? '']);
-  const windowTotals = groupTotals(rollups.window, endpointOf);
-  const agentTotals = new Map<string, Map<string, Totals>>();
-  for (const [key, totals] of groupTotals(rollups.window, (r) => JSON.stringify([endpointOf(r), r.agentName]))) {
-    const [endpoint, agentName] = JSON.parse(key) as [string, string | null];
-    let agents = agentTotals.get(endpoint);
-    if (agents === undefined) agentTotals.set(endpoint, (agents = new Map()));
-    agents.set(JSON.stringify(agentName), totals);
+  const names = new Map<string, Pick<EndpointStatus, 'serviceName' | 'method' | 'endpoint'>>();
+  const keyOf = (rollup: Rollup): string => {
+    const key = endpointKey(rollup);
+    if (!names.has(key)) names.set(key, { serviceName: rollup.serviceName, method: rollup.method ?? 'UNKNOWN', endpoint: rollup.endpoint ?? '' });
+    return key;
+  };
+  const byAgent = new Map<string, Map<string | null, Totals>>();
+  for (const rollup of rollups.window) {
+    const key = keyOf(rollup);
+    let agents = byAgent.get(key);
+    if (agents === undefined) byAgent.set(key, (agents = new Map()));
+    let totals = agents.get(rollup.agentName);
+    if (totals === undefined) agents.set(rollup.agentName, (totals = emptyTotals()));
+    addTotals(totals, rollup);
   }
-  const last24h = groupTotals(rollups.last24h, endpointOf);
-  const daily = groupTotals(rollups.daily, (r) => JSON.stringify([endpointOf(r), dayKey(r.start)]));
-  const keys = new Set([...windowTotals.keys(), ...last24h.keys(), ...rollups.daily.map(endpointOf)]);
+  const last24h = new Map<string, ErrorCounts>();
+  for (const rollup of rollups.last24h) {
+    const key = keyOf(rollup);
+    let counts = last24h.get(key);
+    if (counts === undefined) last24h.set(key, (counts = { requestCount: 0, errorCount: 0 }));
+    counts.requestCount += rollup.requestCount;
+    counts.errorCount += rollup.errorCount;
+  }
+  const firstDay = rollups.days.length === 0 ? 0 : dayStart(rollups.days[0]!).getTime();
+  const daily = new Map<string, DailyCounts>();
+  for (const rollup of rollups.daily) {
+    const index = Math.floor((rollup.start.getTime() - firstDay) / DAY_MS);
+    if (index < 0 || index >= rollups.days.length) continue;
+    const key = keyOf(rollup);
+    let counts = daily.get(key);
+    if (counts === undefined) daily.set(key, (counts = emptyDailyCounts(rollups.days.length)));
+    counts.requests[index]! += rollup.requestCount;
+    counts.errors[index]! += rollup.errorCount;
+  }
 
   const statuses: EndpointStatus[] = [];
-  for (const key of keys) {
-    const [serviceName, method, endpoint] = JSON.parse(key) as [string, string, string];
-    const performance = performanceOf(windowTotals.get(key) ?? emptyTotals());
-    const byDay = new Map(rollups.days.map((day) => [day, daily.get(JSON.stringify([key, day])) ?? emptyTotals()] as const));
-    const series = dailyAvailability(byDay, rollups.days);
+  for (const [key, name] of names) {
+    const agents = [...(byAgent.get(key) ?? new Map<string | null, Totals>())];
+    const performance = performanceOf(agents.reduce((sum, [, totals]) => addTotals(sum, totals), emptyTotals()));
+    const days = daily.get(key) ?? emptyDailyCounts(rollups.days.length);
     statuses.push({
-      serviceName,
-      method,
-      endpoint,
+      ...name,
       state: healthState(performance, thresholds),
       ...performance,
-      availability24h: availabilityOf(last24h.get(key) ?? emptyTotals()),
-      availability7d: availabilityOfLastDays(series, 7),
-      availability30d: availabilityOfLastDays(series, 30),
-      availability90d: availabilityOfLastDays(series, 90),
-      dailyAvailability: series,
-      agents: agentsOf(agentTotals.get(key)),
+      availability24h: availabilityOf(last24h.get(key) ?? { requestCount: 0, errorCount: 0 }),
+      availability7d: availabilityOfLastDays(days, 7),
+      availability30d: availabilityOfLastDays(days, 30),
+      availability90d: availabilityOfLastDays(days, 90),
+      dailyAvailability: dailyAvailability(days),
+      dailyRequests: days.requests,
+      agents: agents
+        .map(([agentName, totals]) => ({ agentName, ...performanceOf(totals) }))
+        .sort((a, b) => b.totalRequests - a.totalRequests),
     });
   }
   return statuses.sort((a, b) =>
     a.serviceName.localeCompare(b.serviceName) || a.endpoint.localeCompare(b.endpoint) || a.method.localeCompare(b.method));
-}
-
-function agentsOf(agents: ReadonlyMap<string, Totals> | undefined): EndpointAgentStatus[] {
-  return [...(agents ?? [])]
-    .map(([agentName, totals]) => ({ agentName: JSON.parse(agentName) as string | null, ...performanceOf(totals) }))
-    .sort((a, b) => b.totalRequests - a.totalRequests);
 }

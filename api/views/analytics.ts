@@ -17,6 +17,7 @@ import { dailyTrend } from '../stats/dailyTrend.js';
 import { growthOf } from '../stats/growth.js';
 import { hourlyDistribution } from '../stats/hourlyDistribution.js';
 import { performanceOf, sumTotals } from '../stats/Totals.js';
+import { ceilMinute } from '../query/SessionCountCache.js';
 import { dayKey } from '../time/utcTime.js';
 
 const PARAMETERS = ['window', 'from', 'to', 'service', 'tz'] as const;
@@ -33,14 +34,18 @@ export async function analytics(context: ApiContext, query: Record<string, unkno
   const { range, previous, serviceName } = q;
   const service = serviceName === undefined ? {} : { serviceName };
   const coveredMs = range.end.getTime() - range.from.getTime();
+  // Sessions are counted up to the next whole minute, so requests within a minute share the
+  // (expensive, for long windows) count: users are at most a minute behind.
+  const usersEnd = new Date(Math.min(range.to.getTime(), ceilMinute(range.end).getTime()));
+  const usersMs = usersEnd.getTime() - range.from.getTime();
   const agentDays = { fromDate: dayKey(range.from), toDate: dayKey(new Date(range.end.getTime() - 1)) };
   const [current, before, hourly, users, previousUsers, days] = await Promise.all([
     loadRollups(reader, { range, level: 'service', serviceName }),
     loadRollups(reader, { range: previous, level: 'service', serviceName }),
     reader.findRollups({ period: 'hour', level: 'service', from: range.from, to: range.to, ...service }),
-    reader.countSessions({ from: range.from, to: range.end, ...service }),
+    context.windowSessions.countSessions({ from: range.from, to: usersEnd, ...service }),
     // Users are counted over spans of equal length, so the hour in progress is no handicap.
-    reader.countSessions({ from: new Date(range.from.getTime() - coveredMs), to: range.from, ...service }),
+    context.windowSessions.countSessions({ from: new Date(range.from.getTime() - usersMs), to: range.from, ...service }),
     reader.findAgentDays({ ...agentDays, ...service }),
   ]);
   const totals = sumTotals(current);

@@ -43,6 +43,8 @@ export async function apiStatus(context: ApiContext, query: Record<string, unkno
     service: q.serviceName ?? null,
     thresholds: context.thresholds,
     percentileRelativeError: RELATIVE_ERROR,
+    /** The days of every endpoint's dailyAvailability and dailyRequests, oldest first (UTC). */
+    days,
     summary: {
       endpoints: endpoints.length,
       operational: count('operational'),

@@ -152,7 +152,7 @@ describe('status pages in Chromium', () => {
         await page.locator('#live', { hasText: 'updated' }).waitFor();
         const widths = await page.evaluate(() => ({ page: document.documentElement.scrollWidth, screen: window.innerWidth }));
         expect(widths.page, path).toBeLessThanOrEqual(widths.screen);
-        const unnamed = await page.evaluate(() => [...document.querySelectorAll('select, button')]
+        const unnamed = await page.evaluate(() => Array.from(document.querySelectorAll('select, button'))
           .filter((el) => !(el.getAttribute('aria-label') || el.textContent?.trim())).length);
         expect(unnamed, path).toBe(0);
         await page.screenshot({ path: join(ARTIFACTS, `${name}-phone.png`), fullPage: true });

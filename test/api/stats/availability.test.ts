@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { availabilityOf, availabilityOfLastDays, dailyAvailability, lastDays } from '../../../api/stats/availability.js';
+import { availabilityOf, availabilityOfLastDays, dailyAvailability, emptyDailyCounts, lastDays } from '../../../api/stats/availability.js';
 
 describe('availability', () => {
   it.each([
@@ -18,15 +18,13 @@ describe('availability', () => {
   });
 
   it('gives null for days without requests and weights longer spans by requests, not by days', () => {
-    const days = ['2025-03-01', '2025-03-02', '2025-03-03'];
-    const series = dailyAvailability(new Map([
-      ['2025-03-01', { requestCount: 1000, errorCount: 0 }],
-      ['2025-03-03', { requestCount: 10, errorCount: 5 }],
-    ]), days);
-    expect(series.map((d) => d.availability)).toEqual([100, null, 50]);
-    expect(availabilityOfLastDays(series, 1)).toBe(50);
-    expect(availabilityOfLastDays(series, 2)).toBe(50);
-    expect(availabilityOfLastDays(series, 3)).toBeCloseTo((100 * 1005) / 1010, 12);
-    expect(availabilityOfLastDays(series.slice(1, 2), 1)).toBeNull();
+    const counts = { requests: [1000, 0, 10], errors: [0, 0, 5] };
+    expect(dailyAvailability(counts)).toEqual([100, null, 50]);
+    expect(availabilityOfLastDays(counts, 1)).toBe(50);
+    expect(availabilityOfLastDays(counts, 2)).toBe(50);
+    expect(availabilityOfLastDays(counts, 3)).toBeCloseTo((100 * 1005) / 1010, 12);
+    expect(availabilityOfLastDays(counts, 90)).toBeCloseTo((100 * 1005) / 1010, 12);
+    expect(availabilityOfLastDays(emptyDailyCounts(90), 90)).toBeNull();
+    expect(dailyAvailability(emptyDailyCounts(3))).toEqual([null, null, null]);
   });
 });

@@ -54,9 +54,13 @@ describe('endpointStatuses', () => {
     // 2025-01-01 is the first of the 90 days; a day earlier it would drop out.
     expect(shopChat.availability90d).toBe(72);
     expect(shopChat.dailyAvailability).toHaveLength(90);
-    expect(shopChat.dailyAvailability.at(-1)).toEqual({ date: '2025-03-31', requests: 100, errors: 0, availability: 100 });
-    expect(shopChat.dailyAvailability.at(-2)).toEqual({ date: '2025-03-30', requests: 100, errors: 2, availability: 98 });
-    expect(shopChat.dailyAvailability.filter((d) => d.availability === null)).toHaveLength(86);
+    expect(shopChat.dailyRequests).toHaveLength(90);
+    expect(days.at(-1)).toBe('2025-03-31');
+    expect([shopChat.dailyAvailability.at(-1), shopChat.dailyRequests.at(-1)]).toEqual([100, 100]);
+    expect([shopChat.dailyAvailability.at(-2), shopChat.dailyRequests.at(-2)]).toEqual([98, 100]);
+    expect([shopChat.dailyAvailability[0], shopChat.dailyRequests[0]]).toEqual([0, 100]);
+    expect(shopChat.dailyAvailability.filter((a) => a === null)).toHaveLength(86);
+    expect(shopChat.dailyRequests.filter((n) => n === 0)).toHaveLength(86);
     expect(statuses[0]!.availability24h).toBeNull();
     expect(statuses[0]!.availability7d).toBe(0);
   });
