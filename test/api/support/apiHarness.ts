@@ -25,7 +25,7 @@ export interface ApiHarness {
   /** Base URL of the pinned-clock API app. */
   url: string;
   now: Date;
-  /** Sends spans through OTLP/HTTP (protobuf) in batches; fails the test on any non-200. */
+  /** Sends spans through OTLP/HTTP (protobuf) in batches, retrying 429/503 like an exporter; fails the test on anything else. */
   send(specs: readonly SpanSpec[]): Promise<void>;
   getJson(path: string): Promise<{ status: number; headers: Headers; body: any }>;
   close(): Promise<void>;
@@ -51,9 +51,16 @@ export async function startApiHarness(factory: SpanpulseFactory, now: Date, thre
     url,
     now,
     async send(specs) {
-      for (let i = 0; i < specs.length; i += 500) {
-        const response = await spanpulse.post(otlpProtobuf(makeSpans(specs.slice(i, i + 500))));
-        if (response.status !== 200) throw new Error(`OTLP POST answered ${response.status}: ${await response.text()}`);
+      for (let i = 0; i < specs.length; i += 200) {
+        const body = otlpProtobuf(makeSpans(specs.slice(i, i + 200)));
+        // As an exporter does: 429 and 503 are retried after Retry-After (a slow FerretDB times out now and then).
+        for (let attempt = 1; ; attempt += 1) {
+          const response = await spanpulse.post(body);
+          if (response.status === 200) break;
+          const retryable = response.status === 429 || response.status === 503;
+          if (!retryable || attempt === 10) throw new Error(`OTLP POST answered ${response.status}: ${await response.text()}`);
+          await new Promise((resolve) => setTimeout(resolve, 1000 * Number(response.headers.get('retry-after') ?? 1)));
+        }
       }
     },
     async getJson(path) {
