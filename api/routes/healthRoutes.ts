@@ -7,14 +7,14 @@ import type { ApiContext } from '../ApiContext.js';
 
 export function healthRoutes(context: ApiContext): Router {
   const router = Router();
-  router.use((_req, res, next) => {
-    res.setHeader('Cache-Control', 'no-store');
-    next();
-  });
+  // Set per route: this router is mounted at the root, a router-level middleware would also
+  // run for the pages and their assets.
   router.get('/healthz', (_req, res) => {
+    res.setHeader('Cache-Control', 'no-store');
     res.json({ status: 'ok' });
   });
   router.get('/readyz', async (_req, res) => {
+    res.setHeader('Cache-Control', 'no-store');
     try {
       const pingMs = await context.reader.ping();
       res.json({ status: 'ready', store: context.backend, pingMs });
@@ -23,6 +23,7 @@ export function healthRoutes(context: ApiContext): Router {
     }
   });
   router.get('/metrics', (_req, res) => {
+    res.setHeader('Cache-Control', 'no-store');
     res.type('text/plain; version=0.0.4; charset=utf-8').send(context.telemetry.toPrometheus());
   });
   return router;

@@ -41,6 +41,23 @@ export function parameterContract(seeded: () => SeededApi): void {
       const metrics = await fetch(`${api.url}/metrics`);
       expect(metrics.headers.get('content-type')).toMatch(/^text\/plain; version=0.0.4/);
       expect(await metrics.text()).toContain(`spanpulse_spans_accepted_total ${seed.records.length}\n`);
+      for (const path of ['/healthz', '/readyz', '/metrics']) expect((await fetch(`${api.url}${path}`)).headers.get('cache-control'), path).toBe('no-store');
+    });
+
+    it('serves the pages and chart.js from the process itself, not from a CDN', async () => {
+      const { api } = seeded();
+      for (const path of ['/status', '/status/analytics', '/status/api-status']) {
+        const page = await fetch(`${api.url}${path}`);
+        expect(page.headers.get('content-type'), path).toMatch(/^text\/html/);
+        expect(await page.text(), path).not.toMatch(/https?:\/\//);
+      }
+      const chart = await fetch(`${api.url}/status/assets/chart.umd.min.js`);
+      expect(chart.status).toBe(200);
+      expect(chart.headers.get('content-type')).toMatch(/javascript/);
+      expect(chart.headers.get('cache-control')).toBe('public, max-age=3600');
+      expect((await chart.text()).length).toBeGreaterThan(100_000);
+      expect((await fetch(`${api.url}/status/assets/%2e%2e/%2e%2e/package.json`)).status).toBe(404);
+      expect((await fetch(`${api.url}/`, { redirect: 'manual' })).headers.get('location')).toBe('/status');
     });
   });
 }
