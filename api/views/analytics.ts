@@ -51,6 +51,7 @@ export async function analytics(context: ApiContext, query: Record<string, unkno
   const totals = sumTotals(current);
   const performance = performanceOf(totals);
   const previousPerformance = performanceOf(sumTotals(before));
+  const agents = agentStats(days);
   return {
     window: windowOf(q, coveredMs),
     service: serviceName ?? null,
@@ -67,8 +68,8 @@ export async function analytics(context: ApiContext, query: Record<string, unkno
     ),
     previous: { ...previousPerformance, activeUsers: previousUsers.sessions },
     agentDays,
-    agents: agentStats(days),
-    trackedAgents: new Set(days.map((d) => JSON.stringify([d.serviceName, d.agentName]))).size,
+    agents,
+    trackedAgents: agents.length,
     hourlyDistribution: hourlyDistribution(hourly, q.timeZone),
     dailyTrend: dailyTrend(current, range.from, range.end),
     /** Every service the store knows, for pickers. */
