@@ -53,7 +53,7 @@ export class SqliteReader {
     if (query.activeOnly === true) where.push('isActive = 1');
     // A known user is one user across sessions and services; an anonymous session is its own user.
     const row = this.all(`SELECT count(*) AS sessions, count(DISTINCT CASE WHEN userId IS NOT NULL
-        THEN 'u' || userId ELSE 's' || json_array(serviceName, sessionId) END) AS users
+        THEN 'u' || userId ELSE 's' || serviceName || char(31) || sessionId END) AS users
       FROM user_sessions WHERE ${where.join(' AND ')}`,
     [query.from.getTime(), query.to.getTime(), ...optional(query.serviceName)])[0];
     return { sessions: Number(row?.sessions ?? 0), users: Number(row?.users ?? 0) };

@@ -96,6 +96,8 @@ CREATE TABLE IF NOT EXISTS user_sessions (
   PRIMARY KEY (serviceName, sessionId)
 );
 CREATE INDEX IF NOT EXISTS user_sessions_last_activity ON user_sessions (lastActivity);
+-- Covers countSessions, so counting the sessions and users of a window reads only this index.
+CREATE INDEX IF NOT EXISTS user_sessions_window ON user_sessions (lastActivity, startTime, serviceName, isActive, userId, sessionId);
 
 CREATE TABLE IF NOT EXISTS agent_metrics (
   serviceName TEXT NOT NULL,
