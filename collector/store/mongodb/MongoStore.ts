@@ -120,7 +120,8 @@ export class MongoStore implements Store {
       this.serverInfo = { ferretdb, ttlSupported: indexes.ttlSupported };
       const lockWrites = this.options.crossProcessWriteLock === 'auto' ? ferretdb : this.options.crossProcessWriteLock;
       this.open = {
-        client, db, writer: new MongoWriter(db, randomBytes(6).toString('hex'), this.options.unitLeaseMs),
+        client, db,
+        writer: new MongoWriter(db, randomBytes(6).toString('hex'), { unitLeaseMs: this.options.unitLeaseMs, serializedWriters: lockWrites }),
         reader: new MongoReader(db), maintenance: new MongoMaintenance(db),
         lease: lockWrites ? new WriteLease(db.collection<Keyed>(COLLECTIONS.locks), Math.max(10_000, 2 * timeoutMs), timeoutMs) : undefined,
       };

@@ -40,6 +40,22 @@ import {
 } from './documents.js';
 import { DUPLICATE_KEY, isTransient } from './mongoErrors.js';
 
+export interface MongoWriterOptions {
+  /** How long a unit may stay unfinished before another collector completes it, ms. */
+  unitLeaseMs: number;
+  /**
+   * FerretDB 1.x mode, only valid while every writer holds the WriteLease: guards are read
+   * once per collection and updates filter by `_id` alone (FerretDB uses an index only for a
+   * filter that is exactly `{ _id }`, anything else scans the collection per statement), in
+   * commands of at most 50 statements (it keeps the cursor of every matched statement open
+   * until the command ends, and deadlocks past its ~100 connections).
+   */
+  serializedWriters?: boolean;
+}
+
+/** See MongoWriterOptions.serializedWriters. */
+const SERIALIZED_STATEMENTS_PER_COMMAND = 50;
+
 interface PendingUnit {
   unit: UnitIdentity;
   /** First record of each id in the batch. */
@@ -60,7 +76,7 @@ export class MongoWriter {
   private seq = 0;
   private pending: PendingUnit | null = null;
 
-  constructor(private readonly db: Db, readonly writerId: string, private readonly unitLeaseMs: number) {}
+  constructor(private readonly db: Db, readonly writerId: string, private readonly options: MongoWriterOptions) {}
 
   /** Not safe to call concurrently: MongoStore serialises writes. */
   async write(batch: readonly SpanRecord[]): Promise<WriteResult> {
@@ -106,7 +122,7 @@ export class MongoWriter {
       if (doc['_id'] === this.pendingUnitId()) continue;
       const claimed = await units.findOneAndUpdate(
         { _id: doc['_id'], leaseUntil: doc['leaseUntil'] },
-        { $set: { leaseUntil: new Date(Date.now() + this.unitLeaseMs), adoptedBy: this.writerId } },
+        { $set: { leaseUntil: new Date(Date.now() + this.options.unitLeaseMs), adoptedBy: this.writerId } },
       );
       if (claimed === null) continue; // another collector took it
       const unit: UnitIdentity = { id: String(doc['_id']), writer: String(doc['writer']), seq: Number(doc['seq']) };
@@ -122,7 +138,7 @@ export class MongoWriter {
     const { unit, records } = pending;
     const now = Date.now();
     await this.insertIgnoringDuplicates(this.keyed(COLLECTIONS.spanUnits), [
-      { _id: unit.id, writer: unit.writer, seq: unit.seq, createdAt: new Date(now), leaseUntil: new Date(now + this.unitLeaseMs) },
+      { _id: unit.id, writer: unit.writer, seq: unit.seq, createdAt: new Date(now), leaseUntil: new Date(now + this.options.unitLeaseMs) },
     ]);
     const requests = records.filter((r) => r.kind === 'request');
     const invocations = records.filter((r) => r.kind === 'agent_invocation');
@@ -161,13 +177,13 @@ export class MongoWriter {
     const deltas = aggregateRecords(members);
     const users = await this.ownPresence(unit, deltas);
     await settled([
-      this.bulkGuarded(COLLECTIONS.hourlyMetrics, deltas.rollups.filter((d) => d.period === 'hour')
+      this.bulkGuarded(COLLECTIONS.hourlyMetrics, unit, deltas.rollups.filter((d) => d.period === 'hour')
         .map((d) => rollupUpdate(d, unit, users.get(COLLECTIONS.hourlyMetrics + rollupId(d)) ?? 0))),
-      this.bulkGuarded(COLLECTIONS.dailyMetrics, deltas.rollups.filter((d) => d.period === 'day')
+      this.bulkGuarded(COLLECTIONS.dailyMetrics, unit, deltas.rollups.filter((d) => d.period === 'day')
         .map((d) => rollupUpdate(d, unit, users.get(COLLECTIONS.dailyMetrics + rollupId(d)) ?? 0))),
-      this.bulkGuarded(COLLECTIONS.agentMetrics, deltas.agentDays.map((d) => agentDayUpdate(d, unit, users.get(agentDayId(d)) ?? 0))),
-      this.bulkGuarded(COLLECTIONS.userSessions, deltas.sessions.map((d) => sessionUpdate(d, unit))),
-      this.bulkGuarded(COLLECTIONS.services, deltas.services.map((d) => serviceUpdate(d, unit))),
+      this.bulkGuarded(COLLECTIONS.agentMetrics, unit, deltas.agentDays.map((d) => agentDayUpdate(d, unit, users.get(agentDayId(d)) ?? 0))),
+      this.bulkGuarded(COLLECTIONS.userSessions, unit, deltas.sessions.map((d) => sessionUpdate(d, unit))),
+      this.bulkGuarded(COLLECTIONS.services, unit, deltas.services.map((d) => serviceUpdate(d, unit))),
     ]);
     await this.refreshAverages(deltas.agentDays.map(agentDayId));
   }
@@ -214,7 +230,24 @@ export class MongoWriter {
    * document exists but the guard did not match, or a concurrent writer inserted it first:
    * one more round tells them apart (the document exists then, so only the guard can fail).
    */
-  private async bulkGuarded(name: string, operations: AnyBulkWriteOperation[]): Promise<void> {
+  private async bulkGuarded(name: string, unit: UnitIdentity, operations: AnyBulkWriteOperation[]): Promise<void> {
+    if (this.options.serializedWriters !== true) {
+      await this.bulkGuardedChunk(name, operations);
+      return;
+    }
+    // No other writer runs (WriteLease): the guards read here stay true until the updates land.
+    const byId = (op: AnyBulkWriteOperation) => String((op as { updateOne: { filter: Document } }).updateOne.filter['_id']);
+    const reached = new Set((await this.keyed(name).find({ _id: { $in: operations.map(byId) } }, { projection: { appliedSeq: 1 } }).toArray())
+      .filter((doc) => Number((doc['appliedSeq'] as Record<string, unknown> | undefined)?.[unit.writer] ?? -1) >= unit.seq)
+      .map((doc) => doc._id));
+    const byIdOnly = operations.filter((op) => !reached.has(byId(op))).map((op) => {
+      const { updateOne } = op as { updateOne: { filter: Document; update: Document; upsert: boolean } };
+      return { updateOne: { ...updateOne, filter: { _id: updateOne.filter['_id'] } } };
+    });
+    for (const chunk of chunks(byIdOnly, SERIALIZED_STATEMENTS_PER_COMMAND)) await this.bulkGuardedChunk(name, chunk);
+  }
+
+  private async bulkGuardedChunk(name: string, operations: AnyBulkWriteOperation[]): Promise<void> {
     let remaining = operations;
     for (let round = 0; round < 2 && remaining.length > 0; round++) {
       try {
@@ -242,7 +275,8 @@ export class MongoWriter {
         update: { $set: { avgResponseTime: Number(d['totalResponseTime']) / Number(d['requestCount']) } },
       },
     }));
-    if (updates.length > 0) await agentMetrics.bulkWrite(updates, { ordered: false });
+    const size = this.options.serializedWriters === true ? SERIALIZED_STATEMENTS_PER_COMMAND : Number.POSITIVE_INFINITY;
+    for (const chunk of chunks(updates, size)) await agentMetrics.bulkWrite(chunk, { ordered: false });
   }
 
   private async insertIgnoringDuplicates<T extends Document>(collection: Collection<T>, docs: OptionalUnlessRequiredId<T>[]): Promise<InsertOutcome> {
@@ -269,6 +303,13 @@ export class MongoWriter {
   private keyed(name: string): Collection<Keyed> {
     return this.db.collection<Keyed>(name);
   }
+}
+
+function chunks<T>(items: T[], size: number): T[][] {
+  if (items.length <= size) return items.length === 0 ? [] : [items];
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
 }
 
 /**

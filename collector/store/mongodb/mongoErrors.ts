@@ -56,6 +56,9 @@ export function isTransient(error: unknown): boolean {
     if (error.hasErrorLabel('RetryableWriteError') || error.hasErrorLabel('ResetPool')) return true;
     if (typeof error.code === 'number' && TRANSIENT_CODES.has(error.code)) return true;
   }
+  // A bulk write that failed as a whole wraps the network error that stopped it.
+  const wrapped = (error as { errorResponse?: unknown }).errorResponse;
+  if (wrapped instanceof Error && wrapped !== error && isTransient(wrapped)) return true;
   // Bulk write errors carry the first failure of the batch.
   const writeErrors = (error as { writeErrors?: unknown }).writeErrors;
   if (Array.isArray(writeErrors) && writeErrors.length > 0) {

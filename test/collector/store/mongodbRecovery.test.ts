@@ -83,7 +83,8 @@ function expected(records: SpanRecord[]) {
   };
 }
 
-describe.skipIf(mongodbUri === null)(`MongoWriter failures${mongodbUri === null ? ` (skipped: ${skipReason})` : ''}`, () => {
+// Both ways of guarding: atomic guarded filters (MongoDB) and guards read under the write lease (FerretDB).
+describe.skipIf(mongodbUri === null).each([false, true])(`MongoWriter failures, serializedWriters %s${mongodbUri === null ? ` (skipped: ${skipReason})` : ''}`, (serializedWriters) => {
   dropDatabasesAfterAll();
   let client: MongoClient;
   beforeAll(async () => {
@@ -103,7 +104,7 @@ describe.skipIf(mongodbUri === null)(`MongoWriter failures${mongodbUri === null 
   it('finishes a unit that failed half-way when the same batch is retried, counting every document once', async () => {
     const { store, db } = await storeAndDb();
     const fail = { on: true };
-    const writer = new MongoWriter(withFailingBulkWrites(db, COLLECTIONS.services, fail), 'w1', 60_000);
+    const writer = new MongoWriter(withFailingBulkWrites(db, COLLECTIONS.services, fail), 'w1', { unitLeaseMs: 60_000, serializedWriters });
     const batch = batchOf(40);
 
     const error = await writer.write(batch).catch((e: unknown) => e);
@@ -122,7 +123,7 @@ describe.skipIf(mongodbUri === null)(`MongoWriter failures${mongodbUri === null 
   it('finishes the failed unit before the next batch when the failed one is not retried', async () => {
     const { store, db } = await storeAndDb();
     const fail = { on: true };
-    const writer = new MongoWriter(withFailingBulkWrites(db, COLLECTIONS.userSessions, fail), 'w2', 60_000);
+    const writer = new MongoWriter(withFailingBulkWrites(db, COLLECTIONS.userSessions, fail), 'w2', { unitLeaseMs: 60_000, serializedWriters });
     const first = batchOf(30);
     const second = batchOf(20, 11);
     await expect(writer.write(first)).rejects.toThrow(/injected/);
@@ -135,7 +136,7 @@ describe.skipIf(mongodbUri === null)(`MongoWriter failures${mongodbUri === null 
 
   it('lets another collector complete the unit of one that stopped, once, while it sees those spans as duplicates', async () => {
     const { store, db } = await storeAndDb();
-    const dead = new MongoWriter(withFailingBulkWrites(db, COLLECTIONS.agentMetrics, { on: true }), 'dead', 1);
+    const dead = new MongoWriter(withFailingBulkWrites(db, COLLECTIONS.agentMetrics, { on: true }), 'dead', { unitLeaseMs: 1, serializedWriters });
     const batch = batchOf(48);
     await expect(dead.write(batch)).rejects.toThrow(/injected/);
 
