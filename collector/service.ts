@@ -6,7 +6,7 @@
  * Shutdown order (SIGTERM): stop accepting OTLP requests and let those in flight finish,
  * flush the group-commit queue, stop the API and jobs, close the store.
  */
-import { createServer, type Server } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApiApp } from '../api/createApiApp.js';
 import type { Config } from './config/Config.js';
@@ -14,7 +14,8 @@ import { MaintenanceJob } from './jobs/MaintenanceJob.js';
 import { log } from './log.js';
 import { GroupCommitWriter } from './pipeline/GroupCommitWriter.js';
 import { TracesPipeline } from './pipeline/TracesPipeline.js';
-import { OtlpHttpReceiver, splitHostPort } from './receiver/otlphttp/OtlpHttpReceiver.js';
+import { listen, urlOf } from './net/listen.js';
+import { OtlpHttpReceiver } from './receiver/otlphttp/OtlpHttpReceiver.js';
 import { createStore, retentionOf } from './store/createStore.js';
 import type { Store } from './store/types.js';
 import { Telemetry } from './telemetry/Telemetry.js';
@@ -104,21 +105,4 @@ export async function startSpanpulse(config: Config): Promise<RunningSpanpulse> 
         log.info('spanpulse stopped');
       })()),
   };
-}
-
-async function listen(server: Server, endpoint: string): Promise<AddressInfo> {
-  const { host, port } = splitHostPort(endpoint);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  return server.address() as AddressInfo;
-}
-
-function urlOf(address: AddressInfo): string {
-  const host = address.address === '0.0.0.0' || address.address === '::' ? '127.0.0.1' : address.address;
-  return `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
 }

@@ -15,6 +15,7 @@ import type { AddressInfo } from 'node:net';
 import type { TracesConsumer } from '../../consumer/TracesConsumer.js';
 import { PipelineError } from '../../errors.js';
 import { log } from '../../log.js';
+import { listen } from '../../net/listen.js';
 import type { Telemetry } from '../../telemetry/Telemetry.js';
 import { decodeJsonTraces } from './decodeJsonTraces.js';
 import { decodeProtobufTraces } from './decodeProtobufTraces.js';
@@ -120,15 +121,7 @@ export class OtlpHttpReceiver {
   async start(): Promise<AddressInfo> {
     const server = createServer({ keepAliveTimeout: 65_000 }, createOtlpHttpHandler(this.options, this.consumer, this.telemetry));
     this.server = server;
-    const { host, port } = splitHostPort(this.options.endpoint);
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-    return server.address() as AddressInfo;
+    return listen(server, this.options.endpoint);
   }
 
   /** Stops accepting connections and waits for requests in flight, at most `deadlineMs`. Idempotent. */
@@ -143,10 +136,4 @@ export class OtlpHttpReceiver {
     await closed;
     clearTimeout(timer);
   }
-}
-
-export function splitHostPort(endpoint: string): { host: string; port: number } {
-  const colon = endpoint.lastIndexOf(':');
-  const host = endpoint.slice(0, colon).replace(/^\[|\]$/g, '');
-  return { host: host || '0.0.0.0', port: Number(endpoint.slice(colon + 1)) };
 }

@@ -1,0 +1,31 @@
+/**
+ * Binding an HTTP server to a `host:port` endpoint as written in otel-config.yaml, and
+ * turning the bound address back into a URL (port 0 picks a free port, so callers need it).
+ */
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export function splitHostPort(endpoint: string): { host: string; port: number } {
+  const colon = endpoint.lastIndexOf(':');
+  const host = endpoint.slice(0, colon).replace(/^\[|\]$/g, '');
+  return { host: host || '0.0.0.0', port: Number(endpoint.slice(colon + 1)) };
+}
+
+/** Listens on `endpoint`; resolves with the bound address, rejects on EADDRINUSE and the like. */
+export async function listen(server: Server, endpoint: string): Promise<AddressInfo> {
+  const { host, port } = splitHostPort(endpoint);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  return server.address() as AddressInfo;
+}
+
+/** http://host:port of a bound address; a wildcard address is reached through loopback. */
+export function urlOf(address: AddressInfo): string {
+  const host = address.address === '0.0.0.0' || address.address === '::' ? '127.0.0.1' : address.address;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
+}
