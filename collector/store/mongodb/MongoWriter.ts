@@ -126,7 +126,7 @@ export class MongoWriter {
       );
       if (claimed === null) continue; // another collector took it
       const unit: UnitIdentity = { id: String(doc['_id']), writer: String(doc['writer']), seq: Number(doc['seq']) };
-      await this.apply(unit, await this.membersFromDb(unit.id));
+      await this.apply(unit, await this.membersFromDb(unit.id), false);
       await units.deleteOne({ _id: unit.id });
       recovered += 1;
     }
@@ -154,7 +154,7 @@ export class MongoWriter {
       const keys = new Set((await this.membersFromDb(unit.id)).map(spanKey));
       members = records.filter((r) => keys.has(spanKey(r)));
     }
-    await this.apply(unit, members);
+    await this.apply(unit, members, pending.attempts === 1);
     await this.keyed(COLLECTIONS.spanUnits).deleteOne({ _id: unit.id });
     const refused = [...requestOutcome.refused, ...invocationOutcome.refused];
     if (refused.length > 0) {
@@ -172,19 +172,26 @@ export class MongoWriter {
     return [...requests.map(toRequestRecord), ...invocations.map(toAgentInvocationRecord)];
   }
 
-  private async apply(unit: UnitIdentity, members: readonly SpanRecord[]): Promise<void> {
+  /** `firstRun`: this unit has never been applied before, so no document can carry it yet. */
+  private async apply(unit: UnitIdentity, members: readonly SpanRecord[], firstRun: boolean): Promise<void> {
     if (members.length === 0) return;
     const deltas = aggregateRecords(members);
     const users = await this.ownPresence(unit, deltas);
-    await settled([
-      this.bulkGuarded(COLLECTIONS.hourlyMetrics, unit, deltas.rollups.filter((d) => d.period === 'hour')
+    const work: Array<() => Promise<void>> = [
+      () => this.bulkGuarded(COLLECTIONS.hourlyMetrics, unit, firstRun, deltas.rollups.filter((d) => d.period === 'hour')
         .map((d) => rollupUpdate(d, unit, users.get(COLLECTIONS.hourlyMetrics + rollupId(d)) ?? 0))),
-      this.bulkGuarded(COLLECTIONS.dailyMetrics, unit, deltas.rollups.filter((d) => d.period === 'day')
+      () => this.bulkGuarded(COLLECTIONS.dailyMetrics, unit, firstRun, deltas.rollups.filter((d) => d.period === 'day')
         .map((d) => rollupUpdate(d, unit, users.get(COLLECTIONS.dailyMetrics + rollupId(d)) ?? 0))),
-      this.bulkGuarded(COLLECTIONS.agentMetrics, unit, deltas.agentDays.map((d) => agentDayUpdate(d, unit, users.get(agentDayId(d)) ?? 0))),
-      this.bulkGuarded(COLLECTIONS.userSessions, unit, deltas.sessions.map((d) => sessionUpdate(d, unit))),
-      this.bulkGuarded(COLLECTIONS.services, unit, deltas.services.map((d) => serviceUpdate(d, unit))),
-    ]);
+      () => this.bulkGuarded(COLLECTIONS.agentMetrics, unit, firstRun, deltas.agentDays.map((d) => agentDayUpdate(d, unit, users.get(agentDayId(d)) ?? 0))),
+      () => this.bulkGuarded(COLLECTIONS.userSessions, unit, firstRun, deltas.sessions.map((d) => sessionUpdate(d, unit))),
+      () => this.bulkGuarded(COLLECTIONS.services, unit, firstRun, deltas.services.map((d) => serviceUpdate(d, unit))),
+    ];
+    if (this.options.serializedWriters === true) {
+      // One command at a time: FerretDB's open-cursor limit is per server, not per command.
+      for (const step of work) await step();
+    } else {
+      await settled(work.map((step) => step()));
+    }
     await this.refreshAverages(deltas.agentDays.map(agentDayId));
   }
 
@@ -230,14 +237,16 @@ export class MongoWriter {
    * document exists but the guard did not match, or a concurrent writer inserted it first:
    * one more round tells them apart (the document exists then, so only the guard can fail).
    */
-  private async bulkGuarded(name: string, unit: UnitIdentity, operations: AnyBulkWriteOperation[]): Promise<void> {
+  private async bulkGuarded(name: string, unit: UnitIdentity, firstRun: boolean, operations: AnyBulkWriteOperation[]): Promise<void> {
     if (this.options.serializedWriters !== true) {
       await this.bulkGuardedChunk(name, operations);
       return;
     }
     // No other writer runs (WriteLease): the guards read here stay true until the updates land.
+    // A unit's first run skips the read (FerretDB evaluates `$in` slowly): nothing carries it yet.
     const byId = (op: AnyBulkWriteOperation) => String((op as { updateOne: { filter: Document } }).updateOne.filter['_id']);
-    const reached = new Set((await this.keyed(name).find({ _id: { $in: operations.map(byId) } }, { projection: { appliedSeq: 1 } }).toArray())
+    const reached = firstRun ? new Set<string>() : new Set((await this.keyed(name)
+      .find({ _id: { $in: operations.map(byId) } }, { projection: { appliedSeq: 1 } }).toArray())
       .filter((doc) => Number((doc['appliedSeq'] as Record<string, unknown> | undefined)?.[unit.writer] ?? -1) >= unit.seq)
       .map((doc) => doc._id));
     const byIdOnly = operations.filter((op) => !reached.has(byId(op))).map((op) => {
