@@ -46,6 +46,8 @@ const TRANSIENT_NAMES = new Set([
   'MongoServerClosedError',
   'MongoTopologyClosedError',
   'MongoNotConnectedError',
+  'MongoOperationTimeoutError',
+  'MongoStalePrimaryError',
 ]);
 
 export function isTransient(error: unknown): boolean {

@@ -38,8 +38,14 @@ async function sendUntilAcknowledged(store: MongoStore, batch: SpanRecord[]): Pr
 }
 
 describe.skipIf(mongodbUri === null)(`MongoStore outage${mongodbUri === null ? ` (skipped: ${skipReason})` : ''}`, () => {
-  it('answers 503 with Retry-After while the server is down and writes again by itself once it is back, losing and doubling nothing', async () => {
-    const uri = await startFerretdb(dir);
+  it('answers 503 with Retry-After while the server is down and writes again by itself once it is back, losing and doubling nothing', async (context) => {
+    // Needs a server this test may stop: its own FerretDB, even when MONGODB_URI names another server.
+    const started = await startFerretdb(dir).catch((error: unknown) => error as Error);
+    if (started instanceof Error) {
+      if (process.env['CI'] === 'true') throw started;
+      context.skip(`FerretDB could not be started: ${started.message}`);
+    }
+    const uri = started as string;
     const store = new MongoStore({ uri, database: 'outage', timeoutMs: 1500, recoveryIntervalMs: 0 });
     await store.start();
     expect(await store.write(batches[0]!)).toEqual({ stored: 150, duplicates: 0 });
