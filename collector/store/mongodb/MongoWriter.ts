@@ -27,18 +27,18 @@
  * A unit whose writer died (lease expired) is completed by `recoverStaleUnits` of any store,
  * under the dead writer's identity, so its guards still hold.
  */
-import {
-  MongoBulkWriteError, type AnyBulkWriteOperation, type Collection, type Db, type Document, type OptionalUnlessRequiredId,
-} from 'mongodb';
+import type { AnyBulkWriteOperation, Collection, Db, Document } from 'mongodb';
 import { PipelineError } from '../../errors.js';
-import { aggregateRecords, firstOfEachId, type BatchDeltas } from '../recordAggregation.js';
+import { aggregateRecords, firstOfEachId } from '../recordAggregation.js';
 import type { SpanRecord, WriteResult } from '../types.js';
-import { agentDayUpdate, dayStart, rollupUpdate, serviceUpdate, sessionUpdate, type UnitIdentity } from './counterUpdates.js';
+import { bulkUpserts, chunks, insertIgnoringDuplicates, settled } from './bulkOperations.js';
+import { agentDayUpdate, rollupUpdate, serviceUpdate, sessionUpdate, type UnitIdentity } from './counterUpdates.js';
 import {
-  type Keyed, agentDayId, agentInvocationDocument, agentPresenceId, apiMetricDocument, COLLECTIONS, rollupId, rollupPresenceId, spanKey,
-  toAgentInvocationRecord, toRequestRecord,
+  type Keyed, agentDayId, agentInvocationDocument, apiMetricDocument, COLLECTIONS, rollupId, spanKey, toAgentInvocationRecord,
+  toRequestRecord,
 } from './documents.js';
-import { DUPLICATE_KEY, isTransient } from './mongoErrors.js';
+import { toPipelineError } from './mongoErrors.js';
+import { ownPresence } from './presence.js';
 
 export interface MongoWriterOptions {
   /** How long a unit may stay unfinished before another collector completes it, ms. */
@@ -64,12 +64,6 @@ interface PendingUnit {
   batch: readonly SpanRecord[];
   repeatedInBatch: number;
   attempts: number;
-}
-
-interface InsertOutcome {
-  inserted: Set<number>;
-  /** Index and message of documents refused for a reason other than a duplicate key. */
-  refused: string[];
 }
 
 export class MongoWriter {
@@ -137,14 +131,14 @@ export class MongoWriter {
     pending.attempts += 1;
     const { unit, records } = pending;
     const now = Date.now();
-    await this.insertIgnoringDuplicates(this.keyed(COLLECTIONS.spanUnits), [
+    await insertIgnoringDuplicates(this.keyed(COLLECTIONS.spanUnits), [
       { _id: unit.id, writer: unit.writer, seq: unit.seq, createdAt: new Date(now), leaseUntil: new Date(now + this.options.unitLeaseMs) },
     ]);
     const requests = records.filter((r) => r.kind === 'request');
     const invocations = records.filter((r) => r.kind === 'agent_invocation');
     const [requestOutcome, invocationOutcome] = await settled([
-      this.insertIgnoringDuplicates(this.collection(COLLECTIONS.apiMetrics), requests.map((r) => apiMetricDocument(r, unit.id))),
-      this.insertIgnoringDuplicates(this.collection(COLLECTIONS.agentInvocations), invocations.map((r) => agentInvocationDocument(r, unit.id))),
+      insertIgnoringDuplicates(this.collection(COLLECTIONS.apiMetrics), requests.map((r) => apiMetricDocument(r, unit.id))),
+      insertIgnoringDuplicates(this.collection(COLLECTIONS.agentInvocations), invocations.map((r) => agentInvocationDocument(r, unit.id))),
     ]);
     let members: SpanRecord[];
     if (pending.attempts === 1) {
@@ -176,7 +170,7 @@ export class MongoWriter {
   private async apply(unit: UnitIdentity, members: readonly SpanRecord[], firstRun: boolean): Promise<void> {
     if (members.length === 0) return;
     const deltas = aggregateRecords(members);
-    const users = await this.ownPresence(unit, deltas);
+    const users = await ownPresence(this.db, unit, deltas);
     const work: Array<() => Promise<void>> = [
       () => this.bulkGuarded(COLLECTIONS.hourlyMetrics, unit, firstRun, deltas.rollups.filter((d) => d.period === 'hour')
         .map((d) => rollupUpdate(d, unit, users.get(COLLECTIONS.hourlyMetrics + rollupId(d)) ?? 0))),
@@ -195,51 +189,10 @@ export class MongoWriter {
     await this.refreshAverages(deltas.agentDays.map(agentDayId));
   }
 
-  /**
-   * Inserts the unit's presence keys and returns, per target document, how many of them carry
-   * this unit's tag (new now, or inserted by an earlier run of the same unit).
-   */
-  private async ownPresence(unit: UnitIdentity, deltas: BatchDeltas): Promise<Map<string, number>> {
-    const users = new Map<string, number>();
-    const add = (target: string) => users.set(target, (users.get(target) ?? 0) + 1);
-    const serviceLevel = { endpoint: null, method: null, agentName: null };
-    const groups = [
-      ...(['hour', 'day'] as const).map((period) => {
-        const presence = deltas.rollupPresence.filter((p) => p.period === period);
-        const rollups = period === 'hour' ? COLLECTIONS.hourlyMetrics : COLLECTIONS.dailyMetrics;
-        return {
-          collection: period === 'hour' ? COLLECTIONS.hourlyPresence : COLLECTIONS.dailyPresence,
-          docs: presence.map((p) => ({ _id: rollupPresenceId(p), unit: unit.id, start: p.start })),
-          targets: presence.map((p) => rollups + rollupId({ ...p, ...serviceLevel })),
-        };
-      }),
-      {
-        collection: COLLECTIONS.agentPresence,
-        docs: deltas.agentPresence.map((p) => ({ _id: agentPresenceId(p), unit: unit.id, start: dayStart(p.date) })),
-        targets: deltas.agentPresence.map((p) => agentDayId(p)),
-      },
-    ];
-    await settled(groups.map(async ({ collection, docs, targets }) => {
-      const { inserted } = await this.insertIgnoringDuplicates(this.keyed(collection), docs);
-      const existing = docs.filter((_, i) => !inserted.has(i)).map((d) => d._id);
-      const mine = existing.length === 0 ? new Set<string>()
-        : new Set((await this.keyed(collection).find({ _id: { $in: existing }, unit: unit.id }, { projection: { _id: 1 } }).toArray())
-          .map((d) => String(d['_id'])));
-      docs.forEach((doc, i) => {
-        if (inserted.has(i) || mine.has(doc._id)) add(targets[i]!);
-      });
-    }));
-    return users;
-  }
-
-  /**
-   * One unordered bulk write of guarded upserts. A duplicate key on an upsert means the
-   * document exists but the guard did not match, or a concurrent writer inserted it first:
-   * one more round tells them apart (the document exists then, so only the guard can fail).
-   */
+  /** The guarded upserts of one collection (see counterUpdates and MongoWriterOptions.serializedWriters). */
   private async bulkGuarded(name: string, unit: UnitIdentity, firstRun: boolean, operations: AnyBulkWriteOperation[]): Promise<void> {
     if (this.options.serializedWriters !== true) {
-      await this.bulkGuardedChunk(name, operations);
+      await bulkUpserts(this.keyed(name), operations);
       return;
     }
     // No other writer runs (WriteLease): the guards read here stay true until the updates land.
@@ -253,20 +206,7 @@ export class MongoWriter {
       const { updateOne } = op as { updateOne: { filter: Document; update: Document; upsert: boolean } };
       return { updateOne: { ...updateOne, filter: { _id: updateOne.filter['_id'] } } };
     });
-    for (const chunk of chunks(byIdOnly, SERIALIZED_STATEMENTS_PER_COMMAND)) await this.bulkGuardedChunk(name, chunk);
-  }
-
-  private async bulkGuardedChunk(name: string, operations: AnyBulkWriteOperation[]): Promise<void> {
-    let remaining = operations;
-    for (let round = 0; round < 2 && remaining.length > 0; round++) {
-      try {
-        await this.keyed(name).bulkWrite(remaining as AnyBulkWriteOperation<Keyed>[], { ordered: false });
-        return;
-      } catch (error) {
-        const current = remaining;
-        remaining = duplicateIndexes(error).map((i) => current[i]!);
-      }
-    }
+    for (const chunk of chunks(byIdOnly, SERIALIZED_STATEMENTS_PER_COMMAND)) await bulkUpserts(this.keyed(name), chunk);
   }
 
   /**
@@ -288,23 +228,6 @@ export class MongoWriter {
     for (const chunk of chunks(updates, size)) await agentMetrics.bulkWrite(chunk, { ordered: false });
   }
 
-  private async insertIgnoringDuplicates<T extends Document>(collection: Collection<T>, docs: OptionalUnlessRequiredId<T>[]): Promise<InsertOutcome> {
-    const all = new Set(docs.map((_, i) => i));
-    if (docs.length === 0) return { inserted: all, refused: [] };
-    try {
-      await collection.insertMany(docs, { ordered: false });
-      return { inserted: all, refused: [] };
-    } catch (error) {
-      if (!(error instanceof MongoBulkWriteError) || isTransient(error)) throw error;
-      const refused: string[] = [];
-      for (const writeError of writeErrorsOf(error)) {
-        all.delete(writeError.index);
-        if (writeError.code !== DUPLICATE_KEY) refused.push(`#${writeError.index}: ${writeError.errmsg ?? 'refused'}`);
-      }
-      return { inserted: all, refused };
-    }
-  }
-
   private collection(name: string): Collection<Document> {
     return this.db.collection(name);
   }
@@ -314,47 +237,10 @@ export class MongoWriter {
   }
 }
 
-function chunks<T>(items: T[], size: number): T[][] {
-  if (items.length <= size) return items.length === 0 ? [] : [items];
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
-
-/**
- * Promise.all that waits for every operation before rejecting: when a write fails, none of
- * its operations is still in flight, so the retry is the only one touching its documents.
- */
-async function settled<T extends readonly unknown[]>(operations: readonly [...{ [K in keyof T]: Promise<T[K]> }]): Promise<T> {
-  const results = await Promise.allSettled(operations);
-  for (const result of results) if (result.status === 'rejected') throw result.reason;
-  return results.map((r) => (r as PromiseFulfilledResult<unknown>).value) as unknown as T;
-}
-
 function keepPendingOnlyIfTransient(writer: MongoWriter): (error: unknown) => void {
   return (error) => {
     // A permanent failure has already counted what was stored (runUnit); retrying cannot help.
-    if (error instanceof PipelineError && error.kind === 'permanent') writer.dropPending();
+    if (toPipelineError(error, 'write').kind === 'permanent') writer.dropPending();
     else throw error;
   };
-}
-
-interface WriteErrorLike {
-  index: number;
-  code: number | undefined;
-  errmsg: string | undefined;
-}
-
-function writeErrorsOf(error: MongoBulkWriteError): WriteErrorLike[] {
-  const raw = error.writeErrors as unknown;
-  const list = Array.isArray(raw) ? raw : raw === undefined ? [] : [raw];
-  return list.map((e: { index: number; code?: number; errmsg?: string }) => ({ index: e.index, code: e.code, errmsg: e.errmsg }));
-}
-
-/** Indexes of the operations that failed with a duplicate key; rethrows any other failure. */
-function duplicateIndexes(error: unknown): number[] {
-  if (!(error instanceof MongoBulkWriteError) || isTransient(error)) throw error;
-  const errors = writeErrorsOf(error);
-  if (errors.length === 0 || errors.some((e) => e.code !== DUPLICATE_KEY)) throw error;
-  return errors.map((e) => e.index);
 }

@@ -1,0 +1,89 @@
+/**
+ * Bulk operations of the MongoDB writer that tolerate what idempotent writes expect: inserts
+ * whose duplicates are "already there", upserts whose duplicate key means "already applied".
+ */
+import {
+  MongoBulkWriteError, type AnyBulkWriteOperation, type Collection, type Document, type OptionalUnlessRequiredId,
+} from 'mongodb';
+import type { Keyed } from './documents.js';
+import { DUPLICATE_KEY, isTransient } from './mongoErrors.js';
+
+export interface InsertOutcome {
+  /** Indexes of the documents inserted by this call. */
+  inserted: Set<number>;
+  /** Index and message of documents refused for a reason other than a duplicate key. */
+  refused: string[];
+}
+
+/** One unordered insertMany; duplicates are left out of `inserted`, other refusals listed. */
+export async function insertIgnoringDuplicates<T extends Document>(collection: Collection<T>, docs: OptionalUnlessRequiredId<T>[]): Promise<InsertOutcome> {
+  const all = new Set(docs.map((_, i) => i));
+  if (docs.length === 0) return { inserted: all, refused: [] };
+  try {
+    await collection.insertMany(docs, { ordered: false });
+    return { inserted: all, refused: [] };
+  } catch (error) {
+    if (!(error instanceof MongoBulkWriteError) || isTransient(error)) throw error;
+    const refused: string[] = [];
+    for (const writeError of writeErrorsOf(error)) {
+      all.delete(writeError.index);
+      if (writeError.code !== DUPLICATE_KEY) refused.push(`#${writeError.index}: ${writeError.errmsg ?? 'refused'}`);
+    }
+    return { inserted: all, refused };
+  }
+}
+
+/**
+ * One unordered bulk write of guarded upserts. A duplicate key on an upsert means the
+ * document exists but the guard did not match, or a concurrent writer inserted it first:
+ * one more round tells them apart (the document exists then, so only the guard can fail).
+ */
+export async function bulkUpserts(collection: Collection<Keyed>, operations: AnyBulkWriteOperation[]): Promise<void> {
+  let remaining = operations;
+  for (let round = 0; round < 2 && remaining.length > 0; round++) {
+    try {
+      await collection.bulkWrite(remaining as AnyBulkWriteOperation<Keyed>[], { ordered: false });
+      return;
+    } catch (error) {
+      const current = remaining;
+      remaining = duplicateIndexes(error).map((i) => current[i]!);
+    }
+  }
+}
+
+export function chunks<T>(items: T[], size: number): T[][] {
+  if (items.length <= size) return items.length === 0 ? [] : [items];
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/**
+ * Promise.all that waits for every operation before rejecting: when a write fails, none of
+ * its operations is still in flight, so the retry is the only one touching its documents.
+ */
+export async function settled<T extends readonly unknown[]>(operations: readonly [...{ [K in keyof T]: Promise<T[K]> }]): Promise<T> {
+  const results = await Promise.allSettled(operations);
+  for (const result of results) if (result.status === 'rejected') throw result.reason;
+  return results.map((r) => (r as PromiseFulfilledResult<unknown>).value) as unknown as T;
+}
+
+interface WriteErrorLike {
+  index: number;
+  code: number | undefined;
+  errmsg: string | undefined;
+}
+
+function writeErrorsOf(error: MongoBulkWriteError): WriteErrorLike[] {
+  const raw = error.writeErrors as unknown;
+  const list = Array.isArray(raw) ? raw : raw === undefined ? [] : [raw];
+  return list.map((e: { index: number; code?: number; errmsg?: string }) => ({ index: e.index, code: e.code, errmsg: e.errmsg }));
+}
+
+/** Indexes of the operations that failed with a duplicate key; rethrows any other failure. */
+function duplicateIndexes(error: unknown): number[] {
+  if (!(error instanceof MongoBulkWriteError) || isTransient(error)) throw error;
+  const errors = writeErrorsOf(error);
+  if (errors.length === 0 || errors.some((e) => e.code !== DUPLICATE_KEY)) throw error;
+  return errors.map((e) => e.index);
+}
