@@ -17,14 +17,14 @@
 # Handler: sqlite (FERRETDB_HANDLER=postgresql with FERRETDB_POSTGRESQL_URL also works). SQLite
 # needs no other service, starts in well under a second and keeps each server's data in its DIR.
 #
-# Environment: FERRETDB_CACHE (default <repo>/.cache/ferretdb), FERRETDB_HANDLER (sqlite),
+# Environment: FERRETDB_CACHE (default ~/.cache/spanpulse/ferretdb), FERRETDB_HANDLER (sqlite),
 # FERRETDB_POSTGRESQL_URL (postgres://127.0.0.1:5432/test), FERRETDB_START_TIMEOUT (20 seconds).
 set -euo pipefail
 
 VERSION=v1.24.2
 MODULE=github.com/FerretDB/FerretDB
-REPO_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-CACHE_DIR="${FERRETDB_CACHE:-$REPO_DIR/.cache/ferretdb}"
+# Outside the checkout, so fresh clones on the same machine (CI) reuse the binary.
+CACHE_DIR="${FERRETDB_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/spanpulse/ferretdb}"
 BIN="$CACHE_DIR/ferretdb-$VERSION"
 HANDLER="${FERRETDB_HANDLER:-sqlite}"
 START_TIMEOUT="${FERRETDB_START_TIMEOUT:-20}"

@@ -30,9 +30,9 @@ declare module 'vitest' {
 const run = promisify(execFile);
 export const FERRETDB_SCRIPT = join(dirname(fileURLToPath(import.meta.url)), '..', 'scripts', 'ferretdb.sh');
 
-/** Starts a FerretDB with its data in `dir` (a restart keeps the port); resolves to its URI. */
+/** Starts a FerretDB with its data in `dir` (a restart keeps the port); resolves to its URI. The first call builds it (minutes). */
 export async function startFerretdb(dir: string): Promise<string> {
-  const { stdout } = await run('bash', [FERRETDB_SCRIPT, 'start', dir], { timeout: 300_000 });
+  const { stdout } = await run('bash', [FERRETDB_SCRIPT, 'start', dir], { timeout: 600_000 });
   return stdout.trim().split('\n').pop() ?? '';
 }
 
