@@ -184,21 +184,21 @@ export class MongoStore implements Store {
     return this.read('findSession', () => this.ready().reader.findSession(serviceName, sessionId));
   }
 
-  markInactiveSessions(now: Date, inactivityMs: number): Promise<number> {
-    const open = this.readyOrReject();
+  async markInactiveSessions(now: Date, inactivityMs: number): Promise<number> {
+    const open = this.ready();
     return this.exclusive(() => this.leased(open, () => open.maintenance.markInactiveSessions(now, inactivityMs)))
       .catch((error: unknown) => Promise.reject(toPipelineError(error, 'markInactiveSessions')));
   }
 
-  deleteExpired(now: Date, retention: Retention): Promise<void> {
-    const open = this.readyOrReject();
+  async deleteExpired(now: Date, retention: Retention): Promise<void> {
+    const open = this.ready();
     return this.exclusive(() => this.leased(open, () => open.maintenance.deleteExpired(now, retention)))
       .catch((error: unknown) => Promise.reject(toPipelineError(error, 'deleteExpired')));
   }
 
   /** Completes units of counting left unfinished by stopped collectors; also runs on a timer. Returns how many. */
-  recoverStaleUnits(): Promise<number> {
-    const open = this.readyOrReject();
+  async recoverStaleUnits(): Promise<number> {
+    const open = this.ready();
     return this.exclusive(() => this.leased(open, () => open.writer.recoverStaleUnits()));
   }
 
@@ -239,10 +239,6 @@ export class MongoStore implements Store {
     const result = this.queue.then(work, work);
     this.queue = result.catch(() => undefined);
     return result;
-  }
-
-  private readyOrReject(): Open {
-    return this.ready();
   }
 
   private ready(): Open {
