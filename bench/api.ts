@@ -24,6 +24,7 @@ import { DEFAULT_THRESHOLDS } from '../api/stats/healthState.js';
 import { SqliteStore } from '../collector/store/sqlite/SqliteStore.js';
 import type { RequestRecord, Retention } from '../collector/store/types.js';
 import { Telemetry } from '../collector/telemetry/Telemetry.js';
+import { seededRandom } from './seededRandom.js';
 
 function option(name: string, fallback: string): string {
   const index = process.argv.indexOf(`--${name}`);
@@ -50,16 +51,7 @@ const ENDPOINTS = Array.from({ length: 40 }, (_, i) => ({
   medianMs: i < 4 ? 900 : 15 + (i % 7) * 12,
 }));
 
-/** Deterministic so runs are comparable (mulberry32). */
-function random(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const random = seededRandom;
 
 function* batches(): Generator<RequestRecord[]> {
   const next = random(7);

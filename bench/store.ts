@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { SqliteStore } from '../collector/store/sqlite/SqliteStore.js';
 import type { RequestRecord } from '../collector/store/types.js';
+import { seededRandom } from './seededRandom.js';
 
 function option(name: string, fallback: string): string {
   const index = process.argv.indexOf(`--${name}`);
@@ -31,16 +32,7 @@ const ENDPOINTS = Array.from({ length: 40 }, (_, i) => ({
   method: ['GET', 'GET', 'POST', 'PUT', 'DELETE'][i % 5]!,
 }));
 
-/** Deterministic so runs are comparable (mulberry32). */
-function random(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const random = seededRandom;
 
 /** Batches of the same records on every call: generated lazily, so peak RSS is the store's, not the input's. */
 function* batchesOf(count: number, size: number): Generator<RequestRecord[]> {
