@@ -39,16 +39,20 @@ import {
 } from './documents.js';
 import { toPipelineError } from './mongoErrors.js';
 import { ownPresence } from './presence.js';
+import { upsertedDocument } from './upsertedDocument.js';
 
 export interface MongoWriterOptions {
   /** How long a unit may stay unfinished before another collector completes it, ms. */
   unitLeaseMs: number;
   /**
    * FerretDB 1.x mode, only valid while every writer holds the WriteLease: guards are read
-   * once per collection and updates filter by `_id` alone (FerretDB uses an index only for a
-   * filter that is exactly `{ _id }`, anything else scans the collection per statement), in
-   * commands of at most 50 statements (it keeps the cursor of every matched statement open
-   * until the command ends, and deadlocks past its ~100 connections).
+   * once per collection (on retries only), documents that do not exist yet are inserted
+   * (upsertedDocument.ts) and the others updated by `_id` alone: FerretDB 1.x with SQLite scans
+   * the whole collection for every update, even one by `_id` (its `_id` index is on another
+   * expression than its lookups), and for any other filter also decodes every document; an
+   * insert only probes the unique index. Updates go in commands of at most 50 statements (it
+   * keeps the cursor of every matched statement open until the command ends, and deadlocks
+   * past its ~100 connections).
    */
   serializedWriters?: boolean;
 }
@@ -170,7 +174,7 @@ export class MongoWriter {
   private async apply(unit: UnitIdentity, members: readonly SpanRecord[], firstRun: boolean): Promise<void> {
     if (members.length === 0) return;
     const deltas = aggregateRecords(members);
-    const users = await ownPresence(this.db, unit, deltas);
+    const users = await ownPresence(this.db, unit, deltas, firstRun);
     const work: Array<() => Promise<void>> = [
       () => this.bulkGuarded(COLLECTIONS.hourlyMetrics, unit, firstRun, deltas.rollups.filter((d) => d.period === 'hour')
         .map((d) => rollupUpdate(d, unit, users.get(COLLECTIONS.hourlyMetrics + rollupId(d)) ?? 0))),
@@ -195,18 +199,21 @@ export class MongoWriter {
       await bulkUpserts(this.keyed(name), operations);
       return;
     }
-    // No other writer runs (WriteLease): the guards read here stay true until the updates land.
+    // No other writer runs (WriteLease): the guards read here stay true until the writes land.
     // A unit's first run skips the read (FerretDB evaluates `$in` slowly): nothing carries it yet.
-    const byId = (op: AnyBulkWriteOperation) => String((op as { updateOne: { filter: Document } }).updateOne.filter['_id']);
+    const statements = operations.map((op) => (op as { updateOne: { filter: Document; update: Document; upsert: boolean } }).updateOne);
+    const idOf = (statement: { filter: Document }) => String(statement.filter['_id']);
     const reached = firstRun ? new Set<string>() : new Set((await this.keyed(name)
-      .find({ _id: { $in: operations.map(byId) } }, { projection: { appliedSeq: 1 } }).toArray())
+      .find({ _id: { $in: statements.map(idOf) } }, { projection: { appliedSeq: 1 } }).toArray())
       .filter((doc) => Number((doc['appliedSeq'] as Record<string, unknown> | undefined)?.[unit.writer] ?? -1) >= unit.seq)
       .map((doc) => doc._id));
-    const byIdOnly = operations.filter((op) => !reached.has(byId(op))).map((op) => {
-      const { updateOne } = op as { updateOne: { filter: Document; update: Document; upsert: boolean } };
-      return { updateOne: { ...updateOne, filter: { _id: updateOne.filter['_id'] } } };
-    });
-    for (const chunk of chunks(byIdOnly, SERIALIZED_STATEMENTS_PER_COMMAND)) await bulkUpserts(this.keyed(name), chunk);
+    const due = statements.filter((statement) => !reached.has(idOf(statement)));
+    // New documents as inserts (checked by the unique _id index, no scan: upsertedDocument.ts);
+    // whatever was not inserted exists already and gets its update, filtered by `_id` alone.
+    const { inserted } = await insertIgnoringDuplicates(this.keyed(name), due.map((s) => upsertedDocument(idOf(s), s.update)));
+    const updates = due.filter((_, i) => !inserted.has(i))
+      .map(({ filter, update, upsert }) => ({ updateOne: { filter: { _id: filter['_id'] }, update, upsert } }));
+    for (const chunk of chunks(updates, SERIALIZED_STATEMENTS_PER_COMMAND)) await bulkUpserts(this.keyed(name), chunk);
   }
 
   /**

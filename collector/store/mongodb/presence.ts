@@ -12,9 +12,11 @@ import { agentDayId, agentPresenceId, COLLECTIONS, rollupId, rollupPresenceId, t
 
 /**
  * Inserts the unit's presence keys and returns, per target document, how many of them carry
- * this unit's tag (new now, or inserted by an earlier run of the same unit).
+ * this unit's tag (new now, or inserted by an earlier run of the same unit). `firstRun`: the
+ * unit never ran before, so no existing key can carry its tag and the tags need no read
+ * (on FerretDB 1.x that read scans the whole presence collection).
  */
-export async function ownPresence(db: Db, unit: UnitIdentity, deltas: BatchDeltas): Promise<Map<string, number>> {
+export async function ownPresence(db: Db, unit: UnitIdentity, deltas: BatchDeltas, firstRun: boolean): Promise<Map<string, number>> {
   const users = new Map<string, number>();
   const add = (target: string) => users.set(target, (users.get(target) ?? 0) + 1);
   const serviceLevel = { endpoint: null, method: null, agentName: null };
@@ -37,7 +39,7 @@ export async function ownPresence(db: Db, unit: UnitIdentity, deltas: BatchDelta
   await settled(groups.map(async ({ collection, docs, targets }) => {
     const { inserted } = await insertIgnoringDuplicates(db.collection<Keyed>(collection), docs);
     const existing = docs.filter((_, i) => !inserted.has(i)).map((d) => d._id);
-    const mine = existing.length === 0 ? new Set<string>()
+    const mine = existing.length === 0 || firstRun ? new Set<string>()
       : new Set((await db.collection<Keyed>(collection).find({ _id: { $in: existing }, unit: unit.id }, { projection: { _id: 1 } }).toArray())
         .map((d) => String(d['_id'])));
     docs.forEach((doc, i) => {

@@ -15,7 +15,10 @@ import type { SpanRecord, Store } from '../../../collector/store/types.js';
 import { at, day, invocation, request } from './contract/records.js';
 import { dropDatabasesAfterAll, freshDatabase, freshStore, mongodbUri, skipReason } from './mongodbSupport.js';
 
-/** The real `db`, except that bulk writes to `failing` collection throw a network error while `fail.on`. */
+/**
+ * The real `db`, except that bulk writes and inserts (the FerretDB mode inserts new counter
+ * documents) to `failing` collection throw a network error while `fail.on`.
+ */
 function withFailingBulkWrites(db: Db, failing: string, fail: { on: boolean }): Db {
   const bind = (target: object, prop: string | symbol) => {
     const value = Reflect.get(target, prop, target) as unknown;
@@ -29,7 +32,7 @@ function withFailingBulkWrites(db: Db, failing: string, fail: { on: boolean }): 
         if (name !== failing) return collection;
         return new Proxy(collection, {
           get(c, p) {
-            if (p === 'bulkWrite' && fail.on) return () => Promise.reject(new MongoNetworkError('connection reset (injected)'));
+            if ((p === 'bulkWrite' || p === 'insertMany') && fail.on) return () => Promise.reject(new MongoNetworkError('connection reset (injected)'));
             return bind(c, p);
           },
         });
