@@ -5,7 +5,9 @@
  * server at MONGODB_URI, into a fresh database that is dropped afterwards. Prints records/s
  * stored, the cost of replaying stored batches (exporter retries), and what it ran against.
  * On FerretDB (our test server) writes are serialised by the write lease and every update is
- * a read and a rewrite of the document in FerretDB: real MongoDB is much faster.
+ * a read and a rewrite of the document in FerretDB, each scanning the whole collection on
+ * SQLite (new documents are inserted instead: MongoWriter), so the cost per record grows with
+ * the number of sessions and rollups already stored: real MongoDB is much faster.
  *
  *   scripts/ferretdb.sh start /tmp/fdb   # prints the URI, or use any MongoDB
  *   npm run build && MONGODB_URI=mongodb://127.0.0.1:PORT/ node dist/bench/store-mongo.js [--records 50000] [--batch 1000]
