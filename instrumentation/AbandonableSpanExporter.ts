@@ -1,21 +1,23 @@
 /**
  * Lets the shutdown path stop waiting for exports that will not finish in time.
  *
- * While an export is in flight the batch span processor holds a timer (not unref'd, up to
- * OTEL_BSP_EXPORT_TIMEOUT, 30 s by default) that keeps the host process alive, so an app that
- * exits by itself after SIGTERM would hang behind a collector that never answers. When the
- * flush deadline passes, `abandonPending()` answers every export in flight as failed; the
- * processor then clears its timers. A late answer from the real exporter is ignored.
+ * While an export is in flight the SDK's batch span processor (the http/json path) holds a
+ * timer (not unref'd, up to OTEL_BSP_EXPORT_TIMEOUT, 30 s by default) that keeps the host
+ * process alive, so an app that exits by itself after SIGTERM would hang behind a collector
+ * that never answers. When the flush deadline passes, `abandonPending()` answers every export
+ * in flight as failed; the processor then clears its timers (ours, on the protobuf path, only
+ * stops waiting: its timers are unref'd). A late answer from the real exporter is ignored.
  */
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
-import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import type { BatchExporter } from './BatchExporter.js';
 
-export class AbandonableSpanExporter implements SpanExporter {
+export class AbandonableSpanExporter<Batch = ReadableSpan[]> implements BatchExporter<Batch> {
   private readonly pending = new Set<(result: ExportResult) => void>();
 
-  constructor(private readonly inner: SpanExporter) {}
+  constructor(private readonly inner: BatchExporter<Batch>) {}
 
-  export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
+  export(spans: Batch, resultCallback: (result: ExportResult) => void): void {
     let answered = false;
     const answer = (result: ExportResult): void => {
       if (answered) return;

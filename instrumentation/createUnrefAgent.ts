@@ -1,0 +1,35 @@
+/**
+ * The HTTP agent of the OTLP exporters: keep-alive, and its connections never keep the host
+ * process alive. A host that is done must be able to exit even while an export to a slow
+ * collector is still waiting for an answer; the final flush on shutdown holds the process
+ * open on its own, for a bounded time.
+ */
+import type { Agent, ClientRequest, ClientRequestArgs } from 'node:http';
+import type { Duplex } from 'node:stream';
+
+/**
+ * A keep-alive agent whose sockets are unref'd while in use too (Node's own agent only
+ * unrefs idle ones). `http`/`https` are imported on first use, after the HTTP
+ * instrumentation has been enabled, as the exporter's documentation asks.
+ */
+export async function createUnrefAgent(protocol: string): Promise<Agent> {
+  const module = protocol === 'https:' ? await import('node:https') : await import('node:http');
+  const agent: Agent = new module.Agent({ keepAlive: true });
+  const createConnection = agent.createConnection;
+  agent.createConnection = function (this: Agent, options: ClientRequestArgs, callback?: (err: Error | null, stream: Duplex) => void) {
+    const socket = createConnection.call(this, options, callback);
+    unref(socket);
+    return socket;
+  };
+  // Node re-refs a pooled socket when it hands it to the next request (and does bookkeeping we keep).
+  const reuseSocket = agent.reuseSocket;
+  agent.reuseSocket = function (this: Agent, socket: Duplex, request: ClientRequest) {
+    reuseSocket.call(this, socket, request);
+    unref(socket);
+  };
+  return agent;
+}
+
+function unref(socket: Duplex | null | undefined): void {
+  (socket as { unref?: () => void } | null | undefined)?.unref?.();
+}
