@@ -1,23 +1,21 @@
 /**
  * Lets the shutdown path stop waiting for exports that will not finish in time.
  *
- * While an export is in flight the SDK's batch span processor (the http/json path) holds a
- * timer (not unref'd, up to OTEL_BSP_EXPORT_TIMEOUT, 30 s by default) that keeps the host
- * process alive, so an app that exits by itself after SIGTERM would hang behind a collector
- * that never answers. When the flush deadline passes, `abandonPending()` answers every export
- * in flight as failed; the processor then clears its timers (ours, on the protobuf path, only
- * stops waiting: its timers are unref'd). A late answer from the real exporter is ignored.
+ * While an export is in flight the batch span processor holds a timer (not unref'd, up to
+ * OTEL_BSP_EXPORT_TIMEOUT, 30 s by default) that keeps the host process alive, so an app that
+ * exits by itself after SIGTERM would hang behind a collector that never answers. When the
+ * flush deadline passes, `abandonPending()` answers every export in flight as failed; the
+ * processor then clears its timers. A late answer from the real exporter is ignored.
  */
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
-import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import type { BatchExporter } from './BatchExporter.js';
+import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 
-export class AbandonableSpanExporter<Batch = ReadableSpan[]> implements BatchExporter<Batch> {
+export class AbandonableSpanExporter implements SpanExporter {
   private readonly pending = new Set<(result: ExportResult) => void>();
 
-  constructor(private readonly inner: BatchExporter<Batch>) {}
+  constructor(private readonly inner: SpanExporter) {}
 
-  export(spans: Batch, resultCallback: (result: ExportResult) => void): void {
+  export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
     let answered = false;
     const answer = (result: ExportResult): void => {
       if (answered) return;

@@ -4,20 +4,19 @@
  * OTEL_LOG_LEVEL is set, and a new user would wonder why the status pages stay empty.
  */
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
-import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import type { BatchExporter } from './BatchExporter.js';
+import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { warn } from './warn.js';
 
-export class ReportingSpanExporter<Batch = ReadableSpan[]> implements BatchExporter<Batch> {
+export class ReportingSpanExporter implements SpanExporter {
   private failing = false;
 
   constructor(
-    private readonly inner: BatchExporter<Batch>,
+    private readonly inner: SpanExporter,
     /** Where the spans go, for the message; e.g. the OTLP endpoint. */
     private readonly destination: string,
   ) {}
 
-  export(spans: Batch, resultCallback: (result: ExportResult) => void): void {
+  export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
     this.inner.export(spans, (result) => {
       if (result.code !== ExportResultCode.SUCCESS && !this.failing) {
         this.failing = true;

@@ -1,30 +1,47 @@
 /**
- * The OTLP/HTTP trace exporters. Endpoint, headers, timeout, compression and retries come
- * from the standard `OTEL_EXPORTER_OTLP_*` variables, read by the exporter code itself.
+ * The OTLP/HTTP trace exporter for the chosen protocol (protobuf by default, like every
+ * OpenTelemetry SDK; JSON on request). Endpoint, headers, timeout and compression come from
+ * the standard `OTEL_EXPORTER_OTLP_*` variables, read by the exporter itself.
  *
- * - http/protobuf (the default, like every OpenTelemetry SDK): the stock exporter's
- *   transport and configuration with our serializer, which sends spans encoded when they
- *   ended (otlp/EncodingBatchSpanProcessor) instead of span objects.
- * - http/json: the stock JSON exporter, behind the SDK's own BatchSpanProcessor.
+ * Its connections never keep the host process alive: a host that is done must be able to
+ * exit even while an export to a slow collector is still waiting for an answer. The final
+ * flush on shutdown holds the process open on its own, for a bounded time.
  */
+import type { Agent, ClientRequest, ClientRequestArgs } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { OTLPTraceExporter as OtlpJsonTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { OTLPExporterBase } from '@opentelemetry/otlp-exporter-base';
-import { convertLegacyHttpOptions, createOtlpHttpExportDelegate } from '@opentelemetry/otlp-exporter-base/node-http';
+import { OTLPTraceExporter as OtlpProtobufTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
-import type { BatchExporter } from './BatchExporter.js';
-import { createUnrefAgent } from './createUnrefAgent.js';
-import { protobufSpanBatchSerializer } from './otlp/serializeSpanBatch.js';
-import type { SpanBatch } from './otlp/SpanBatch.js';
+import type { OtlpHttpProtocol } from './InstrumentationOptions.js';
 
-// The names the stock protobuf exporter reports itself with (self-observability metrics).
-const COMPONENT_TYPE = 'otlp_http_span_exporter';
-
-export function createProtobufTraceExporter(): BatchExporter<SpanBatch> {
-  const options = convertLegacyHttpOptions({ httpAgentOptions: createUnrefAgent }, 'TRACES', 'v1/traces', { 'Content-Type': 'application/x-protobuf' });
-  const delegate = createOtlpHttpExportDelegate(options, protobufSpanBatchSerializer, COMPONENT_TYPE, { name: 'span', countItems: (batch) => batch.count }, undefined);
-  return new OTLPExporterBase(delegate);
+export function createTraceExporter(protocol: OtlpHttpProtocol): SpanExporter {
+  const config = { httpAgentOptions: createUnrefAgent };
+  return protocol === 'http/json' ? new OtlpJsonTraceExporter(config) : new OtlpProtobufTraceExporter(config);
 }
 
-export function createJsonTraceExporter(): SpanExporter {
-  return new OtlpJsonTraceExporter({ httpAgentOptions: createUnrefAgent });
+/**
+ * A keep-alive agent whose sockets are unref'd while in use too (Node's own agent only
+ * unrefs idle ones). `http`/`https` are imported on first use, after the HTTP
+ * instrumentation has been enabled, as the exporter's documentation asks.
+ */
+async function createUnrefAgent(protocol: string): Promise<Agent> {
+  const module = protocol === 'https:' ? await import('node:https') : await import('node:http');
+  const agent: Agent = new module.Agent({ keepAlive: true });
+  const createConnection = agent.createConnection;
+  agent.createConnection = function (this: Agent, options: ClientRequestArgs, callback?: (err: Error | null, stream: Duplex) => void) {
+    const socket = createConnection.call(this, options, callback);
+    unref(socket);
+    return socket;
+  };
+  // Node re-refs a pooled socket when it hands it to the next request (and does bookkeeping we keep).
+  const reuseSocket = agent.reuseSocket;
+  agent.reuseSocket = function (this: Agent, socket: Duplex, request: ClientRequest) {
+    reuseSocket.call(this, socket, request);
+    unref(socket);
+  };
+  return agent;
+}
+
+function unref(socket: Duplex | null | undefined): void {
+  (socket as { unref?: () => void } | null | undefined)?.unref?.();
 }
