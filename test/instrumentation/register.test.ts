@@ -78,6 +78,7 @@ describe.each(variants)('$name', (variant) => {
     firstCookieOfA.push(...sessionCookies(await jarA.fetch(url('/ping'))));
     for (const path of ['/ping', '/ping', '/api/agents/support/chat']) laterCookiesOfA.push(...sessionCookies(await jarA.fetch(url(path))));
     for (const path of ['/ping', '/api/ask']) cookiesOfB.push(sessionCookies(await jarB.fetch(url(path))));
+    seen['feedback'] = await fetch(url('/api/feedback'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"agent":"critic"}' });
     seen['login'] = await new CookieJar().fetch(url('/login/u42'));
     seen['raw'] = await new CookieJar().fetch(url('/raw-cookies'));
     seen['script'] = await fetch(url('/ping'), { headers: { cookie: 'spanpulse_sid=<script>alert(1)</script>' } });
@@ -110,8 +111,8 @@ describe.each(variants)('$name', (variant) => {
 
   it('flushes every span on SIGTERM, then dies by SIGTERM as it would have without us', () => {
     expect(exit).toEqual({ code: null, signal: 'SIGTERM' });
-    // 4 (jar A) + 2 (jar B) + login, raw, script, oversized, forwarded, logout, 400, 404, 500
-    expect(requests).toHaveLength(15);
+    // 4 (jar A) + 2 (jar B) + feedback, login, raw, script, oversized, forwarded, logout, 400, 404, 500
+    expect(requests).toHaveLength(16);
   });
 
   it('gives each cookie jar one session, and sets the cookie only when it is missing', async () => {
@@ -126,7 +127,7 @@ describe.each(variants)('$name', (variant) => {
     expect((await collector.store.findSession(SERVICE, idOfB()))?.requestCount).toBe(2);
     // Every other request came without a usable cookie: a session of its own each.
     const distinct = new Set(requests.map((r) => r.sessionId));
-    expect(distinct.size).toBe(15 - 4 - 1);
+    expect(distinct.size).toBe(16 - 4 - 1);
     const now = Date.now();
     expect(await collector.store.countSessions({ from: new Date(now - 3_600_000), to: new Date(now + 60_000), serviceName: SERVICE })).toMatchObject({
       sessions: distinct.size,
@@ -134,7 +135,7 @@ describe.each(variants)('$name', (variant) => {
   });
 
   it('puts a session id on every request, always a UUID', () => {
-    expect(requests).toHaveLength(15);
+    expect(requests).toHaveLength(16);
     for (const request of requests) expect(request.sessionId).toMatch(UUID);
   });
 
@@ -170,13 +171,16 @@ describe.each(variants)('$name', (variant) => {
     expect(requestsTo('/api/agents/:agent/chat').map(pick)).toEqual([{ agentName: 'support', inputTokens: 15, outputTokens: 5, sessionId: idOfA() }]);
     // No agent in this path: only the helper can have named it.
     expect(requestsTo('/api/ask').map(pick)).toEqual([{ agentName: 'planner', inputTokens: 7, outputTokens: 1, sessionId: idOfB() }]);
-    expect(requests.filter((r) => r.agentName !== null)).toHaveLength(2);
+    // Named from a request 'end' listener: the request's context reached the app's listeners.
+    expect(requestsTo('/api/feedback').map(pick)).toEqual([{ agentName: 'critic', inputTokens: 4, outputTokens: 2, sessionId: expect.stringMatching(UUID) }]);
+    expect(requests.filter((r) => r.agentName !== null)).toHaveLength(3);
   });
 
   it('sets the agent on the server span only, never on another span', async () => {
     const days = await collector.store.findAgentDays({ fromDate: '2000-01-01', toDate: '2999-12-31', serviceName: SERVICE });
     const pick = (d: (typeof days)[number]) => ({ agent: d.agentName, requests: d.requestCount, invocations: d.invocationCount, users: d.activeUsers });
     expect(days.map(pick).sort((a, b) => a.agent.localeCompare(b.agent))).toEqual([
+      { agent: 'critic', requests: 1, invocations: 0, users: 1 },
       { agent: 'planner', requests: 1, invocations: 0, users: 1 },
       { agent: 'support', requests: 1, invocations: 0, users: 1 },
     ]);
@@ -206,14 +210,14 @@ describe.each(variants)('$name', (variant) => {
 
   it('names every matched request by its Express route', () => {
     const matched = new Set(requests.filter((r) => r.statusCode !== 404).map((r) => r.endpoint));
-    expect(matched).toEqual(new Set(['/ping', '/api/agents/:agent/chat', '/api/ask', '/login/:user', '/raw-cookies', '/logout', '/bad-request', '/fail']));
+    expect(matched).toEqual(new Set(['/ping', '/api/agents/:agent/chat', '/api/ask', '/api/feedback', '/login/:user', '/raw-cookies', '/logout', '/bad-request', '/fail']));
   });
 
   it('shows the app, its agents and real data on /api/status', async () => {
     const status = await (await fetch(`${collector.apiUrl}/api/status`)).json();
     expect(status.usingRealData).toBe(true);
     expect(status.services.map((s: { serviceName: string }) => s.serviceName)).toEqual([SERVICE]);
-    expect(status.agents.map((a: { agentName: string }) => a.agentName).sort()).toEqual(['planner', 'support']);
+    expect(status.agents.map((a: { agentName: string }) => a.agentName).sort()).toEqual(['critic', 'planner', 'support']);
   });
 });
 
