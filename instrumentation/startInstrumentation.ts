@@ -14,29 +14,23 @@ import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { NodeSDK, type NodeSDKConfiguration } from '@opentelemetry/sdk-node';
 import { BatchSpanProcessor, ConsoleSpanExporter, SimpleSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { AbandonableSpanExporter } from './AbandonableSpanExporter.js';
-import { createJsonTraceExporter, createProtobufTraceExporter } from './createTraceExporter.js';
+import { createTraceExporter } from './createTraceExporter.js';
 import { EmitBindingContextManager } from './EmitBindingContextManager.js';
 import type { ExpressLayerSpans, InstrumentationOptions } from './InstrumentationOptions.js';
 import { installShutdownHandlers } from './installShutdownHandlers.js';
-import { EncodingBatchSpanProcessor } from './otlp/EncodingBatchSpanProcessor.js';
 import { ReportingSpanExporter } from './ReportingSpanExporter.js';
 import { createSessionHook } from './session/createSessionHook.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
 export function startInstrumentation(options: InstrumentationOptions, env: Env): void {
-  const exporters: Pick<AbandonableSpanExporter<unknown>, 'abandonPending'>[] = [];
+  const exporters: AbandonableSpanExporter[] = [];
   const spanProcessors: SpanProcessor[] = options.tracesExporters.map((name) => {
     if (name === 'console') return new SimpleSpanProcessor(new ConsoleSpanExporter());
-    // Both batchers: bounded queue (OTEL_BSP_MAX_QUEUE_SIZE, default 2048, drops beyond), one
-    // export at a time with a timeout: a slow collector costs memory up to the bound, never latency.
-    if (options.protocol === 'http/protobuf') {
-      const exporter = new AbandonableSpanExporter(new ReportingSpanExporter(createProtobufTraceExporter(), tracesEndpoint(env)));
-      exporters.push(exporter);
-      return new EncodingBatchSpanProcessor(exporter);
-    }
-    const exporter = new AbandonableSpanExporter(new ReportingSpanExporter(createJsonTraceExporter(), tracesEndpoint(env)));
+    const exporter = new AbandonableSpanExporter(new ReportingSpanExporter(createTraceExporter(options.protocol), tracesEndpoint(env)));
     exporters.push(exporter);
+    // Bounded queue (OTEL_BSP_MAX_QUEUE_SIZE, default 2048, drops beyond), one export at a
+    // time with a timeout, unref'd timer: a slow collector costs memory up to the bound, never latency.
     return new BatchSpanProcessor(exporter);
   });
 
