@@ -15,7 +15,7 @@
  * is what makes large batches cheap to write.
  */
 import { addToHistogram, type LatencyHistogram } from '../mapping/latencyHistogram.js';
-import type { Outcome, Period, RequestRecord, SpanRecord } from './types.js';
+import type { Outcome, Period, RequestRecord, SpanRecord, UserSession } from './types.js';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
@@ -51,20 +51,13 @@ export interface AgentDayDelta extends Counters {
   lastSeen: Date;
 }
 
-export interface SessionDelta {
-  serviceName: string;
-  sessionId: string;
-  /** The last non-null value in batch order, else null (null never overwrites a stored value). */
-  userId: string | null;
-  ipAddress: string | null;
-  userAgent: string | null;
-  /** Earliest span start. */
-  startTime: Date;
-  /** Latest span end. */
-  lastActivity: Date;
-  /** Requests only; agent invocations touch the session without counting as requests. */
-  requestCount: number;
-}
+/**
+ * A user_sessions document's change from one batch: userId, ipAddress and userAgent are the
+ * last non-null values in batch order (null never overwrites a stored value); startTime is the
+ * earliest span start, lastActivity the latest span end; requestCount counts requests only
+ * (agent invocations touch the session without counting as requests).
+ */
+export type SessionDelta = Omit<UserSession, 'isActive'>;
 
 export interface ServiceDelta {
   serviceName: string;
