@@ -7,26 +7,36 @@
  * new session: the instrumentation's worst case). Latency percentiles come from every
  * response time autocannon reports (sub-millisecond), not from its 1 ms histogram. On Linux
  * the app's CPU time per request is printed too: on a busy shared machine it is steadier
- * than requests/s. So is the collector's, because it runs on the same cores during the
- * instrumented runs and takes CPU time from the app (on a real deployment it runs elsewhere).
+ * than requests/s. So is the CPU time of the app's main thread alone, with how busy it was:
+ * JavaScript runs there, so when it nears 100 % the app is saturated and any CPU the
+ * instrumentation adds per request comes straight off throughput. And the collector's,
+ * because it runs on the same cores during the instrumented runs and takes CPU time from the
+ * app (on a real deployment it runs elsewhere).
  *
- * Two scenarios:
+ * Three scenarios:
  *   cpu-bound   FAKE_MODEL=instant: the app does almost nothing (~0.1 ms of CPU per request),
  *               so the instrumentation's fixed cost per request is as large as it can look.
+ *               As many requests as the app can take: the throughput ratio here is the
+ *               instrumentation's whole CPU cost; latency mostly measures the queue.
+ *   fixed-rate  the same trivial routes at a fixed rate both sides can serve (`--rate`, default
+ *               2000 req/s): the latency the instrumentation adds to a request when the app is
+ *               not saturated (the throughput ratio is 1 by construction here).
  *   model       the app as shipped: each chat waits 40-250 ms for its pretend model, like an
  *               agent app does; many connections, CPU partly idle.
  *
  *   npm run build && node dist/bench/overhead.js [--seconds 10] [--rounds 2] [--connections 10]
- *       [--model-connections 50] [--scenario cpu-bound|model|both] [--env K=V,K=V]
+ *       [--model-connections 50] [--rate 2000] [--scenario cpu-bound|fixed-rate|model|all] [--env K=V,K=V] [--node PATH]
  *
  * `--env` adds variables to the instrumented app only, e.g. `--env OTEL_TRACES_EXPORTER=none`
- * to separate the SDK's own cost from exporting.
+ * to separate the SDK's own cost from exporting. `--node` runs the app (both sides) with another
+ * Node.js binary, to see how the cost moves with the runtime; the collector keeps this one.
  *
  * Targets: instrumented/bare throughput >= 0.80, p99 added < 2 ms.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { Agent, request } from 'node:http';
 import { createServer } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -36,7 +46,8 @@ const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1] ?? '');
 const seconds = Number(args.get('seconds') ?? 10);
 const rounds = Number(args.get('rounds') ?? 2);
-const scenarioArg = args.get('scenario') ?? 'both';
+const scenarioArg = args.get('scenario') ?? 'all';
+const appNode = args.get('node') ?? process.execPath;
 const extraEnv = Object.fromEntries((args.get('env') ?? '').split(',').filter(Boolean).map((pair) => [pair.split('=')[0]!, pair.split('=').slice(1).join('=')]));
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
@@ -54,11 +65,14 @@ const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
 interface Scenario {
   name: string;
   connections: number;
+  /** Requests per second over all connections; undefined: as fast as the app answers. */
+  rate?: number;
   appEnv: Record<string, string>;
 }
 
 const SCENARIOS: Scenario[] = [
   { name: 'cpu-bound', connections: Number(args.get('connections') ?? 10), appEnv: { FAKE_MODEL: 'instant' } },
+  { name: 'fixed-rate', connections: Number(args.get('connections') ?? 10), rate: Number(args.get('rate') ?? 2000), appEnv: { FAKE_MODEL: 'instant' } },
   { name: 'model', connections: Number(args.get('model-connections') ?? 50), appEnv: {} },
 ];
 
@@ -69,6 +83,10 @@ interface Measurement {
   failures: number;
   /** App process CPU (user + system) per request, microseconds; NaN where /proc is missing. */
   cpuMicrosPerRequest: number;
+  /** CPU of the app's main (JavaScript) thread per request, microseconds. */
+  mainThreadMicrosPerRequest: number;
+  /** Share of the measured wall time the app's main thread was on a CPU, 0..1. */
+  mainThreadBusy: number;
   /** Collector process CPU per request of the app over the same window, microseconds. */
   collectorCpuMicrosPerRequest: number;
 }
@@ -101,45 +119,98 @@ async function stop(child: ChildProcess): Promise<void> {
   await exited;
 }
 
-/** User + system CPU of a process, milliseconds, from /proc (Linux); NaN elsewhere. */
-function cpuMillis(pid: number | undefined): number {
+/**
+ * User + system CPU of a process, milliseconds, from /proc (Linux); NaN elsewhere. With
+ * `mainThreadOnly`, of its first thread alone (the one running JavaScript).
+ */
+function cpuMillis(pid: number | undefined, mainThreadOnly = false): number {
   try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    const file = mainThreadOnly ? `/proc/${pid}/task/${pid}/stat` : `/proc/${pid}/stat`;
+    const fields = readFileSync(file, 'utf8').split(') ')[1]!.split(' ');
     return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
   } catch {
     return NaN;
   }
 }
 
-type Load = Omit<Measurement, 'cpuMicrosPerRequest' | 'collectorCpuMicrosPerRequest'> & { total: number };
+type Load = Pick<Measurement, 'requestsPerSecond' | 'p50' | 'p99' | 'failures'> & { total: number };
 
-function load(baseUrl: string, connections: number, durationSeconds: number): Promise<Load> {
+const CHAT_BODY = JSON.stringify({ message: 'How do I export my invoices?' });
+const MIX = [
+  { method: 'POST', path: '/api/agents/support/chat', headers: { 'content-type': 'application/json' }, body: CHAT_BODY },
+  { method: 'GET', path: '/api/agents' },
+];
+
+function load(baseUrl: string, scenario: Scenario, durationSeconds: number): Promise<Load> {
+  return scenario.rate === undefined ? loadClosed(baseUrl, scenario.connections, durationSeconds) : loadOpen(baseUrl, scenario.connections, scenario.rate, durationSeconds);
+}
+
+function percentiles(latencies: number[]): { p50: number; p99: number } {
+  latencies.sort((a, b) => a - b);
+  const at = (q: number): number => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;
+  return { p50: at(0.5), p99: at(0.99) };
+}
+
+/** Closed loop (autocannon): each connection sends its next request when the last is answered. */
+function loadClosed(baseUrl: string, connections: number, durationSeconds: number): Promise<Load> {
   const latencies: number[] = [];
   return new Promise((resolve, reject) => {
-    const instance = autocannon(
-      {
-        url: baseUrl,
-        connections,
-        duration: durationSeconds,
-        requests: [
-          { method: 'POST', path: '/api/agents/support/chat', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ message: 'How do I export my invoices?' }) },
-          { method: 'GET', path: '/api/agents' },
-        ],
-      },
-      (error, result) => {
-        if (error) return reject(error);
-        latencies.sort((a, b) => a - b);
-        const at = (q: number): number => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;
-        resolve({ requestsPerSecond: result.requests.average, total: result.requests.total, p50: at(0.5), p99: at(0.99), failures: result.errors + result.non2xx });
-      },
-    );
+    const instance = autocannon({ url: baseUrl, connections, duration: durationSeconds, requests: MIX }, (error, result) => {
+      if (error) return reject(error);
+      resolve({ requestsPerSecond: result.requests.average, total: result.requests.total, ...percentiles(latencies), failures: result.errors + result.non2xx });
+    });
     instance.on('response', (_client: unknown, _status: number, _bytes: number, responseTimeMs: number) => latencies.push(responseTimeMs));
+  });
+}
+
+/**
+ * Open loop: requests are due at a steady rate whatever the app does, and each latency runs
+ * from when its request was due, so time spent waiting for a free connection counts
+ * (no coordinated omission). autocannon's own rate limit sends each second's budget in one
+ * burst, which measures the burst, not the app.
+ */
+function loadOpen(baseUrl: string, connections: number, rate: number, durationSeconds: number): Promise<Load> {
+  const agent = new Agent({ keepAlive: true, maxSockets: connections });
+  const url = new URL(baseUrl);
+  const latencies: number[] = [];
+  const total = Math.round(rate * durationSeconds);
+  const intervalMs = 1000 / rate;
+  const start = performance.now();
+  let [sent, answered, failures] = [0, 0, 0];
+  return new Promise((resolve) => {
+    const finish = (): void => {
+      agent.destroy();
+      resolve({ requestsPerSecond: answered / ((performance.now() - start) / 1000), total: answered, ...percentiles(latencies), failures });
+    };
+    const send = (index: number): void => {
+      const due = start + index * intervalMs;
+      const { method, path, headers, body } = MIX[index % MIX.length]!;
+      const done = (ok: boolean): void => {
+        latencies.push(performance.now() - due);
+        answered += 1;
+        if (!ok) failures += 1;
+        if (answered === total) finish();
+      };
+      const req = request({ host: url.hostname, port: url.port, method, path, headers, agent }, (res) => {
+        res.resume();
+        res.on('end', () => done(res.statusCode !== undefined && res.statusCode < 400));
+        res.on('error', () => done(false));
+      });
+      req.on('error', () => done(false));
+      req.end(body);
+    };
+    const tick = (): void => {
+      const due = Math.min(total, Math.floor((performance.now() - start) / intervalMs) + 1);
+      while (sent < due) send(sent++);
+      if (sent < total) setTimeout(tick, 1);
+    };
+    tick();
   });
 }
 
 async function measureApp(scenario: Scenario, instrumented: boolean, otlpUrl: string, collectorPid: number | undefined): Promise<Measurement> {
   const port = await freePort();
-  const app = spawn(process.execPath, instrumented ? ['--import', register, exampleApp] : [exampleApp], {
+  const app = spawn(appNode, instrumented ? ['--import', register, exampleApp] : [exampleApp], {
     stdio: ['ignore', 'ignore', 'inherit'],
     env: {
       ...process.env,
@@ -153,12 +224,15 @@ async function measureApp(scenario: Scenario, instrumented: boolean, otlpUrl: st
   try {
     const baseUrl = `http://127.0.0.1:${port}`;
     await waitFor(`${baseUrl}/api/agents`, app);
-    await load(baseUrl, scenario.connections, 2); // warm-up: JIT, connection pools, first exports
-    const [cpuBefore, collectorBefore] = [cpuMillis(app.pid), cpuMillis(collectorPid)];
-    const { total, ...measured } = await load(baseUrl, scenario.connections, seconds);
+    await load(baseUrl, scenario, 2); // warm-up: JIT, connection pools, first exports
+    const [cpuBefore, mainBefore, collectorBefore, wallBefore] = [cpuMillis(app.pid), cpuMillis(app.pid, true), cpuMillis(collectorPid), performance.now()];
+    const { total, ...measured } = await load(baseUrl, scenario, seconds);
+    const mainMillis = cpuMillis(app.pid, true) - mainBefore;
     return {
       ...measured,
       cpuMicrosPerRequest: ((cpuMillis(app.pid) - cpuBefore) * 1000) / total,
+      mainThreadMicrosPerRequest: (mainMillis * 1000) / total,
+      mainThreadBusy: mainMillis / (performance.now() - wallBefore),
       collectorCpuMicrosPerRequest: ((cpuMillis(collectorPid) - collectorBefore) * 1000) / total,
     };
   } finally {
@@ -176,7 +250,7 @@ async function main(): Promise<void> {
   try {
     await waitFor(`http://127.0.0.1:${apiPort}/healthz`, collector);
     const otlpUrl = `http://127.0.0.1:${otlpPort}`;
-    const scenarios = SCENARIOS.filter((scenario) => scenarioArg === 'both' || scenario.name === scenarioArg);
+    const scenarios = SCENARIOS.filter((scenario) => scenarioArg === 'all' || scenario.name === scenarioArg);
     const summaries: string[] = [];
     for (const scenario of scenarios) {
       const bare: Measurement[] = [];
@@ -189,7 +263,8 @@ async function main(): Promise<void> {
       summaries.push(summarize(scenario, mean(bare), mean(instrumented)));
     }
     const status = (await (await fetch(`http://127.0.0.1:${apiPort}/api/status`)).json()) as { collector: { spansAccepted: number } };
-    console.log(`\n${cpus().length} CPUs, ${seconds} s x ${rounds} rounds per side, collector on the same machine (stored ${status.collector.spansAccepted} spans)`);
+    const nodeVersion = execFileSync(appNode, ['--version'], { encoding: 'utf8' }).trim();
+    console.log(`\n${cpus().length} CPUs (${cpus()[0]?.model}), app on Node.js ${nodeVersion}, ${seconds} s x ${rounds} rounds per side, collector on the same machine (stored ${status.collector.spansAccepted} spans)`);
     if (Object.keys(extraEnv).length > 0) console.log(`instrumented with ${JSON.stringify(extraEnv)}`);
     console.log(summaries.join('\n'));
   } finally {
@@ -202,12 +277,14 @@ function summarize(scenario: Scenario, b: Measurement, i: Measurement): string {
   const ratio = i.requestsPerSecond / b.requestsPerSecond;
   const p99Added = i.p99 - b.p99;
   return [
-    `\n${scenario.name} (${scenario.connections} connections)`,
+    `\n${scenario.name} (${scenario.connections} connections${scenario.rate === undefined ? '' : `, ${scenario.rate} req/s`})`,
     `  bare          ${format(b)}`,
     `  instrumented  ${format(i)}`,
-    `  throughput ratio instrumented/bare = ${ratio.toFixed(3)}  (target >= 0.80: ${ratio >= 0.8 ? 'met' : 'NOT met'})`,
+    scenario.rate === undefined
+      ? `  throughput ratio instrumented/bare = ${ratio.toFixed(3)}  (target >= 0.80: ${ratio >= 0.8 ? 'met' : 'NOT met'})`
+      : `  throughput fixed at ${scenario.rate} req/s on both sides (ratio ${ratio.toFixed(3)}; not a throughput test)`,
     `  p50 added = ${(i.p50 - b.p50).toFixed(2)} ms, p99 added = ${p99Added.toFixed(2)} ms  (target < 2 ms: ${p99Added < 2 ? 'met' : 'NOT met'})`,
-    `  CPU per request added = ${(i.cpuMicrosPerRequest - b.cpuMicrosPerRequest).toFixed(0)} us in the app, ${i.collectorCpuMicrosPerRequest.toFixed(0)} us in the collector`,
+    `  CPU per request added = ${(i.cpuMicrosPerRequest - b.cpuMicrosPerRequest).toFixed(0)} us in the app (${(i.mainThreadMicrosPerRequest - b.mainThreadMicrosPerRequest).toFixed(0)} us on its main thread), ${i.collectorCpuMicrosPerRequest.toFixed(0)} us in the collector`,
   ].join('\n');
 }
 
@@ -219,13 +296,15 @@ function mean(list: readonly Measurement[]): Measurement {
     p99: avg((m) => m.p99),
     failures: avg((m) => m.failures),
     cpuMicrosPerRequest: avg((m) => m.cpuMicrosPerRequest),
+    mainThreadMicrosPerRequest: avg((m) => m.mainThreadMicrosPerRequest),
+    mainThreadBusy: avg((m) => m.mainThreadBusy),
     collectorCpuMicrosPerRequest: avg((m) => m.collectorCpuMicrosPerRequest),
   };
 }
 
 function format(m: Measurement): string {
   const failed = m.failures ? `  (${m.failures.toFixed(0)} non-2xx)` : '';
-  return `${m.requestsPerSecond.toFixed(0).padStart(6)} req/s  p50 ${m.p50.toFixed(2)} ms  p99 ${m.p99.toFixed(2)} ms  cpu ${m.cpuMicrosPerRequest.toFixed(0)} us/req${failed}`;
+  return `${m.requestsPerSecond.toFixed(0).padStart(6)} req/s  p50 ${m.p50.toFixed(2)} ms  p99 ${m.p99.toFixed(2)} ms  cpu ${m.cpuMicrosPerRequest.toFixed(0)} us/req (main thread ${m.mainThreadMicrosPerRequest.toFixed(0)} us, ${(100 * m.mainThreadBusy).toFixed(0)} % busy)${failed}`;
 }
 
 await main();
