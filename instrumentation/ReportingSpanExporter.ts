@@ -41,5 +41,8 @@ export class ReportingSpanExporter implements SpanExporter {
 function describe(error: Error | undefined): string {
   if (error === undefined) return 'export failed';
   const code = (error as { code?: unknown }).code;
-  return typeof code === 'string' ? `${code}: ${error.message}` : error.message || error.name;
+  // Network errors carry a string code (ECONNREFUSED); the OTLP exporter's HTTP errors the status.
+  if (typeof code === 'string') return `${code}: ${error.message}`;
+  if (typeof code === 'number') return `HTTP ${code}: ${error.message}`;
+  return error.message || error.name;
 }
