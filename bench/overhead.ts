@@ -185,7 +185,10 @@ function loadOpen(baseUrl: string, connections: number, rate: number, durationSe
     const send = (index: number): void => {
       const due = start + index * intervalMs;
       const { method, path, headers, body } = MIX[index % MIX.length]!;
+      let settled = false;
       const done = (ok: boolean): void => {
+        if (settled) return;
+        settled = true;
         latencies.push(performance.now() - due);
         answered += 1;
         if (!ok) failures += 1;
