@@ -3,20 +3,46 @@
  * OpenTelemetry SDK; JSON on request). Endpoint, headers, timeout and compression come from
  * the standard `OTEL_EXPORTER_OTLP_*` variables, read by the exporter itself.
  *
- * Its connections never keep the host process alive: a host that is done must be able to
- * exit even while an export to a slow collector is still waiting for an answer. The final
- * flush on shutdown holds the process open on its own, for a bounded time.
+ * Neither its connections nor its retry waits keep the host process alive: a host that is
+ * done must be able to exit even while an export to a slow or absent collector is still
+ * waiting. The final flush on shutdown holds the process open on its own, for a bounded time.
  */
 import type { Agent, ClientRequest, ClientRequestArgs } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { OTLPTraceExporter as OtlpJsonTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { OTLPTraceExporter as OtlpProtobufTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
+import type { IExporterTransport } from '@opentelemetry/otlp-exporter-base';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { OtlpHttpProtocol } from './InstrumentationOptions.js';
+import { ShutdownAwareRetryingTransport } from './ShutdownAwareRetryingTransport.js';
 
-export function createTraceExporter(protocol: OtlpHttpProtocol): SpanExporter {
+export interface TraceExporter {
+  exporter: SpanExporter;
+  /** Ends retry waits and stops retrying, for shutdown. */
+  stopRetrying(): void;
+}
+
+export function createTraceExporter(protocol: OtlpHttpProtocol): TraceExporter {
   const config = { httpAgentOptions: createUnrefAgent };
-  return protocol === 'http/json' ? new OtlpJsonTraceExporter(config) : new OtlpProtobufTraceExporter(config);
+  const exporter = protocol === 'http/json' ? new OtlpJsonTraceExporter(config) : new OtlpProtobufTraceExporter(config);
+  const retries = replaceRetries(exporter);
+  return { exporter, stopRetrying: () => retries?.stopRetrying() };
+}
+
+/**
+ * Swaps the exporter's retrying transport for ShutdownAwareRetryingTransport around the same
+ * HTTP transport. Both are internal to the exporter (private fields `_delegate._transport`
+ * and its `_transport` in 0.223), so when they are not where they were this changes nothing:
+ * the stock retries stay, and test/instrumentation/collectorFaults.test.ts fails, which is
+ * what tells an upgrade to look here.
+ */
+function replaceRetries(exporter: object): ShutdownAwareRetryingTransport | undefined {
+  const delegate = (exporter as { _delegate?: { _transport?: IExporterTransport & { _transport?: IExporterTransport } } })._delegate;
+  const httpTransport = delegate?._transport?._transport;
+  if (delegate === undefined || typeof httpTransport?.send !== 'function') return undefined;
+  const retries = new ShutdownAwareRetryingTransport(httpTransport);
+  delegate._transport = retries;
+  return retries;
 }
 
 /**

@@ -25,9 +25,12 @@ type Env = Readonly<Record<string, string | undefined>>;
 
 export function startInstrumentation(options: InstrumentationOptions, env: Env): void {
   const exporters: AbandonableSpanExporter[] = [];
+  const retryStoppers: (() => void)[] = [];
   const spanProcessors: SpanProcessor[] = options.tracesExporters.map((name) => {
     if (name === 'console') return new SimpleSpanProcessor(new ConsoleSpanExporter());
-    const exporter = new AbandonableSpanExporter(new ReportingSpanExporter(createTraceExporter(options.protocol), tracesEndpoint(env)));
+    const otlp = createTraceExporter(options.protocol);
+    retryStoppers.push(otlp.stopRetrying);
+    const exporter = new AbandonableSpanExporter(new ReportingSpanExporter(otlp.exporter, tracesEndpoint(env)));
     exporters.push(exporter);
     // Bounded queue (OTEL_BSP_MAX_QUEUE_SIZE, default 2048, drops beyond), one export at a
     // time with a timeout, unref'd timer: a slow collector costs memory up to the bound, never latency.
@@ -51,10 +54,16 @@ export function startInstrumentation(options: InstrumentationOptions, env: Env):
   sdk.start();
   installShutdownHandlers(
     {
+      // Once the app is stopping, a collector that is down gets one attempt per batch, not
+      // retry waits that would outlast the app.
       flush: async () => {
+        for (const stop of retryStoppers) stop();
         await Promise.all(spanProcessors.map((processor) => processor.forceFlush()));
       },
-      shutdown: () => sdk.shutdown(),
+      shutdown: () => {
+        for (const stop of retryStoppers) stop();
+        return sdk.shutdown();
+      },
       abandon: () => {
         for (const exporter of exporters) exporter.abandonPending();
       },

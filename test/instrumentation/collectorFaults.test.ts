@@ -44,6 +44,21 @@ describe('collector refusing connections', () => {
       app.child.kill('SIGKILL');
     }
   });
+
+  // The exporter would wait 1 + 1.5 + 2.25 + 3.4 + 5 s between its retries; an app that has
+  // closed its server must not stay up for them (the test timeout is the guard).
+  it('lets an app with its own SIGTERM handler exit by itself without waiting for export retries', async () => {
+    const app = await startHostApp({
+      entry: ESM_EXPRESS5_APP,
+      env: { OTEL_EXPORTER_OTLP_ENDPOINT: await refusedEndpoint(), OTEL_BSP_SCHEDULE_DELAY: '20', OTEL_EXPORTER_OTLP_TIMEOUT: '600000', FIXTURE_OWN_SIGTERM: '1' },
+    });
+    try {
+      expect(await serveRequests(app.baseUrl)).toEqual(Array(REQUESTS).fill(200));
+      expect(await app.stop('SIGTERM')).toEqual({ code: 7, signal: null });
+    } finally {
+      app.child.kill('SIGKILL');
+    }
+  }, 5_000);
 });
 
 describe('collector that accepts connections and never answers', () => {
