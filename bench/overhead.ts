@@ -2,10 +2,9 @@
  * Instrumentation overhead: requests/s and p50/p99 latency of the example Express app
  * (examples/express-app) run bare and under `node --import dist/instrumentation/register.js`,
  * with a real collector (`dist/collector/main.js`, embedded store) receiving the spans.
- * Same machine, same run, alternating rounds so drift hits both sides. autocannon drives a
- * mix of a JSON chat POST (helpers: tokens) and a GET, without cookies (every request gets a
- * new session: the instrumentation's worst case). Latency percentiles come from every
- * response time autocannon reports (sub-millisecond), not from its 1 ms histogram. On Linux
+ * Same machine, same run, alternating rounds so drift hits both sides. The load (bench/httpLoad)
+ * is a mix of a JSON chat POST (helpers: tokens) and a GET, without cookies (every request
+ * gets a new session: the instrumentation's worst case). On Linux
  * the app's CPU time per request is printed too: on a busy shared machine it is steadier
  * than requests/s. So is the CPU time of the app's main thread alone, with how busy it was:
  * JavaScript runs there, so when it nears 100 % the app is saturated and any CPU the
@@ -35,12 +34,11 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { Agent, request } from 'node:http';
 import { createServer } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { loadClosedLoop, loadOpenLoop, type LoadResult } from './httpLoad.js';
 
 const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1] ?? '');
@@ -53,14 +51,6 @@ const extraEnv = Object.fromEntries((args.get('env') ?? '').split(',').filter(Bo
 const repo = fileURLToPath(new URL('../..', import.meta.url));
 const register = join(repo, 'dist/instrumentation/register.js');
 const exampleApp = join(repo, 'examples/express-app/app.js');
-
-interface AutocannonResult {
-  requests: { average: number; total: number };
-  errors: number;
-  non2xx: number;
-}
-type Autocannon = (options: object, done: (error: Error | null, result: AutocannonResult) => void) => NodeJS.EventEmitter;
-const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
 
 interface Scenario {
   name: string;
@@ -133,82 +123,10 @@ function cpuMillis(pid: number | undefined, mainThreadOnly = false): number {
   }
 }
 
-type Load = Pick<Measurement, 'requestsPerSecond' | 'p50' | 'p99' | 'failures'> & { total: number };
-
-const CHAT_BODY = JSON.stringify({ message: 'How do I export my invoices?' });
-const MIX = [
-  { method: 'POST', path: '/api/agents/support/chat', headers: { 'content-type': 'application/json' }, body: CHAT_BODY },
-  { method: 'GET', path: '/api/agents' },
-];
-
-function load(baseUrl: string, scenario: Scenario, durationSeconds: number): Promise<Load> {
-  return scenario.rate === undefined ? loadClosed(baseUrl, scenario.connections, durationSeconds) : loadOpen(baseUrl, scenario.connections, scenario.rate, durationSeconds);
-}
-
-function percentiles(latencies: number[]): { p50: number; p99: number } {
-  latencies.sort((a, b) => a - b);
-  const at = (q: number): number => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;
-  return { p50: at(0.5), p99: at(0.99) };
-}
-
-/** Closed loop (autocannon): each connection sends its next request when the last is answered. */
-function loadClosed(baseUrl: string, connections: number, durationSeconds: number): Promise<Load> {
-  const latencies: number[] = [];
-  return new Promise((resolve, reject) => {
-    const instance = autocannon({ url: baseUrl, connections, duration: durationSeconds, requests: MIX }, (error, result) => {
-      if (error) return reject(error);
-      resolve({ requestsPerSecond: result.requests.average, total: result.requests.total, ...percentiles(latencies), failures: result.errors + result.non2xx });
-    });
-    instance.on('response', (_client: unknown, _status: number, _bytes: number, responseTimeMs: number) => latencies.push(responseTimeMs));
-  });
-}
-
-/**
- * Open loop: requests are due at a steady rate whatever the app does, and each latency runs
- * from when its request was due, so time spent waiting for a free connection counts
- * (no coordinated omission). autocannon's own rate limit sends each second's budget in one
- * burst, which measures the burst, not the app.
- */
-function loadOpen(baseUrl: string, connections: number, rate: number, durationSeconds: number): Promise<Load> {
-  const agent = new Agent({ keepAlive: true, maxSockets: connections });
-  const url = new URL(baseUrl);
-  const latencies: number[] = [];
-  const total = Math.round(rate * durationSeconds);
-  const intervalMs = 1000 / rate;
-  const start = performance.now();
-  let [sent, answered, failures] = [0, 0, 0];
-  return new Promise((resolve) => {
-    const finish = (): void => {
-      agent.destroy();
-      resolve({ requestsPerSecond: answered / ((performance.now() - start) / 1000), total: answered, ...percentiles(latencies), failures });
-    };
-    const send = (index: number): void => {
-      const due = start + index * intervalMs;
-      const { method, path, headers, body } = MIX[index % MIX.length]!;
-      let settled = false;
-      const done = (ok: boolean): void => {
-        if (settled) return;
-        settled = true;
-        latencies.push(performance.now() - due);
-        answered += 1;
-        if (!ok) failures += 1;
-        if (answered === total) finish();
-      };
-      const req = request({ host: url.hostname, port: url.port, method, path, headers, agent }, (res) => {
-        res.resume();
-        res.on('end', () => done(res.statusCode !== undefined && res.statusCode < 400));
-        res.on('error', () => done(false));
-      });
-      req.on('error', () => done(false));
-      req.end(body);
-    };
-    const tick = (): void => {
-      const due = Math.min(total, Math.floor((performance.now() - start) / intervalMs) + 1);
-      while (sent < due) send(sent++);
-      if (sent < total) setTimeout(tick, 1);
-    };
-    tick();
-  });
+function load(baseUrl: string, scenario: Scenario, durationSeconds: number): Promise<LoadResult> {
+  return scenario.rate === undefined
+    ? loadClosedLoop(baseUrl, scenario.connections, durationSeconds)
+    : loadOpenLoop(baseUrl, scenario.connections, scenario.rate, durationSeconds);
 }
 
 async function measureApp(scenario: Scenario, instrumented: boolean, otlpUrl: string, collectorPid: number | undefined): Promise<Measurement> {
