@@ -33,7 +33,11 @@ export class ShutdownAwareRetryingTransport implements IExporterTransport {
       backoff *= BACKOFF_MULTIPLIER;
       if (delay > deadline - Date.now()) break;
       if (!(await this.wait(delay))) break;
-      result = await this.inner.send(data, deadline - Date.now());
+      // The wait may end at or past the deadline on a busy event loop; a timeout of 0 would
+      // mean none to the HTTP transport, and a negative one makes it throw.
+      const left = deadline - Date.now();
+      if (left < 1) break;
+      result = await this.inner.send(data, left);
     }
     return result;
   }

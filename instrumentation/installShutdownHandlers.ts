@@ -1,8 +1,8 @@
 /**
  * Flushes buffered spans when the host is about to stop, without changing how it stops.
  *
- * - SIGTERM / SIGINT and the host has no handler of its own: Node would have terminated the
- *   process by that signal. We flush (bounded), remove our listeners and re-raise the signal,
+ * - SIGTERM / SIGINT and the host has no handler of its own (signal-exit's do not count, see
+ *   signalExitListeners): Node would have terminated the process by that signal. We flush (bounded), remove our listeners and re-raise the signal,
  *   so the process still dies by it (a parent sees the same signal / 128+n exit status).
  *   A second signal during the flush re-raises at once.
  * - The host has its own handler: it decides what happens; we only flush what is buffered so
@@ -49,7 +49,7 @@ export function installShutdownHandlers(flusher: SpanFlusher, timeoutMs: number)
 
   function onSignal(signal: Signal): void {
     // Counted now, before any listener registered with `once` removes itself.
-    const hostHandlesIt = process.listenerCount(signal) > 1;
+    const hostHandlesIt = process.listenerCount(signal) - 1 - signalExitListeners() > 0;
     if (hostHandlesIt) {
       void withDeadline(() => flusher.flush(), timeoutMs, () => flusher.abandon());
       return;
@@ -70,6 +70,19 @@ export function installShutdownHandlers(flusher: SpanFlusher, timeoutMs: number)
   for (const signal of SIGNALS) process.on(signal, onSignal);
   process.on('beforeExit', onBeforeExit);
   return uninstall;
+}
+
+/**
+ * How many signal listeners belong to signal-exit (v3 and v4; loaded by execa, write-file-atomic
+ * and many other libraries). Each re-raises the signal itself, but only once its copies are the
+ * only listeners left, so it must not count as the host handling the signal: if it did, it
+ * would wait for us and we for it, and the process would survive SIGTERM. It keeps its count
+ * on a shared emitter for exactly this kind of check.
+ */
+function signalExitListeners(): number {
+  const v4 = (globalThis as Record<symbol, { count?: unknown } | undefined>)[Symbol.for('signal-exit emitter')];
+  const v3 = (process as { __signal_exit_emitter__?: { count?: unknown } }).__signal_exit_emitter__;
+  return [v4?.count, v3?.count].reduce<number>((sum, count) => sum + (typeof count === 'number' ? count : 0), 0);
 }
 
 /**

@@ -9,8 +9,10 @@ import { ShutdownAwareRetryingTransport } from '../../instrumentation/ShutdownAw
 /** Answers each send with the next scripted response (the last one repeats) and counts sends. */
 class ScriptedTransport implements IExporterTransport {
   sends = 0;
+  readonly timeouts: number[] = [];
   constructor(private readonly script: ExportResponse[]) {}
-  async send(): Promise<ExportResponse> {
+  async send(_data: Uint8Array, timeoutMillis: number): Promise<ExportResponse> {
+    this.timeouts.push(timeoutMillis);
     return this.script[Math.min(this.sends++, this.script.length - 1)]!;
   }
   shutdown(): void {}
@@ -24,6 +26,27 @@ describe('ShutdownAwareRetryingTransport', () => {
     const inner = new ScriptedTransport([retryable(5), retryable(5), { status: 'success' }]);
     expect(await new ShutdownAwareRetryingTransport(inner).send(body, 10_000)).toEqual({ status: 'success' });
     expect(inner.sends).toBe(3);
+  });
+
+  it('backs off about a second before the first retry when the server names no delay, within the deadline', async () => {
+    const inner = new ScriptedTransport([retryable(), { status: 'success' }]);
+    const started = Date.now();
+    expect(await new ShutdownAwareRetryingTransport(inner).send(body, 10_000)).toEqual({ status: 'success' });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(790); // 1 s minus 20 % jitter, minus timer rounding
+    expect(inner.timeouts[0]).toBe(10_000);
+    expect(inner.timeouts[1]).toBeLessThanOrEqual(10_000 - 790);
+  });
+
+  it('gives up instead of sending with no time left when the wait overran the deadline', async () => {
+    const inner = new ScriptedTransport([retryable(20), { status: 'success' }]);
+    const pending = new ShutdownAwareRetryingTransport(inner).send(body, 40);
+    // A busy event loop during the 20 ms wait: the retry timer fires past the 40 ms deadline.
+    setTimeout(() => {
+      const busyUntil = Date.now() + 60;
+      while (Date.now() < busyUntil);
+    }, 5);
+    expect((await pending).status).toBe('retryable');
+    expect(inner.timeouts).toEqual([40]);
   });
 
   it('does not retry a permanent failure', async () => {

@@ -46,11 +46,18 @@ describe('collector refusing connections', () => {
   });
 
   // The exporter would wait 1 + 1.5 + 2.25 + 3.4 + 5 s between its retries; an app that has
-  // closed its server must not stay up for them (the test timeout is the guard).
+  // closed its server must not stay up for them (the test timeout is the guard; the flush
+  // deadline is set beyond it, so only not retrying can pass).
   it('lets an app with its own SIGTERM handler exit by itself without waiting for export retries', async () => {
     const app = await startHostApp({
       entry: ESM_EXPRESS5_APP,
-      env: { OTEL_EXPORTER_OTLP_ENDPOINT: await refusedEndpoint(), OTEL_BSP_SCHEDULE_DELAY: '20', OTEL_EXPORTER_OTLP_TIMEOUT: '600000', FIXTURE_OWN_SIGTERM: '1' },
+      env: {
+        OTEL_EXPORTER_OTLP_ENDPOINT: await refusedEndpoint(),
+        OTEL_BSP_SCHEDULE_DELAY: '20',
+        OTEL_EXPORTER_OTLP_TIMEOUT: '600000',
+        SPANPULSE_SHUTDOWN_TIMEOUT_MS: '20000',
+        FIXTURE_OWN_SIGTERM: '1',
+      },
     });
     try {
       expect(await serveRequests(app.baseUrl)).toEqual(Array(REQUESTS).fill(200));
