@@ -12,6 +12,7 @@ import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 
 export class AbandonableSpanExporter implements SpanExporter {
   private readonly pending = new Set<(result: ExportResult) => void>();
+  private idleWaiters: (() => void)[] = [];
 
   constructor(private readonly inner: SpanExporter) {}
 
@@ -22,6 +23,11 @@ export class AbandonableSpanExporter implements SpanExporter {
       answered = true;
       this.pending.delete(answer);
       resultCallback(result);
+      if (this.pending.size === 0) {
+        const waiters = this.idleWaiters;
+        this.idleWaiters = [];
+        for (const resolve of waiters) resolve();
+      }
     };
     this.pending.add(answer);
     try {
@@ -29,6 +35,16 @@ export class AbandonableSpanExporter implements SpanExporter {
     } catch (error) {
       answer({ code: ExportResultCode.FAILED, error: error instanceof Error ? error : new Error(String(error)) });
     }
+  }
+
+  /**
+   * Resolves once no export is in flight (at once when none is). The batch processor's
+   * forceFlush does not wait for an export it started before, and that export's connection
+   * may be what keeps a stopping app alive.
+   */
+  whenIdle(): Promise<void> {
+    if (this.pending.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
   /** Answers every export in flight as failed, now. */

@@ -20,13 +20,26 @@ export interface TraceExporter {
   exporter: SpanExporter;
   /** Ends retry waits and stops retrying, for shutdown. */
   stopRetrying(): void;
+  /** Destroys every connection to the collector, connecting ones included; exports in flight fail. */
+  dropConnections(): void;
 }
 
 export function createTraceExporter(protocol: OtlpHttpProtocol): TraceExporter {
-  const config = { httpAgentOptions: createUnrefAgent };
-  const exporter = protocol === 'http/json' ? new OtlpJsonTraceExporter(config) : new OtlpProtobufTraceExporter(config);
+  const agents: Agent[] = [];
+  const httpAgentOptions = async (agentProtocol: string): Promise<Agent> => {
+    const agent = await createUnrefAgent(agentProtocol);
+    agents.push(agent);
+    return agent;
+  };
+  const exporter = protocol === 'http/json' ? new OtlpJsonTraceExporter({ httpAgentOptions }) : new OtlpProtobufTraceExporter({ httpAgentOptions });
   const retries = replaceRetries(exporter);
-  return { exporter, stopRetrying: () => retries?.stopRetrying() };
+  return {
+    exporter,
+    stopRetrying: () => retries?.stopRetrying(),
+    dropConnections: () => {
+      for (const agent of agents) agent.destroy();
+    },
+  };
 }
 
 /**
@@ -46,9 +59,18 @@ function replaceRetries(exporter: object): ShutdownAwareRetryingTransport | unde
 }
 
 /**
+ * A connect that never completes (a collector behind a firewall that drops packets) holds the
+ * process open however unref'd its socket is, and the exporter's own timeout only starts once
+ * connected: the OS gives up after about two minutes. Collectors answer a connect in
+ * milliseconds; five seconds is generous.
+ */
+const CONNECT_TIMEOUT_MS = 5000;
+
+/**
  * A keep-alive agent whose sockets are unref'd while in use too (Node's own agent only
- * unrefs idle ones). `http`/`https` are imported on first use, after the HTTP
- * instrumentation has been enabled, as the exporter's documentation asks.
+ * unrefs idle ones) and give up connecting after CONNECT_TIMEOUT_MS. `http`/`https` are
+ * imported on first use, after the HTTP instrumentation has been enabled, as the exporter's
+ * documentation asks.
  */
 async function createUnrefAgent(protocol: string): Promise<Agent> {
   const module = protocol === 'https:' ? await import('node:https') : await import('node:http');
@@ -57,6 +79,7 @@ async function createUnrefAgent(protocol: string): Promise<Agent> {
   agent.createConnection = function (this: Agent, options: ClientRequestArgs, callback?: (err: Error | null, stream: Duplex) => void) {
     const socket = createConnection.call(this, options, callback);
     unref(socket);
+    if (socket !== null && socket !== undefined) limitConnectTime(socket);
     return socket;
   };
   // Node re-refs a pooled socket when it hands it to the next request (and does bookkeeping we keep).
@@ -66,6 +89,17 @@ async function createUnrefAgent(protocol: string): Promise<Agent> {
     unref(socket);
   };
   return agent;
+}
+
+function limitConnectTime(socket: Duplex): void {
+  if ((socket as { connecting?: boolean }).connecting !== true) return;
+  const timer = setTimeout(() => {
+    socket.destroy(Object.assign(new Error(`could not connect to the collector within ${CONNECT_TIMEOUT_MS} ms`), { code: 'ETIMEDOUT' }));
+  }, CONNECT_TIMEOUT_MS);
+  timer.unref();
+  const stop = (): void => clearTimeout(timer);
+  socket.once('connect', stop);
+  socket.once('close', stop);
 }
 
 function unref(socket: Duplex | null | undefined): void {

@@ -6,7 +6,8 @@
  *   so the process still dies by it (a parent sees the same signal / 128+n exit status).
  *   A second signal during the flush re-raises at once.
  * - The host has its own handler: it decides what happens; we only flush what is buffered so
- *   far (bounded) and keep the SDK running for the requests it may still drain.
+ *   far (bounded) and keep the SDK running for the requests it may still drain. If that flush
+ *   runs out of time, the final one on `beforeExit` is skipped: the deadline is for the whole stop.
  * - `beforeExit` (nothing left to do): final flush and SDK shutdown, then Node exits as it
  *   would have, with the host's exit code.
  *
@@ -31,7 +32,14 @@ export interface SpanFlusher {
 export function installShutdownHandlers(flusher: SpanFlusher, timeoutMs: number): () => void {
   let finalFlush: Promise<void> | undefined;
   let reraising = false;
-  const shutdownOnce = (): Promise<void> => (finalFlush ??= withDeadline(() => flusher.shutdown(), timeoutMs, () => flusher.abandon()));
+  // Set once a flush ran out of time: the collector is not taking spans now, and one wait of
+  // `timeoutMs` is all the app was promised, so the final flush on `beforeExit` is skipped.
+  let gaveUp = false;
+  const abandon = (): void => {
+    gaveUp = true;
+    flusher.abandon();
+  };
+  const shutdownOnce = (): Promise<void> => (finalFlush ??= withDeadline(() => flusher.shutdown(), timeoutMs, abandon));
 
   const uninstall = (): void => {
     for (const signal of SIGNALS) process.removeListener(signal, onSignal);
@@ -51,7 +59,7 @@ export function installShutdownHandlers(flusher: SpanFlusher, timeoutMs: number)
     // Counted now, before any listener registered with `once` removes itself.
     const hostHandlesIt = process.listenerCount(signal) - 1 - signalExitListeners() > 0;
     if (hostHandlesIt) {
-      void withDeadline(() => flusher.flush(), timeoutMs, () => flusher.abandon());
+      void withDeadline(() => flusher.flush(), timeoutMs, abandon);
       return;
     }
     if (reraising) {
@@ -64,6 +72,7 @@ export function installShutdownHandlers(flusher: SpanFlusher, timeoutMs: number)
 
   function onBeforeExit(): void {
     // Fires again once our flush has drained the loop; the settled promise then adds no work.
+    if (gaveUp && finalFlush === undefined) return;
     void shutdownOnce();
   }
 

@@ -14,7 +14,7 @@ import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { NodeSDK, type NodeSDKConfiguration } from '@opentelemetry/sdk-node';
 import { BatchSpanProcessor, ConsoleSpanExporter, SimpleSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { AbandonableSpanExporter } from './AbandonableSpanExporter.js';
-import { createTraceExporter } from './createTraceExporter.js';
+import { createTraceExporter, type TraceExporter } from './createTraceExporter.js';
 import { EmitBindingContextManager } from './EmitBindingContextManager.js';
 import type { ExpressLayerSpans, InstrumentationOptions } from './InstrumentationOptions.js';
 import { installShutdownHandlers } from './installShutdownHandlers.js';
@@ -25,11 +25,11 @@ type Env = Readonly<Record<string, string | undefined>>;
 
 export function startInstrumentation(options: InstrumentationOptions, env: Env): void {
   const exporters: AbandonableSpanExporter[] = [];
-  const retryStoppers: (() => void)[] = [];
+  const otlpExporters: TraceExporter[] = [];
   const spanProcessors: SpanProcessor[] = options.tracesExporters.map((name) => {
     if (name === 'console') return new SimpleSpanProcessor(new ConsoleSpanExporter());
     const otlp = createTraceExporter(options.protocol);
-    retryStoppers.push(otlp.stopRetrying);
+    otlpExporters.push(otlp);
     const exporter = new AbandonableSpanExporter(new ReportingSpanExporter(otlp.exporter, tracesEndpoint(env)));
     exporters.push(exporter);
     // Bounded queue (OTEL_BSP_MAX_QUEUE_SIZE, default 2048, drops beyond), one export at a
@@ -57,15 +57,18 @@ export function startInstrumentation(options: InstrumentationOptions, env: Env):
       // Once the app is stopping, a collector that is down gets one attempt per batch, not
       // retry waits that would outlast the app.
       flush: async () => {
-        for (const stop of retryStoppers) stop();
+        for (const otlp of otlpExporters) otlp.stopRetrying();
         await Promise.all(spanProcessors.map((processor) => processor.forceFlush()));
+        await Promise.all(exporters.map((exporter) => exporter.whenIdle()));
       },
       shutdown: () => {
-        for (const stop of retryStoppers) stop();
+        for (const otlp of otlpExporters) otlp.stopRetrying();
         return sdk.shutdown();
       },
+      // Destroying the connections also ends the exporter's own wait for them during SDK shutdown.
       abandon: () => {
         for (const exporter of exporters) exporter.abandonPending();
+        for (const otlp of otlpExporters) otlp.dropConnections();
       },
     },
     options.shutdownTimeoutMs,

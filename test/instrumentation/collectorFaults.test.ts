@@ -3,6 +3,7 @@
  * refused) or hanging (accepts, never answers) every request is still served, and a signal
  * still stops the process the way it would without spanpulse.
  */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer as createTcpServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -114,4 +115,52 @@ describe('collector that accepts connections and never answers', () => {
       app.child.kill('SIGKILL');
     }
   }, HANG_GUARD_MS);
+});
+
+// A listening socket whose backlog is full and which never accepts: the kernel drops further
+// SYNs, so a connect neither succeeds nor fails (a collector behind a firewall that drops
+// packets). Node always accepts, so the listener is a few lines of Python.
+const BLACKHOLE = `
+import socket, time
+s = socket.socket(); s.bind(('127.0.0.1', 0)); s.listen(0)
+port = s.getsockname()[1]
+fill = []
+for i in range(4):
+    c = socket.socket(); c.setblocking(False)
+    try: c.connect(('127.0.0.1', port))
+    except BlockingIOError: pass
+    fill.append(c)
+time.sleep(0.3)
+print(port, flush=True)
+time.sleep(3600)
+`;
+const havePython = spawnSync('python3', ['--version']).status === 0;
+
+describe.skipIf(!havePython)('collector whose connects never complete (needs python3)', () => {
+  let blackhole: ChildProcess;
+  let endpoint: string;
+
+  beforeAll(async () => {
+    blackhole = spawn('python3', ['-c', BLACKHOLE], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const port = await new Promise<string>((resolve) => blackhole.stdout!.once('data', (chunk: Buffer) => resolve(chunk.toString().trim())));
+    endpoint = `http://127.0.0.1:${port}`;
+  });
+
+  afterAll(() => {
+    blackhole?.kill('SIGKILL');
+  });
+
+  // The OS gives up on such a connect after about two minutes; the app must not wait for it.
+  it('lets an app with its own SIGTERM handler exit by itself within the flush deadline', async () => {
+    const app = await startHostApp({
+      entry: ESM_EXPRESS5_APP,
+      env: { OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_BSP_SCHEDULE_DELAY: '20', SPANPULSE_SHUTDOWN_TIMEOUT_MS: '1000', FIXTURE_OWN_SIGTERM: '1' },
+    });
+    try {
+      expect(await serveRequests(app.baseUrl)).toEqual(Array(REQUESTS).fill(200));
+      expect(await app.stop('SIGTERM')).toEqual({ code: 7, signal: null });
+    } finally {
+      app.child.kill('SIGKILL');
+    }
+  }, 4_000);
 });
