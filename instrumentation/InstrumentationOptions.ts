@@ -74,8 +74,9 @@ export function readInstrumentationOptions(env: Env): ReadOptionsResult {
 
   const secureText = text('SPANPULSE_SESSION_COOKIE_SECURE')?.toLowerCase() ?? 'auto';
   const secureModes: Record<string, CookieSecureMode> = { auto: 'auto', true: 'always', false: 'never' };
-  const sessionCookieSecure = secureModes[secureText] ?? 'auto';
-  if (!(secureText in secureModes)) problems.push(`SPANPULSE_SESSION_COOKIE_SECURE="${secureText}" is not auto, true or false; using auto`);
+  const known = Object.hasOwn(secureModes, secureText);
+  const sessionCookieSecure = known ? secureModes[secureText]! : 'auto';
+  if (!known) problems.push(`SPANPULSE_SESSION_COOKIE_SECURE="${secureText}" is not auto, true or false; using auto`);
 
   const shutdownTimeoutMs = readInteger('SPANPULSE_SHUTDOWN_TIMEOUT_MS', text('SPANPULSE_SHUTDOWN_TIMEOUT_MS'), 0, problems) ?? 2000;
 
@@ -125,10 +126,14 @@ function readBoolean(name: string, value: string | undefined, fallback: boolean,
   return fallback;
 }
 
+// Node's timers take at most 2^31-1 ms; a larger delay would fire at once.
+const MAX_INTEGER = 2_147_483_647;
+
+/** Plain decimal digits only: `Number()` would also take `0x10`, `1e3` and `1.0`. */
 function readInteger(name: string, value: string | undefined, min: number, problems: string[]): number | undefined {
   if (value === undefined) return undefined;
-  const parsed = Number(value);
-  if (Number.isSafeInteger(parsed) && parsed >= min) return parsed;
-  problems.push(`${name}="${value}" is not a whole number >= ${min}; ignored`);
+  const parsed = /^\d{1,10}$/.test(value) ? Number(value) : NaN;
+  if (parsed >= min && parsed <= MAX_INTEGER) return parsed;
+  problems.push(`${name}="${value}" is not a whole number from ${min} to ${MAX_INTEGER}; ignored`);
   return undefined;
 }

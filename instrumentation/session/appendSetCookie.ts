@@ -33,9 +33,9 @@ export function appendSetCookie(response: ServerResponse, cookie: string, cookie
 function withCookie(response: ServerResponse, args: unknown[], cookie: string, cookieName: string): unknown[] {
   const index = typeof args[1] === 'string' ? 2 : 1;
   const headers = args[index];
-  const prefix = `${cookieName.toLowerCase()}=`;
-  const setsOurCookie = (value: unknown): boolean =>
-    toList(value).some((item) => String(item).trimStart().toLowerCase().startsWith(prefix));
+  // Cookie names are case-sensitive (RFC 6265): an app's `SID` is another cookie than our `sid`.
+  const prefix = `${cookieName}=`;
+  const setsOurCookie = (value: unknown): boolean => toList(value).some((item) => String(item).trimStart().startsWith(prefix));
 
   if (Array.isArray(headers)) {
     // Flat [name, value, name, value, ...]; the last Set-Cookie pair wins when setHeader was used before.

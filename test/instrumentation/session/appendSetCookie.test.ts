@@ -37,7 +37,8 @@ const handlers: Record<string, (response: ServerResponse) => void> = {
     res.setHeader('Set-Cookie', ['a=1', 'sid=; Max-Age=0']);
     res.end('x');
   },
-  'app sets our cookie in writeHead': (res) => res.writeHead(200, { 'Set-Cookie': 'SID=theirs' }).end('x'),
+  'app sets our cookie in writeHead': (res) => res.writeHead(200, { 'Set-Cookie': 'sid=theirs' }).end('x'),
+  'app sets a cookie whose name differs only in case': (res) => res.writeHead(200, { 'Set-Cookie': 'SID=theirs' }).end('x'),
   'flushHeaders then end': (res) => {
     res.setHeader('Set-Cookie', 'a=1');
     res.flushHeaders();
@@ -76,7 +77,8 @@ describe('appendSetCookie', () => {
     { handler: 'writeHead flat array', expected: ['a=1', 'b=2', OURS] },
     { handler: 'writeHead flat array after setHeader', expected: ['b=2', OURS] },
     { handler: 'app sets our cookie itself', expected: ['a=1', 'sid=; Max-Age=0'] },
-    { handler: 'app sets our cookie in writeHead', expected: ['SID=theirs'] },
+    { handler: 'app sets our cookie in writeHead', expected: ['sid=theirs'] },
+    { handler: 'app sets a cookie whose name differs only in case', expected: ['SID=theirs', OURS] },
     { handler: 'flushHeaders then end', expected: ['a=1', OURS] },
     { handler: 'writeHead called twice', expected: [OURS] },
   ])('$handler', async ({ handler, expected }) => {
