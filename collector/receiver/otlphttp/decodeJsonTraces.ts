@@ -26,6 +26,7 @@ import {
   type JsonObject,
 } from './protoJsonScalars.js';
 import { readJsonAttributes } from './readJsonAttributes.js';
+import { MAX_SPANS_PER_REQUEST, tooManySpans } from './maxSpansPerRequest.js';
 
 const SPAN_KIND_NAMES: ReadonlyMap<string, number> = new Map(
   Object.entries(SpanKind).map(([name, value]) => [`SPAN_KIND_${name}`, value]),
@@ -60,6 +61,7 @@ export function decodeJsonTraces(body: Buffer): Span[] {
       const scopeSpans = requireObject(scopeSpansList[s], scopeSpansPath);
       const spanList = readArray(field(scopeSpans, 'spans', 'spans'), `${scopeSpansPath}.spans`);
       for (let i = 0; i < spanList.length; i++) {
+        if (spans.length === MAX_SPANS_PER_REQUEST) throw tooManySpans();
         spans.push(readSpan(spanList[i], `${scopeSpansPath}.spans[${i}]`, resource));
       }
     }

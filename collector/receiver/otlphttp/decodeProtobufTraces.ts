@@ -12,6 +12,7 @@ import { PipelineError } from '../../errors.js';
 import type { AttributeValue, Span } from '../../pdata/Span.js';
 import { ProtoDecodeError, ProtoReader } from './ProtoReader.js';
 import { readKeyValue } from './readProtobufAttributes.js';
+import { MAX_SPANS_PER_REQUEST, tooManySpans } from './maxSpansPerRequest.js';
 
 // Wire types of each message's known fields by field number (see ProtoReader.skip).
 const REQUEST_FIELDS = [undefined, 2];
@@ -106,6 +107,7 @@ function readScopeSpans(
     const tag = reader.uint32(end);
     if (tag === 0x12) {
       location.spans = index++;
+      if (out.length === MAX_SPANS_PER_REQUEST) throw tooManySpans();
       out.push(readSpan(reader, reader.lengthDelimitedEnd(end), resource));
       location.spans = -1;
     } else {

@@ -7,6 +7,7 @@ import { SpanKind } from '@opentelemetry/api';
 import { JsonTraceSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { makeSpans, otlpJson, otlpProtobuf, serverSpan } from '../../../support/otelSpans.js';
 import { startTestSpanpulse, type TestSpanpulse } from '../../../support/spanpulse.js';
+import { MAX_SPANS_PER_REQUEST } from '../../../../collector/receiver/otlphttp/maxSpansPerRequest.js';
 
 const HOUR = 3_600_000;
 // Two hours ago, so every span is in the past and inside the raw retention.
@@ -132,6 +133,9 @@ describe('bad input', () => {
     ['wrong types', () => Buffer.from('{"resourceSpans": {"a": 1}}'), { contentType: 'application/json' }, 400, /resourceSpans/],
     ['deeply nested attribute value', () => jsonWith((s) => s.attributes.push({ key: 'deep', value: deep(64) })),
       { contentType: 'application/json' }, 400, /deep|nest/i],
+    // 200 001 bytes of protobuf (a ResourceSpans > ScopeSpans > 100 001 empty spans), a few KB gzip'd.
+    ['too many spans (protobuf, gzip)', () => manyEmptySpansProtobuf(MAX_SPANS_PER_REQUEST + 1), { gzip: true }, 413, /more than 100000 spans/],
+    ['too many spans (JSON)', () => manyEmptySpansJson(MAX_SPANS_PER_REQUEST + 1), { contentType: 'application/json' }, 413, /more than 100000 spans/],
   ];
   it.each(refused)('%s is refused with a clear message and changes nothing', async (_name, body, options, status, message) => {
     const before = await snapshot();
@@ -197,3 +201,21 @@ describe('ingest token', () => {
     }
   });
 });
+
+/** An ExportTraceServiceRequest of `count` empty spans, written with protobuf tags by hand. */
+function manyEmptySpansProtobuf(count: number): Buffer {
+  const varint = (value: number): number[] => {
+    const bytes: number[] = [];
+    for (; value > 0x7f; value >>>= 7) bytes.push((value & 0x7f) | 0x80);
+    bytes.push(value);
+    return bytes;
+  };
+  const spans = Buffer.alloc(count * 2);
+  for (let i = 0; i < count; i++) spans[i * 2] = 0x12; // ScopeSpans.spans (field 2), length 0
+  const scopeSpans = Buffer.concat([Buffer.from([0x12, ...varint(spans.length)]), spans]); // ResourceSpans.scope_spans (2)
+  return Buffer.concat([Buffer.from([0x0a, ...varint(scopeSpans.length)]), scopeSpans]); // resource_spans (1)
+}
+
+function manyEmptySpansJson(count: number): Buffer {
+  return Buffer.from(`{"resourceSpans":[{"scopeSpans":[{"spans":[${new Array(count).fill('{}').join(',')}]}]}]}`);
+}
