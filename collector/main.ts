@@ -69,4 +69,7 @@ async function main(): Promise<void> {
 }
 
 process.on('unhandledRejection', (reason) => log.error('unhandled promise rejection', { error: reason }));
-void main();
+main().catch((error: unknown) => {
+  log.error('spanpulse could not start', { error });
+  process.exit(1);
+});

@@ -6,23 +6,35 @@
 import { z } from 'zod';
 import { parseDuration, parseSize } from './units.js';
 
-const duration = z
-  .union([z.string(), z.number()])
-  .transform((value, ctx) => {
+/** Node's timers take at most 2^31-1 ms (about 24.8 days); a longer delay fires at once. */
+const MAX_TIMER_MS = 2_147_483_647;
+
+/** A duration above zero, at most `maxMs` (zero would mean "keep nothing" or "run constantly"). */
+const durationUpTo = (maxMs: number) =>
+  z.union([z.string(), z.number()]).transform((value, ctx) => {
     const ms = typeof value === 'string' ? parseDuration(value) : null;
-    if (ms === null) {
-      ctx.addIssue({ code: 'custom', message: `expected a duration such as 250ms, 5s, 30m, 1h or 30d, got ${JSON.stringify(value)}` });
+    if (ms === null || ms <= 0) {
+      ctx.addIssue({ code: 'custom', message: `expected a duration above zero such as 250ms, 5s, 30m, 1h or 30d, got ${JSON.stringify(value)}` });
+      return z.NEVER;
+    }
+    if (ms > maxMs) {
+      ctx.addIssue({ code: 'custom', message: `expected a duration of at most ${maxMs} ms, got ${JSON.stringify(value)}` });
       return z.NEVER;
     }
     return ms;
   });
+const duration = durationUpTo(Number.MAX_SAFE_INTEGER);
+const timerDuration = durationUpTo(MAX_TIMER_MS);
+
+/** Request bodies are held in memory (and zlib cannot inflate past 4 GiB). */
+const MAX_BODY_SIZE = 1024 ** 3;
 
 const size = z
   .union([z.string(), z.number()])
   .transform((value, ctx) => {
     const bytes = typeof value === 'number' ? (Number.isSafeInteger(value) && value >= 0 ? value : null) : parseSize(value);
-    if (bytes === null) {
-      ctx.addIssue({ code: 'custom', message: `expected a size in bytes or with a unit (KiB, MiB, GiB), got ${JSON.stringify(value)}` });
+    if (bytes === null || bytes < 1 || bytes > MAX_BODY_SIZE) {
+      ctx.addIssue({ code: 'custom', message: `expected a size from 1 byte to 1GiB, in bytes or with a unit (KiB, MiB, GiB), got ${JSON.stringify(value)}` });
       return z.NEVER;
     }
     return bytes;
@@ -37,7 +49,10 @@ const hostPort = z
   .refine((value) => Number(HOST_PORT.exec(value)?.[2] ?? Infinity) <= 65535,
     'expected host:port with a port up to 65535, e.g. 0.0.0.0:4318 (port 0 picks a free port)');
 
-const percent = z.coerce.number().min(0).max(100);
+/** A number from 0 to 100, also as a string after ${env:...} substitution; empty is an error, not 0. */
+const percent = z
+  .union([z.number(), z.string().trim().regex(/^\d+(\.\d+)?$/, 'expected a number from 0 to 100').transform(Number)])
+  .pipe(z.number().min(0).max(100));
 
 export const ConfigSchema = z.strictObject({
   receivers: z.strictObject({
@@ -73,7 +88,7 @@ export const ConfigSchema = z.strictObject({
       uri: z.string().refine((uri) => uri === '' || /^mongodb(\+srv)?:\/\/./.test(uri), 'expected a connection string starting with mongodb:// or mongodb+srv://').default(''),
       database: z.string().regex(/^[^/\\. "$*<>:|?]{1,63}$/, 'expected a MongoDB database name').default('aiAgent'),
       /** Server selection and operation timeout. */
-      timeout: duration.default(5000),
+      timeout: timerDuration.default(5000),
     }).prefault({}),
     sqlite: z.strictObject({
       /** Path of the embedded store file. */
@@ -98,7 +113,7 @@ export const ConfigSchema = z.strictObject({
       /** Sessions without activity for this long are marked inactive. */
       session_inactivity: duration.default(30 * 60_000),
       /** How often sessions are expired and old documents deleted. */
-      interval: duration.default(5 * 60_000),
+      interval: timerDuration.default(5 * 60_000),
     }).prefault({}),
   }).prefault({}),
   service: z.strictObject({

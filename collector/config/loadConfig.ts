@@ -33,7 +33,13 @@ export function parseConfig(text: string, source: string, env: Readonly<Record<s
   if (document.errors.length > 0) {
     throw new ConfigError(source, document.errors.map((error) => `YAML: ${error.message.split('\n')[0]}`));
   }
-  const raw: unknown = document.toJS() ?? {};
+  let raw: unknown;
+  try {
+    raw = document.toJS() ?? {};
+  } catch (error) {
+    // e.g. "Excessive alias count": a document that expands beyond what yaml allows.
+    throw new ConfigError(source, [`YAML: ${(error as Error).message.split('\n')[0]}`]);
+  }
   const substitutionProblems: SubstitutionProblem[] = [];
   const substituted = substituteEnv(raw, env, substitutionProblems);
   const problems = substitutionProblems.map((problem) => `${problem.path}: ${problem.message}`);

@@ -78,6 +78,29 @@ service:
     expect(problems, problems.join("\n")).toHaveLength(7);
   });
 
+  it('refuses values that would break things later: zero or timer-overflowing durations, huge bodies, empty percentages', () => {
+    const problems = problemsOf(`
+receivers: {otlp: {protocols: {http: {max_request_body_size: 5GiB}}}}
+extensions:
+  status_api: {degraded_error_rate: "\${env:RATE}", down_error_rate: }
+  retention: {api_metrics: 0s, interval: 30d}
+`, { RATE: '' });
+    expect(problems).toEqual(expect.arrayContaining([
+      expect.stringMatching(/^receivers\.otlp\.protocols\.http\.max_request_body_size: expected a size from 1 byte to 1GiB/),
+      expect.stringMatching(/^extensions\.status_api\.degraded_error_rate: /),
+      expect.stringMatching(/^extensions\.status_api\.down_error_rate: /),
+      expect.stringMatching(/^extensions\.retention\.api_metrics: expected a duration above zero/),
+      expect.stringMatching(/^extensions\.retention\.interval: expected a duration of at most 2147483647 ms/),
+    ]));
+    expect(problems, problems.join("\n")).toHaveLength(5);
+  });
+
+  it('reports a YAML document that expands too far as a config problem', () => {
+    const levels = ['a: &a [x, x, x, x, x, x, x, x, x, x]'];
+    for (let i = 1; i < 12; i++) levels.push(`${'b'.repeat(i)}: &${'b'.repeat(i)} [${Array(10).fill(i === 1 ? '*a' : `*${'b'.repeat(i - 1)}`).join(', ')}]`);
+    expect(problemsOf(levels.join('\n'))[0]).toMatch(/^YAML: .*alias/i);
+  });
+
   it('checks the pipeline wiring once the shape is right', () => {
     expect(problemsOf('service: {pipelines: {traces: {exporters: [kafka]}}}')).toEqual([
       'service.pipelines.traces.exporters[0]: "kafka" is not a component; expected one of mongodb, sqlite',
