@@ -110,6 +110,9 @@ function contentTypeOf(format: WireFormat): string {
 /** Binds the handler to `options.endpoint`. Lifecycle per the stage contract: start, shutdown. */
 export class OtlpHttpReceiver {
   private server: Server | null = null;
+  private stopping = false;
+  /** Responses not yet finished, so that shutdown can end their connections after them. */
+  private readonly inFlight = new Set<ServerResponse>();
 
   constructor(
     private readonly options: OtlpHttpReceiverOptions,
@@ -119,7 +122,13 @@ export class OtlpHttpReceiver {
 
   /** Listens; resolves with the bound address (useful with port 0). */
   async start(): Promise<AddressInfo> {
-    const server = createServer({ keepAliveTimeout: 65_000 }, createOtlpHttpHandler(this.options, this.consumer, this.telemetry));
+    const handle = createOtlpHttpHandler(this.options, this.consumer, this.telemetry);
+    const server = createServer({ keepAliveTimeout: 65_000 }, (request, response) => {
+      if (this.stopping) response.setHeader('Connection', 'close');
+      this.inFlight.add(response);
+      response.on('close', () => this.inFlight.delete(response));
+      handle(request, response);
+    });
     this.server = server;
     return listen(server, this.options.endpoint);
   }
@@ -130,6 +139,11 @@ export class OtlpHttpReceiver {
     this.server = null;
     if (!server) return;
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    // A keep-alive connection with a request in flight would otherwise stay open, and take new
+    // requests, until the deadline cut it: each response from now on closes its connection.
+    this.stopping = true;
+    for (const response of this.inFlight) if (!response.headersSent) response.setHeader('Connection', 'close');
+    for (const response of this.inFlight) response.on('finish', () => server.closeIdleConnections());
     server.closeIdleConnections();
     const timer = setTimeout(() => server.closeAllConnections(), deadlineMs);
     timer.unref();
