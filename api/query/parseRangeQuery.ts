@@ -73,6 +73,14 @@ export function parseRangeQuery(query: Record<string, unknown>, context: RangeQu
     throw HttpError.badRequest(`from (${from.toISOString()}) is beyond the retention: data is kept from ${oldest.toISOString()}`,
       { oldestFrom: oldest.toISOString() });
   }
+  // A far-future end (to=9999-12-31) would push the comparison window back by millennia and
+  // make the API read day by day through all of it. A range may reach into the future (a
+  // calendar-month view) but not span more than the data kept.
+  if (to.getTime() - from.getTime() > context.retentionMs) {
+    throw HttpError.badRequest(
+      `from..to spans ${describeDays(to.getTime() - from.getTime())}, more than the ${describeDays(context.retentionMs)} of data kept`,
+    );
+  }
   const range = timeRange(floorHour(from), ceilHour(to), now);
   const length = range.to.getTime() - range.from.getTime();
   const previous = timeRange(new Date(range.from.getTime() - length), range.from, now);
@@ -107,10 +115,21 @@ function parseInstant(name: string, value: string): Date {
   // Without a zone, JavaScript would read a date-time as local time; the API speaks UTC.
   const zoned = /T.*(Z|[+-]\d{2}:?\d{2})$/.test(value) || !value.includes('T') ? value : `${value}Z`;
   const date = new Date(zoned);
-  if (!ISO_8601.test(value) || Number.isNaN(date.getTime())) {
+  if (!ISO_8601.test(value) || Number.isNaN(date.getTime()) || !isCalendarDate(value)) {
     throw HttpError.badRequest(`${name} must be an ISO 8601 date or date-time such as 2025-01-31 or 2025-01-31T13:00:00Z, got ${JSON.stringify(value)}`);
   }
   return date;
+}
+
+function describeDays(ms: number): string {
+  return `${Math.round((ms / 86_400_000) * 10) / 10} days`;
+}
+
+/** JavaScript rolls 2026-02-30 over to March 2nd; the API refuses it. */
+function isCalendarDate(value: string): boolean {
+  const [year, month, day] = value.slice(0, 10).split('-').map(Number) as [number, number, number];
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
 }
 
 function parseService(value: string | undefined, services: readonly string[]): string | undefined {
