@@ -44,7 +44,11 @@ export async function startSpanpulse(config: Config): Promise<RunningSpanpulse> 
     { sendBatchSize: config.processors.batch.send_batch_size, maxQueuedRecords: config.processors.batch.max_queued_spans },
     telemetry,
   );
-  const pipeline = new TracesPipeline({ agentRouteParameter: config.processors.spanpulse.agent_route_parameter }, writer, telemetry);
+  const pipeline = new TracesPipeline(
+    { agentRouteParameter: config.processors.spanpulse.agent_route_parameter, maxAgeMs: retention.apiMetricsMs },
+    writer,
+    telemetry,
+  );
   const http = config.receivers.otlp.protocols.http;
   const receiver = new OtlpHttpReceiver(
     { endpoint: http.endpoint, maxRequestBodySize: http.max_request_body_size, bearerToken: http.auth.bearer_token },

@@ -16,8 +16,14 @@ import { endpointOf, routeParameter } from './endpoint.js';
 export interface MappingOptions {
   /** Route parameter that names the agent, e.g. `agent` for `/api/agents/:agent/chat`. Default `agent`; empty disables. */
   agentRouteParameter: string;
-  /** Reference "now" for the future-time check; default the wall clock. */
+  /** Reference "now" for the time checks; default the wall clock. */
   now?: () => number;
+  /**
+   * Oldest start accepted, as an age: the raw-request retention. Raw documents are what make a
+   * re-sent span count once; a span older than they are kept could be counted twice, so it is
+   * refused instead. Default: no limit beyond the year 2000.
+   */
+  maxAgeMs?: number;
 }
 
 export type MapResult =
@@ -54,6 +60,9 @@ export function mapSpan(span: Span, options: MappingOptions): MapResult {
   const now = options.now?.() ?? Date.now();
   if (!(startMs >= EARLIEST_START_MS) || startMs > now + MAX_FUTURE_MS) {
     return rejected(span, `startTimeUnixNano ${span.startTimeUnixNano} is not a plausible time (before 2000 or more than 1 h ahead)`);
+  }
+  if (options.maxAgeMs !== undefined && startMs < now - options.maxAgeMs) {
+    return rejected(span, `startTimeUnixNano ${span.startTimeUnixNano} is older than the raw-request retention (${options.maxAgeMs / 86_400_000} d): a re-sent copy could no longer be recognised, so it is not counted`);
   }
   if (!(durationMs >= 0) || durationMs > MAX_DURATION_MS) {
     return rejected(span, `end - start is ${durationMs} ms; it must be between 0 and 24 h`);

@@ -117,6 +117,12 @@ describe('mapSpan: rejections', () => {
     expect(result.type === 'rejected' && result.reason).toMatch(reason);
   });
 
+  it('refuses a span older than the raw-request retention, which could not be deduplicated any more', () => {
+    const result = mapSpan(span({}), { ...options, maxAgeMs: 3_600_000 }); // started 1.5 h before now
+    expect(result.type === 'rejected' && result.reason).toMatch(/older than the raw-request retention .* not counted/);
+    expect(mapSpan(span({}), { ...options, maxAgeMs: 2 * 3_600_000 }).type).toBe('record');
+  });
+
   it('mapSpans counts and summarises rejections', () => {
     const spans = [span({}), span({ traceId: 'x' }), span({ kind: 3 }), ...Array.from({ length: 5 }, () => span({ spanId: '' }))];
     const mapped = mapSpans(spans, options);
