@@ -7,8 +7,9 @@
  * are atomic there, so the lease is a document with a fixed `_id`: whoever inserts it writes,
  * the others wait. On real MongoDB every update is atomic and the lease is not used.
  *
- * A holder that dies leaves the lease until `expiresAt`; the next writer then removes that
- * exact lease (same holder and expiry) and takes it. Fairness: a waiter writes its name into
+ * The holder renews `expiresAt` while it writes. A holder that dies leaves the lease until
+ * `expiresAt`; the next writer then removes that exact lease (same holder and expiry) and
+ * takes it. Fairness: a waiter writes its name into
  * the lease, and a holder that releases a lease someone waits for lets a short moment pass
  * before taking it again, so a busy collector cannot starve another one.
  */
@@ -34,9 +35,19 @@ export class WriteLease {
 
   async run<T>(work: () => Promise<T>): Promise<T> {
     await this.acquire();
+    // A write can outlast the lease (FerretDB slows as its collections grow): renewed while the
+    // work runs, the lease never looks expired to another collector, which would otherwise
+    // take it and write at the same time.
+    const renewal = setInterval(() => {
+      void this.locks
+        .updateOne({ _id: LEASE_ID, holder: this.holder }, { $set: { expiresAt: new Date(Date.now() + this.leaseMs) } })
+        .catch(() => undefined);
+    }, Math.max(10, this.leaseMs / 3));
+    renewal.unref();
     try {
       return await work();
     } finally {
+      clearInterval(renewal);
       const released = await this.locks.findOneAndDelete({ _id: LEASE_ID, holder: this.holder }).catch(() => null);
       const waiter = released?.['waiting'];
       if (typeof waiter === 'string' && waiter !== this.holder) this.yieldUntil = Date.now() + YIELD_MS;
