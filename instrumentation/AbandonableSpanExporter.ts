@@ -22,12 +22,14 @@ export class AbandonableSpanExporter implements SpanExporter {
       if (answered) return;
       answered = true;
       this.pending.delete(answer);
-      resultCallback(result);
+      // Before the callback: the batch processor may start its next export from inside it, and
+      // under steady traffic a flush must not wait for that one too.
       if (this.pending.size === 0) {
         const waiters = this.idleWaiters;
         this.idleWaiters = [];
         for (const resolve of waiters) resolve();
       }
+      resultCallback(result);
     };
     this.pending.add(answer);
     try {
