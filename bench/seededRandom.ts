@@ -1,4 +1,4 @@
-/** A deterministic random generator (mulberry32) so benchmark runs are comparable. */
+/** A deterministic random generator (mulberry32): benchmark runs stay comparable and fuzz tests replayable. */
 export function seededRandom(seed: number): () => number {
   let state = seed;
   return () => {

@@ -7,7 +7,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer as createTcpServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ESM_EXPRESS5_APP, startHostApp } from './support/hostApp.js';
+import { ESM_EXPRESS5_APP, startHostApp, type Exit } from './support/hostApp.js';
 
 const REQUESTS = 40;
 
@@ -30,42 +30,44 @@ async function refusedEndpoint(): Promise<string> {
   return `http://127.0.0.1:${port}`;
 }
 
+/**
+ * Starts the ES module fixture app under spanpulse with `env`, sends it REQUESTS requests, then
+ * `signal`; the process is killed afterwards whatever happened.
+ */
+async function serveThenStop(env: Record<string, string>, signal: NodeJS.Signals): Promise<{ statuses: number[]; exit: Exit; stderr: string }> {
+  const app = await startHostApp({ entry: ESM_EXPRESS5_APP, env });
+  try {
+    const statuses = await serveRequests(app.baseUrl);
+    const exit = await app.stop(signal);
+    return { statuses, exit, stderr: app.stderr() };
+  } finally {
+    app.child.kill('SIGKILL');
+  }
+}
+
 describe('collector refusing connections', () => {
   it('serves every request, reports the export problem once, and exits on SIGTERM by the signal', async () => {
-    const app = await startHostApp({
-      entry: ESM_EXPRESS5_APP,
-      // Export often and give up quickly, so failures happen while requests are served.
-      env: { OTEL_EXPORTER_OTLP_ENDPOINT: await refusedEndpoint(), OTEL_BSP_SCHEDULE_DELAY: '20', OTEL_EXPORTER_OTLP_TIMEOUT: '500' },
-    });
-    try {
-      expect(await serveRequests(app.baseUrl)).toEqual(Array(REQUESTS).fill(200));
-      expect(await app.stop('SIGTERM')).toEqual({ code: null, signal: 'SIGTERM' });
-      expect(app.stderr().match(/spanpulse: cannot export spans to http:\/\/127\.0\.0\.1:\d+\/v1\/traces/g)).toHaveLength(1);
-    } finally {
-      app.child.kill('SIGKILL');
-    }
+    // Export often and give up quickly, so failures happen while requests are served.
+    const env = { OTEL_EXPORTER_OTLP_ENDPOINT: await refusedEndpoint(), OTEL_BSP_SCHEDULE_DELAY: '20', OTEL_EXPORTER_OTLP_TIMEOUT: '500' };
+    const { statuses, exit, stderr } = await serveThenStop(env, 'SIGTERM');
+    expect(statuses).toEqual(Array(REQUESTS).fill(200));
+    expect(exit).toEqual({ code: null, signal: 'SIGTERM' });
+    expect(stderr.match(/spanpulse: cannot export spans to http:\/\/127\.0\.0\.1:\d+\/v1\/traces/g)).toHaveLength(1);
   });
 
   // The exporter would wait 1 + 1.5 + 2.25 + 3.4 + 5 s between its retries; an app that has
   // closed its server must not stay up for them (the test timeout is the guard; the flush
   // deadline is set beyond it, so only not retrying can pass).
   it('lets an app with its own SIGTERM handler exit by itself without waiting for export retries', async () => {
-    const app = await startHostApp({
-      entry: ESM_EXPRESS5_APP,
-      env: {
-        OTEL_EXPORTER_OTLP_ENDPOINT: await refusedEndpoint(),
-        OTEL_BSP_SCHEDULE_DELAY: '20',
-        OTEL_EXPORTER_OTLP_TIMEOUT: '600000',
-        SPANPULSE_SHUTDOWN_TIMEOUT_MS: '20000',
-        FIXTURE_OWN_SIGTERM: '1',
-      },
-    });
-    try {
-      expect(await serveRequests(app.baseUrl)).toEqual(Array(REQUESTS).fill(200));
-      expect(await app.stop('SIGTERM')).toEqual({ code: 7, signal: null });
-    } finally {
-      app.child.kill('SIGKILL');
-    }
+    const { statuses, exit } = await serveThenStop({
+      OTEL_EXPORTER_OTLP_ENDPOINT: await refusedEndpoint(),
+      OTEL_BSP_SCHEDULE_DELAY: '20',
+      OTEL_EXPORTER_OTLP_TIMEOUT: '600000',
+      SPANPULSE_SHUTDOWN_TIMEOUT_MS: '20000',
+      FIXTURE_OWN_SIGTERM: '1',
+    }, 'SIGTERM');
+    expect(statuses).toEqual(Array(REQUESTS).fill(200));
+    expect(exit).toEqual({ code: 7, signal: null });
   }, 5_000);
 });
 
@@ -96,24 +98,16 @@ describe('collector that accepts connections and never answers', () => {
   });
 
   it('serves every request and exits on SIGINT by the signal', async () => {
-    const app = await startHostApp({ entry: ESM_EXPRESS5_APP, env: env() });
-    try {
-      expect(await serveRequests(app.baseUrl)).toEqual(Array(REQUESTS).fill(200));
-      expect(await app.stop('SIGINT')).toEqual({ code: null, signal: 'SIGINT' });
-    } finally {
-      app.child.kill('SIGKILL');
-    }
+    const { statuses, exit } = await serveThenStop(env(), 'SIGINT');
+    expect(statuses).toEqual(Array(REQUESTS).fill(200));
+    expect(exit).toEqual({ code: null, signal: 'SIGINT' });
   }, HANG_GUARD_MS);
 
   it('lets an app with its own SIGTERM handler finish and exit by itself while an export hangs', async () => {
-    const app = await startHostApp({ entry: ESM_EXPRESS5_APP, env: { ...env(), FIXTURE_OWN_SIGTERM: '1' } });
-    try {
-      expect(await serveRequests(app.baseUrl)).toEqual(Array(REQUESTS).fill(200));
-      expect(sockets.length).toBeGreaterThan(0);
-      expect(await app.stop('SIGTERM')).toEqual({ code: 7, signal: null });
-    } finally {
-      app.child.kill('SIGKILL');
-    }
+    const { statuses, exit } = await serveThenStop({ ...env(), FIXTURE_OWN_SIGTERM: '1' }, 'SIGTERM');
+    expect(statuses).toEqual(Array(REQUESTS).fill(200));
+    expect(sockets.length).toBeGreaterThan(0); // the exports did reach the silent collector
+    expect(exit).toEqual({ code: 7, signal: null });
   }, HANG_GUARD_MS);
 });
 
@@ -152,15 +146,9 @@ describe.skipIf(!havePython)('collector whose connects never complete (needs pyt
 
   // The OS gives up on such a connect after about two minutes; the app must not wait for it.
   it('lets an app with its own SIGTERM handler exit by itself within the flush deadline', async () => {
-    const app = await startHostApp({
-      entry: ESM_EXPRESS5_APP,
-      env: { OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_BSP_SCHEDULE_DELAY: '20', SPANPULSE_SHUTDOWN_TIMEOUT_MS: '1000', FIXTURE_OWN_SIGTERM: '1' },
-    });
-    try {
-      expect(await serveRequests(app.baseUrl)).toEqual(Array(REQUESTS).fill(200));
-      expect(await app.stop('SIGTERM')).toEqual({ code: 7, signal: null });
-    } finally {
-      app.child.kill('SIGKILL');
-    }
+    const env = { OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_BSP_SCHEDULE_DELAY: '20', SPANPULSE_SHUTDOWN_TIMEOUT_MS: '1000', FIXTURE_OWN_SIGTERM: '1' };
+    const { statuses, exit } = await serveThenStop(env, 'SIGTERM');
+    expect(statuses).toEqual(Array(REQUESTS).fill(200));
+    expect(exit).toEqual({ code: 7, signal: null });
   }, 4_000);
 });

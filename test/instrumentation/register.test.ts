@@ -49,10 +49,6 @@ async function startCollector(): Promise<{ collector: TestSpanpulse; proxy: Reco
   return { collector, proxy: await startRecordingProxy(collector.otlpUrl) };
 }
 
-async function storedRequests(collector: TestSpanpulse): Promise<ApiMetric[]> {
-  const now = Date.now();
-  return collector.store.findRequests({ from: new Date(now - 3_600_000), to: new Date(now + 60_000), serviceName: SERVICE, limit: 1000 });
-}
 
 describe.each(variants)('$name', (variant) => {
   let collector: TestSpanpulse;
@@ -90,7 +86,7 @@ describe.each(variants)('$name', (variant) => {
     seen['500'] = await fetch(url('/fail'));
     for (const response of Object.values(seen)) await response.arrayBuffer();
     exit = await app.stop('SIGTERM');
-    requests = await storedRequests(collector);
+    requests = await collector.recentRequests(SERVICE);
   });
 
   afterAll(async () => {
@@ -234,7 +230,7 @@ describe.each(variants)('$name with its own SIGTERM handler', (variant) => {
       await response.arrayBuffer();
       expect(await app.stop('SIGTERM')).toEqual({ code: 7, signal: null });
       expect(app.stdout()).toContain('app handled SIGTERM');
-      expect((await storedRequests(collector)).map((r) => r.agentName)).toEqual(['planner']);
+      expect((await collector.recentRequests(SERVICE)).map((r) => r.agentName)).toEqual(['planner']);
     } finally {
       await proxy.close();
       await collector.stop();

@@ -26,10 +26,7 @@ describe('standard OTEL_* variables', () => {
     await collector?.stop();
   });
 
-  async function storedCount(serviceName: string): Promise<number> {
-    const now = Date.now();
-    return (await collector.store.findRequests({ from: new Date(now - 3_600_000), to: new Date(now + 60_000), serviceName, limit: 100 })).length;
-  }
+  const storedCount = async (serviceName: string): Promise<number> => (await collector.recentRequests(serviceName)).length;
 
   it('sends OTEL_EXPORTER_OTLP_HEADERS with every export and reports OTEL_RESOURCE_ATTRIBUTES and OTEL_SERVICE_NAME', async () => {
     const before = proxy.exports.length;

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { parseConfig } from '../../collector/config/loadConfig.js';
 import { startSpanpulse, type RunningSpanpulse } from '../../collector/service.js';
+import type { ApiMetric } from '../../collector/store/types.js';
 
 export interface TestSpanpulseOptions {
   /** Extra YAML merged by the config loader (written as a whole config file). */
@@ -19,6 +20,8 @@ export interface TestSpanpulseOptions {
 
 export interface TestSpanpulse extends RunningSpanpulse {
   dataDir: string;
+  /** The stored requests of a service from the last hour (the instrumentation tests' spans are all recent). */
+  recentRequests(serviceName: string): Promise<ApiMetric[]>;
   /** POSTs an OTLP body to /v1/traces. */
   post(body: Buffer, options?: { contentType?: string; gzip?: boolean; headers?: Record<string, string> }): Promise<Response>;
   /** Shuts down and removes the temp dir. */
@@ -46,6 +49,10 @@ service: {telemetry: {logs: {level: warn}}}
   return {
     ...running,
     dataDir,
+    recentRequests: (serviceName) => {
+      const now = Date.now();
+      return running.store.findRequests({ from: new Date(now - 3_600_000), to: new Date(now + 60_000), serviceName, limit: 1000 });
+    },
     post: (body, postOptions = {}) =>
       fetch(`${running.otlpUrl}/v1/traces`, {
         method: 'POST',

@@ -11,6 +11,7 @@ import { decodeProtobufTraces } from '../../../../collector/receiver/otlphttp/de
 import { MAX_ATTRIBUTE_DEPTH } from '../../../../collector/receiver/otlphttp/maxAttributeDepth.js';
 import { caught, expectPermanent } from './expectPipelineError.js';
 import { otlpProtobuf, recordSpans, variedSpans, withRawAttributes } from './sdkSpans.js';
+import { seededRandom } from '../../../../bench/seededRandom.js';
 
 type Writer = protobuf.Writer;
 const LEN = 2;
@@ -38,15 +39,6 @@ const intAttribute = (w: Writer, key: string, value: protobuf.Long | number) =>
     message(w, 2, (w) => tag(w, 3, VARINT).int64(value));
   });
 
-function mulberry32(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('decodeProtobufTraces answers 400', () => {
   // One resource, so that no prefix ends on a message boundary and could be a valid request.
@@ -65,7 +57,7 @@ describe('decodeProtobufTraces answers 400', () => {
   });
 
   it('and only ever a 400, for random bytes and for randomly damaged requests', () => {
-    const random = mulberry32(42);
+    const random = seededRandom(42);
     let rejected = 0;
     for (let round = 0; round < 3000; round++) {
       let input: Buffer;
