@@ -4,9 +4,8 @@
  * with a real collector (`dist/collector/main.js`, embedded store) receiving the spans.
  * Same machine, same run, alternating rounds so drift hits both sides. The load (bench/httpLoad)
  * is a mix of a JSON chat POST (helpers: tokens) and a GET, without cookies (every request
- * gets a new session: the instrumentation's worst case). On Linux
- * the app's CPU time per request is printed too: on a busy shared machine it is steadier
- * than requests/s. So is the CPU time of the app's main thread alone, with how busy it was:
+ * gets a new session: the instrumentation's worst case). On Linux the app's CPU time per
+ * request is printed too: on a busy shared machine it is steadier than requests/s. So is the CPU time of the app's main thread alone, with how busy it was:
  * JavaScript runs there, so when it nears 100 % the app is saturated and any CPU the
  * instrumentation adds per request comes straight off throughput. And the collector's,
  * because it runs on the same cores during the instrumented runs and takes CPU time from the

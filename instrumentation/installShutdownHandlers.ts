@@ -2,8 +2,9 @@
  * Flushes buffered spans when the host is about to stop, without changing how it stops.
  *
  * - SIGTERM / SIGINT and the host has no handler of its own (signal-exit's do not count, see
- *   signalExitListeners): Node would have terminated the process by that signal. We flush (bounded), remove our listeners and re-raise the signal,
- *   so the process still dies by it (a parent sees the same signal / 128+n exit status).
+ *   signalExitListeners): Node would have terminated the process by that signal. We flush
+ *   (bounded), remove our listeners and re-raise the signal, so the process still dies by it
+ *   (a parent sees the same signal / 128+n exit status).
  *   A second signal during the flush re-raises at once.
  * - The host has its own handler: it decides what happens; we only flush what is buffered so
  *   far (bounded) and keep the SDK running for the requests it may still drain. If that flush
@@ -72,7 +73,7 @@ export function installShutdownHandlers(flusher: SpanFlusher, timeoutMs: number)
 
   function onBeforeExit(): void {
     // Fires again once our flush has drained the loop; the settled promise then adds no work.
-    if (gaveUp && finalFlush === undefined) return;
+    if (gaveUp) return;
     void shutdownOnce();
   }
 

@@ -24,14 +24,12 @@ import { createSessionHook } from './session/createSessionHook.js';
 type Env = Readonly<Record<string, string | undefined>>;
 
 export function startInstrumentation(options: InstrumentationOptions, env: Env): void {
-  const exporters: AbandonableSpanExporter[] = [];
-  const otlpExporters: TraceExporter[] = [];
+  const exports: { otlp: TraceExporter; exporter: AbandonableSpanExporter }[] = [];
   const spanProcessors: SpanProcessor[] = options.tracesExporters.map((name) => {
     if (name === 'console') return new SimpleSpanProcessor(new ConsoleSpanExporter());
     const otlp = createTraceExporter(options.protocol);
-    otlpExporters.push(otlp);
     const exporter = new AbandonableSpanExporter(new ReportingSpanExporter(otlp.exporter, tracesEndpoint(env)));
-    exporters.push(exporter);
+    exports.push({ otlp, exporter });
     // Bounded queue (OTEL_BSP_MAX_QUEUE_SIZE, default 2048, drops beyond), one export at a
     // time with a timeout, unref'd timer: a slow collector costs memory up to the bound, never latency.
     return new BatchSpanProcessor(exporter);
@@ -52,23 +50,28 @@ export function startInstrumentation(options: InstrumentationOptions, env: Env):
 
   const sdk = new NodeSDK(configuration);
   sdk.start();
+  // Once the app is stopping, a collector that is down gets one attempt per batch, not retry
+  // waits that would outlast the app.
+  const stopRetrying = (): void => {
+    for (const { otlp } of exports) otlp.stopRetrying();
+  };
   installShutdownHandlers(
     {
-      // Once the app is stopping, a collector that is down gets one attempt per batch, not
-      // retry waits that would outlast the app.
       flush: async () => {
-        for (const otlp of otlpExporters) otlp.stopRetrying();
+        stopRetrying();
         await Promise.all(spanProcessors.map((processor) => processor.forceFlush()));
-        await Promise.all(exporters.map((exporter) => exporter.whenIdle()));
+        await Promise.all(exports.map(({ exporter }) => exporter.whenIdle()));
       },
       shutdown: () => {
-        for (const otlp of otlpExporters) otlp.stopRetrying();
+        stopRetrying();
         return sdk.shutdown();
       },
       // Destroying the connections also ends the exporter's own wait for them during SDK shutdown.
       abandon: () => {
-        for (const exporter of exporters) exporter.abandonPending();
-        for (const otlp of otlpExporters) otlp.dropConnections();
+        for (const { otlp, exporter } of exports) {
+          exporter.abandonPending();
+          otlp.dropConnections();
+        }
       },
     },
     options.shutdownTimeoutMs,

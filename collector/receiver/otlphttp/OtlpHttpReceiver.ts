@@ -142,8 +142,10 @@ export class OtlpHttpReceiver {
     // A keep-alive connection with a request in flight would otherwise stay open, and take new
     // requests, until the deadline cut it: each response from now on closes its connection.
     this.stopping = true;
-    for (const response of this.inFlight) if (!response.headersSent) response.setHeader('Connection', 'close');
-    for (const response of this.inFlight) response.on('finish', () => server.closeIdleConnections());
+    for (const response of this.inFlight) {
+      if (!response.headersSent) response.setHeader('Connection', 'close');
+      response.on('finish', () => server.closeIdleConnections());
+    }
     server.closeIdleConnections();
     const timer = setTimeout(() => server.closeAllConnections(), deadlineMs);
     timer.unref();
