@@ -1,66 +1,48 @@
 /**
  * Ingest throughput: starts the real collector (`dist/collector/main.js`) as a child process
  * on the embedded SQLite store (or MongoDB with --mongodb <uri>), sends OTLP/HTTP requests of
- * 100 realistic HTTP server spans each (made by the OTel SDK and serialized by the official
- * serializers) from this process with a fixed concurrency for a fixed time, and prints the
- * sustained spans/s stored and the collector's peak RSS.
+ * `--spans` spans each (made by the OTel SDK, serialized by the official serializers) from
+ * this process with a fixed concurrency for a fixed time, and prints the sustained spans/s
+ * stored (answered 200, so durable) and the collector's peak RSS.
  *
- *   npm run build && node dist/bench/ingest.js [--seconds 20] [--concurrency 8] [--format protobuf|json|both] [--mongodb <uri>]
+ * Workloads (bench/spanWorkload.ts): `realistic` is the default figure (random ids, start times
+ * spread over a 20 s window, 1 000 sessions, three services, agents on 30 % of spans);
+ * `ordered` (strictly increasing start times) is the best case, printed beside it.
+ * Bodies are generated before the clock starts (and cached for 12 h in the temp directory), so
+ * the generator's CPU during the run is the sending alone.
+ *
+ *   npm run build && node dist/bench/ingest.js [--seconds 20] [--concurrency 8] [--spans 100]
+ *     [--format protobuf|json|both] [--workload realistic|ordered|both] [--runs 1] [--mongodb <uri>]
+ *     [--config-extra <yaml>] [--collector-node-args="--cpu-prof"] [--probe]   (--probe: also time /healthz and /api/status while ingest runs)
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { request, Agent } from 'node:http';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { Agent, request } from 'node:http';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SpanKind, type Attributes } from '@opentelemetry/api';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import { JsonTraceSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
+import { SpanWorkload, workloadBodies, type WireFormat, type WorkloadShape } from './spanWorkload.js';
 
 const args = new Map<string, string>();
-for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1] ?? '');
+for (let i = 2; i < process.argv.length; i++) {
+  const [name, inline] = process.argv[i]!.replace(/^--/, '').split(/=(.*)/s) as [string, string | undefined];
+  if (inline !== undefined) { args.set(name, inline); continue; }
+  const value = process.argv[i + 1];
+  if (value === undefined || value.startsWith('--')) args.set(name, 'true');
+  else { args.set(name, value); i++; }
+}
 const seconds = Number(args.get('seconds') ?? 20);
 const concurrency = Number(args.get('concurrency') ?? 8);
-const formats = (args.get('format') ?? 'both') === 'both' ? ['protobuf', 'json'] : [args.get('format')!];
+const spansPerRequest = Number(args.get('spans') ?? 100);
+const runs = Number(args.get('runs') ?? 1);
+const both = <T extends string>(value: string | undefined, all: T[], fallback: string): T[] =>
+  ((value ?? fallback) === 'both' ? all : [(value ?? fallback) as T]);
+const formats = both<WireFormat>(args.get('format'), ['protobuf', 'json'], 'protobuf');
+const shapes = both<WorkloadShape>(args.get('workload'), ['realistic', 'ordered'], 'both');
 const mongoUri = args.get('mongodb') ?? '';
-const SPANS_PER_REQUEST = 100;
-/** Distinct request bodies per format; every span in them has its own ids, so none is a duplicate. */
-const BODIES = Number(args.get('bodies') ?? 1500);
-
-const ROUTES = [
-  ['POST', '/api/agents/:agent/chat'], ['GET', '/api/agents/:agent/history'], ['GET', '/api/orders/:id'], ['GET', '/api/orders'],
-  ['POST', '/api/orders'], ['GET', '/api/users/:id'], ['GET', '/api/health'], ['GET', '/'], ['PUT', '/api/users/:id'], ['GET', '/api/search'],
-] as const;
-const AGENTS = ['support', 'sales', 'planner', 'coder'];
-
-function realisticSpans(count: number, seed: number): ReadableSpan[] {
-  const exporter = new InMemorySpanExporter();
-  const provider = new BasicTracerProvider({
-    resource: resourceFromAttributes({ 'service.name': `bench-app-${seed % 3}`, 'service.version': '1.4.2', 'host.name': 'web-1' }),
-    spanProcessors: [new SimpleSpanProcessor(exporter)],
-  });
-  const tracer = provider.getTracer('@opentelemetry/instrumentation-http', '0.223.0');
-  const now = Date.now();
-  for (let i = 0; i < count; i++) {
-    const n = seed * count + i;
-    const [method, route] = ROUTES[n % ROUTES.length]!;
-    const agent = AGENTS[n % AGENTS.length]!;
-    const path = route.replace(':agent', agent).replace(':id', String(1000 + (n % 5000)));
-    const status = n % 50 === 0 ? 500 : n % 33 === 0 ? 404 : 200;
-    const attributes: Attributes = {
-      'http.request.method': method, 'http.response.status_code': status, 'http.route': route, 'url.path': path,
-      'url.scheme': 'http', 'server.address': 'app.example.com', 'server.port': 443, 'network.protocol.version': '1.1',
-      'client.address': `10.0.${n % 200}.${n % 250}`, 'user_agent.original': 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/131.0',
-      'session.id': `00000000-0000-4000-8000-${String(n % 2000).padStart(12, '0')}`,
-    };
-    if (route.includes(':agent')) Object.assign(attributes, { 'gen_ai.usage.input_tokens': 200 + (n % 300), 'gen_ai.usage.output_tokens': 50 + (n % 400) });
-    const start = now - 60_000 - (n % 3_600_000);
-    const span = tracer.startSpan(`${method} ${route}`, { kind: SpanKind.SERVER, attributes, startTime: start });
-    span.end(start + 2 + ((n * 7919) % 400) / 3);
-  }
-  return exporter.getFinishedSpans();
-}
+const probe = args.get('probe') === 'true';
+/** Enough bodies for the run at up to 60 000 spans/s. */
+const bodyCount = Number(args.get('bodies') ?? Math.ceil((60_000 * seconds) / spansPerRequest));
 
 async function waitForLine(stream: NodeJS.ReadableStream, pattern: RegExp): Promise<RegExpExecArray> {
   let text = '';
@@ -86,24 +68,48 @@ function post(agent: Agent, port: number, contentType: string, body: Uint8Array)
   });
 }
 
-async function runFormat(format: string): Promise<void> {
+/** Sequential GETs of `path` every `everyMs` until `until`; returns the latencies in ms. */
+async function probeLatencies(port: number, path: string, everyMs: number, until: () => boolean): Promise<number[]> {
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  const latencies: number[] = [];
+  while (!until()) {
+    const began = performance.now();
+    await new Promise<void>((resolve) => {
+      const req = request({ host: '127.0.0.1', port, path, agent }, (res) => { res.resume(); res.on('end', () => resolve()); });
+      req.on('error', () => resolve());
+      req.end();
+    });
+    latencies.push(performance.now() - began);
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
+  }
+  agent.destroy();
+  return latencies;
+}
+
+function percentile(values: number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? NaN;
+}
+
+async function runOnce(format: WireFormat, shape: WorkloadShape): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'spanpulse-bench-'));
   const config = join(dir, 'config.yaml');
   writeFileSync(config, `receivers: {otlp: {protocols: {http: {endpoint: "127.0.0.1:0"}}}}
 exporters: {sqlite: {path: "${join(dir, 'spanpulse.db')}"}, mongodb: {uri: "${mongoUri}", database: "spanpulse_bench_${Date.now()}"}}
 extensions: {status_api: {endpoint: "127.0.0.1:0"}}
+${args.get('config-extra') ?? ''}
 `);
-  process.stdout.write(`preparing ${BODIES} ${format} bodies of ${SPANS_PER_REQUEST} spans...\n`);
-  const serialize = format === 'json' ? JsonTraceSerializer : ProtobufTraceSerializer;
-  const bodies = Array.from({ length: BODIES }, (_, i) => serialize.serializeRequest(realisticSpans(SPANS_PER_REQUEST, i))!);
-  const contentType = format === 'json' ? 'application/json' : 'application/x-protobuf';
+  const workload = new SpanWorkload({ shape, format, spansPerRequest });
+  const bodies = workloadBodies({ shape, format, spansPerRequest }, bodyCount);
   const averageBytes = bodies.reduce((sum, b) => sum + b.length, 0) / bodies.length;
 
-  const collector = spawn(process.execPath, [fileURLToPath(new URL('../collector/main.js', import.meta.url)), '--config', config], {
+  const nodeArgs = (args.get('collector-node-args') ?? '').split(' ').filter((a) => a !== '');
+  const collector = spawn(process.execPath, [...nodeArgs, fileURLToPath(new URL('../collector/main.js', import.meta.url)), '--config', config], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
-  const started = await waitForLine(collector.stderr!, /"otlp":"[^"]*:(\d+)"/);
+  const started = await waitForLine(collector.stderr!, /"otlp":"[^"]*:(\d+)".*"api":"[^"]*:(\d+)"/);
   const port = Number(started[1]);
+  const apiPort = Number(started[2]);
   const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
 
   let next = 0;
@@ -111,16 +117,21 @@ extensions: {status_api: {endpoint: "127.0.0.1:0"}}
   let throttled = 0;
   const began = performance.now();
   const until = began + seconds * 1000;
+  const done = () => performance.now() >= until || next >= bodies.length;
+  const probes = probe
+    ? Promise.all([probeLatencies(apiPort, '/healthz', 50, done), probeLatencies(apiPort, '/api/status', 250, done)])
+    : Promise.resolve(null);
   await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (performance.now() < until && next < bodies.length) {
+    while (!done()) {
       const body = bodies[next++]!;
-      const status = await post(agent, port, contentType, body);
-      if (status === 200) sent += SPANS_PER_REQUEST;
+      const status = await post(agent, port, workload.contentType, body);
+      if (status === 200) sent += spansPerRequest;
       else if (status === 429 || status === 503) { throttled += 1; bodies.push(body); }
       else throw new Error(`unexpected HTTP ${status}`);
     }
   }));
   const elapsed = (performance.now() - began) / 1000;
+  const latencies = await probes;
   const status = readFileSync(`/proc/${collector.pid}/status`, 'utf8');
   const peakRssMb = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
   collector.kill('SIGTERM');
@@ -128,12 +139,26 @@ extensions: {status_api: {endpoint: "127.0.0.1:0"}}
   agent.destroy();
   rmSync(dir, { recursive: true, force: true });
   const store = mongoUri ? 'mongodb' : 'sqlite';
-  process.stdout.write(
-    `${format.padEnd(8)} store=${store} spans stored (acknowledged 200)=${sent} in ${elapsed.toFixed(1)} s -> ${Math.round(sent / elapsed)} spans/s; ` +
-    `${throttled} requests got 429/503 and were resent; body ${Math.round(averageBytes / 1024)} KiB; collector peak RSS ${peakRssMb.toFixed(0)} MB\n`,
-  );
+  const ranOut = next >= bodies.length && performance.now() < until ? ' (ran out of bodies: raise --bodies)' : '';
+  let line = `${shape.padEnd(9)} ${format.padEnd(8)} store=${store} stored ${sent} spans in ${elapsed.toFixed(1)} s -> ` +
+    `${Math.round(sent / elapsed)} spans/s${ranOut}; ${throttled} requests got 429/503 and were resent; ` +
+    `body ${Math.round(averageBytes / 1024)} KiB; collector peak RSS ${peakRssMb.toFixed(0)} MB`;
+  if (latencies !== null) {
+    const [health, statusApi] = latencies;
+    line += `\n          while ingesting: /healthz p50 ${percentile(health, 0.5).toFixed(1)} p99 ${percentile(health, 0.99).toFixed(1)} ms ` +
+      `(n=${health.length}); /api/status p50 ${percentile(statusApi, 0.5).toFixed(1)} p95 ${percentile(statusApi, 0.95).toFixed(1)} ms (n=${statusApi.length})`;
+  }
+  return line;
 }
 
-process.stdout.write(`bench/ingest: node ${process.version}, ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB; ` +
-  `load generator in this process, collector in a child process, concurrency ${concurrency}, ${SPANS_PER_REQUEST} spans/request, up to ${seconds} s per format\n`);
-for (const format of formats) await runFormat(format);
+process.stdout.write(`bench/ingest: node ${process.version}, ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, ` +
+  `load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}; load generator in this process, collector in a child process, ` +
+  `concurrency ${concurrency}, ${spansPerRequest} spans/request, up to ${seconds} s per run, ${bodyCount} bodies generated before each run\n`);
+for (const shape of shapes) {
+  process.stdout.write(`workload ${new SpanWorkload({ shape, format: 'protobuf', spansPerRequest }).describe()}\n`);
+}
+for (const format of formats) {
+  for (const shape of shapes) {
+    for (let run = 0; run < runs; run++) process.stdout.write((await runOnce(format, shape)) + '\n');
+  }
+}
