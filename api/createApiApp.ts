@@ -12,7 +12,7 @@ import { apiContext } from './ApiContext.js';
 import type { ApiOptions } from './ApiOptions.js';
 import { errorResponder } from './errorResponder.js';
 import { HttpError } from './HttpError.js';
-import { packageRoot } from './packageRoot.js';
+import { packageRoot } from '../collector/packageRoot.js';
 import { healthRoutes } from './routes/healthRoutes.js';
 import { pageRoutes } from './routes/pageRoutes.js';
 import { statusApiRoutes } from './routes/statusApiRoutes.js';

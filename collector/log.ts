@@ -6,10 +6,17 @@
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
 const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+let current: LogLevel = 'info';
 let threshold = RANK.info;
 
 export function setLogLevel(level: LogLevel): void {
+  current = level;
   threshold = RANK[level];
+}
+
+/** The level set last (worker threads are started with it). */
+export function logLevel(): LogLevel {
+  return current;
 }
 
 function write(level: LogLevel, msg: string, fields?: Record<string, unknown>): void {

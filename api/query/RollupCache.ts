@@ -11,7 +11,7 @@
  * `maxDocuments` are held.
  */
 import type { Rollup, RollupQuery, StoreReader } from '../../collector/store/types.js';
-import { DAY_MS, HOUR_MS } from '../time/utcTime.js';
+import { DAY_MS, HOUR_MS } from '../../collector/time/utcTime.js';
 
 export interface RollupCacheOptions {
   now: () => Date;

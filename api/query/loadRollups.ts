@@ -6,7 +6,7 @@
  * the range, and each UTC day comes from one period only.
  */
 import type { Rollup, RollupQuery, StoreReader } from '../../collector/store/types.js';
-import { ceilDay, floorDay } from '../time/utcTime.js';
+import { ceilDay, floorDay } from '../../collector/time/utcTime.js';
 import type { TimeRange } from './parseRangeQuery.js';
 
 export interface RollupRangeQuery {

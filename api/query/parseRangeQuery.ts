@@ -6,7 +6,7 @@
  * Every bad parameter is a 400 that says what is allowed.
  */
 import { HttpError } from '../HttpError.js';
-import { ceilHour, DAY_MS, floorHour, HOUR_MS } from '../time/utcTime.js';
+import { ceilHour, DAY_MS, floorHour, HOUR_MS } from '../../collector/time/utcTime.js';
 import { parseTimeZone } from './parseTimeZone.js';
 
 export const WINDOWS = { '1h': HOUR_MS, '24h': DAY_MS, '7d': 7 * DAY_MS, '30d': 30 * DAY_MS, '90d': 90 * DAY_MS } as const;

@@ -4,40 +4,21 @@
  * Percentiles come from the merged latency histogram, so they hold for any such set within
  * RELATIVE_ERROR. Rates are null when there were no requests: no number is invented.
  */
-import { bucketValue, mergeHistogram, type LatencyHistogram } from '../../collector/mapping/latencyHistogram.js';
+import { bucketValue, type LatencyHistogram } from '../../collector/mapping/latencyHistogram.js';
+import { emptyCommonFigures, mergeFigures, type CommonFigures } from '../../collector/store/figures.js';
 
-/** The counters shared by Rollup and AgentDay. */
-export interface Countable {
-  requestCount: number;
-  successCount: number;
-  errorCount: number;
-  clientErrorCount: number;
-  totalResponseTime: number;
-  latencyHistogram: LatencyHistogram;
-  inputTokens: number;
-  outputTokens: number;
-}
+/** The figures every rollup and agent_metrics document carries (collector/store/figures.ts). */
+export type Countable = CommonFigures;
 
-export type Totals = Countable;
+export type Totals = CommonFigures;
 
 export function emptyTotals(): Totals {
-  return {
-    requestCount: 0, successCount: 0, errorCount: 0, clientErrorCount: 0, totalResponseTime: 0,
-    latencyHistogram: {}, inputTokens: 0, outputTokens: 0,
-  };
+  return emptyCommonFigures();
 }
 
-/** Adds `item` into `into`. */
+/** Adds `item` into `into`, each figure by its merge rule. */
 export function addTotals(into: Totals, item: Readonly<Countable>): Totals {
-  into.requestCount += item.requestCount;
-  into.successCount += item.successCount;
-  into.errorCount += item.errorCount;
-  into.clientErrorCount += item.clientErrorCount;
-  into.totalResponseTime += item.totalResponseTime;
-  mergeHistogram(into.latencyHistogram, item.latencyHistogram);
-  into.inputTokens += item.inputTokens;
-  into.outputTokens += item.outputTokens;
-  return into;
+  return mergeFigures(into, item);
 }
 
 export function sumTotals(items: Iterable<Readonly<Countable>>): Totals {

@@ -3,7 +3,7 @@
  * ERROR) — 4xx answers are the client's doing and count as available. Null for a period
  * without requests: an idle endpoint is neither up nor down.
  */
-import { dayKey, DAY_MS, floorDay } from '../time/utcTime.js';
+import { dayKey, DAY_MS, floorDay } from '../../collector/time/utcTime.js';
 
 export interface ErrorCounts {
   requestCount: number;

@@ -4,7 +4,7 @@
  * shows the gap instead of joining its neighbours.
  */
 import type { Rollup } from '../../collector/store/types.js';
-import { dayKey, daysOverlapping } from '../time/utcTime.js';
+import { dayKey, daysOverlapping } from '../../collector/time/utcTime.js';
 import { groupTotals, performanceOf } from './Totals.js';
 
 export interface TrendDay {

@@ -8,7 +8,7 @@
  * availability.
  */
 import type { Rollup } from '../../collector/store/types.js';
-import { dayStart, DAY_MS } from '../time/utcTime.js';
+import { dayStart, DAY_MS } from '../../collector/time/utcTime.js';
 import {
   availabilityOf, availabilityOfLastDays, dailyAvailability, emptyDailyCounts, type DailyCounts, type ErrorCounts,
 } from './availability.js';

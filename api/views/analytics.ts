@@ -18,7 +18,7 @@ import { growthOf } from '../stats/growth.js';
 import { hourlyDistribution } from '../stats/hourlyDistribution.js';
 import { performanceOf, sumTotals } from '../stats/Totals.js';
 import { ceilMinute } from '../query/SessionCountCache.js';
-import { dayKey } from '../time/utcTime.js';
+import { dayKey } from '../../collector/time/utcTime.js';
 
 const PARAMETERS = ['window', 'from', 'to', 'service', 'tz'] as const;
 

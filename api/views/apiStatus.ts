@@ -10,7 +10,7 @@ import { parseRangeQuery } from '../query/parseRangeQuery.js';
 import { lastDays } from '../stats/availability.js';
 import { endpointStatuses } from '../stats/endpointStatuses.js';
 import type { HealthState } from '../stats/healthState.js';
-import { ceilHour, DAY_MS, dayStart, floorHour } from '../time/utcTime.js';
+import { ceilHour, DAY_MS, dayStart, floorHour } from '../../collector/time/utcTime.js';
 
 const PARAMETERS = ['window', 'from', 'to', 'service'] as const;
 const BAR_DAYS = 90;

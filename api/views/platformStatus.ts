@@ -11,7 +11,7 @@ import { loadRollups } from '../query/loadRollups.js';
 import { agentStats } from '../stats/agentStats.js';
 import { healthState, type HealthState } from '../stats/healthState.js';
 import { performanceOf, sumTotals, type Performance } from '../stats/Totals.js';
-import { ceilHour, DAY_MS, dayKey, floorHour, HOUR_MS } from '../time/utcTime.js';
+import { ceilHour, DAY_MS, dayKey, floorHour, HOUR_MS } from '../../collector/time/utcTime.js';
 import { agentEntries, type AgentEntry } from './agentEntries.js';
 
 export type ServiceState = 'receiving' | 'stale' | 'no_data';

@@ -10,8 +10,8 @@ export interface MappedSpans {
   records: SpanRecord[];
   rejected: number;
   ignored: number;
-  /** The first few rejection reasons, joined; empty when nothing was rejected. */
-  errorMessage: string;
+  /** The first few rejection reasons (describeRejections turns them into the answer's message). */
+  reasons: string[];
 }
 
 /** How many distinct reasons a partial_success message lists before "and N more". */
@@ -31,8 +31,13 @@ export function mapSpans(spans: readonly Span[], options: MappingOptions): Mappe
       if (reasons.length < MAX_REASONS) reasons.push(result.reason);
     }
   }
-  const more = rejected - reasons.length;
-  const errorMessage =
-    rejected === 0 ? '' : `${rejected} span(s) rejected: ${reasons.join('; ')}${more > 0 ? `; and ${more} more` : ''}`;
-  return { records, rejected, ignored, errorMessage };
+  return { records, rejected, ignored, reasons };
+}
+
+/** The `partial_success.error_message` for `rejected` spans, of which `reasons` name the first few; empty when none. */
+export function describeRejections(rejected: number, reasons: readonly string[]): string {
+  if (rejected === 0) return '';
+  const listed = reasons.slice(0, MAX_REASONS);
+  const more = rejected - listed.length;
+  return `${rejected} span(s) rejected: ${listed.join('; ')}${more > 0 ? `; and ${more} more` : ''}`;
 }

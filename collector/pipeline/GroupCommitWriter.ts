@@ -12,7 +12,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { PipelineError } from '../errors.js';
-import type { SpanRecord, StoreWriter, WriteResult } from '../store/types.js';
+import type { RejectedRecord, SpanRecord, StoreWriter, WriteResult } from '../store/types.js';
 import type { Telemetry } from '../telemetry/Telemetry.js';
 
 export interface GroupCommitOptions {
@@ -24,7 +24,7 @@ export interface GroupCommitOptions {
 
 interface Pending {
   records: readonly SpanRecord[];
-  resolve: () => void;
+  resolve: (rejected: RejectedRecord[]) => void;
   reject: (error: unknown) => void;
 }
 
@@ -42,16 +42,19 @@ export class GroupCommitWriter {
     telemetry.setQueueDepthProbe(() => this.queuedRecords);
   }
 
-  /** Resolves when `records` are durable in the store; rejects with a PipelineError. */
-  write(records: readonly SpanRecord[]): Promise<void> {
+  /**
+   * Resolves when `records` are durable in the store, with those of them the store refused for
+   * good (they fail no other request of the batch); rejects with a retryable PipelineError.
+   */
+  write(records: readonly SpanRecord[]): Promise<RejectedRecord[]> {
     if (this.closed) return Promise.reject(PipelineError.unavailable('the collector is shutting down', 5));
-    if (records.length === 0) return Promise.resolve();
+    if (records.length === 0) return Promise.resolve([]);
     if (this.queuedRecords > 0 && this.queuedRecords + records.length > this.options.maxQueuedRecords) {
       return Promise.reject(
         PipelineError.overloaded(`${this.queuedRecords} spans are waiting to be stored (limit ${this.options.maxQueuedRecords}); retry shortly`),
       );
     }
-    return new Promise<void>((resolve, reject) => {
+    return new Promise<RejectedRecord[]>((resolve, reject) => {
       this.queue.push({ records, resolve, reject });
       this.queuedRecords += records.length;
       this.writing ??= this.drain();
@@ -80,7 +83,8 @@ export class GroupCommitWriter {
         try {
           const result: WriteResult = await this.store.write(records);
           this.telemetry.storeWriteSucceeded((performance.now() - started) / 1000, result.stored, result.duplicates);
-          for (const pending of batch) pending.resolve();
+          const refused = new Map(result.rejected.map((record) => [`${record.traceId}:${record.spanId}`, record]));
+          for (const pending of batch) pending.resolve(refusedOf(pending.records, refused));
         } catch (error) {
           this.telemetry.storeWriteFailed((performance.now() - started) / 1000);
           for (const pending of batch) pending.reject(error);
@@ -104,4 +108,15 @@ export class GroupCommitWriter {
     }
     return batch;
   }
+}
+
+/** The refusals among `records` (a refused id repeated in another request is refused there too). */
+function refusedOf(records: readonly SpanRecord[], refused: ReadonlyMap<string, RejectedRecord>): RejectedRecord[] {
+  if (refused.size === 0) return [];
+  const mine: RejectedRecord[] = [];
+  for (const record of records) {
+    const rejection = refused.get(`${record.traceId}:${record.spanId}`);
+    if (rejection !== undefined) mine.push(rejection);
+  }
+  return mine;
 }

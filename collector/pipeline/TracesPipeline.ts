@@ -1,10 +1,11 @@
 /**
  * The traces pipeline behind the receiver: map spans to records (the `spanpulse`
  * processor), then group-commit them to the store (the `batch` processor). Implements the
- * one stage interface, TracesConsumer.
+ * one stage interface, TracesConsumer. Spans the mapping or the store refuse for good are
+ * answered together in partial_success.
  */
 import type { ConsumeResult, TracesConsumer } from '../consumer/TracesConsumer.js';
-import { mapSpans } from '../mapping/mapSpans.js';
+import { describeRejections, mapSpans } from '../mapping/mapSpans.js';
 import type { MappingOptions } from '../mapping/mapSpan.js';
 import type { Span } from '../pdata/Span.js';
 import type { Telemetry } from '../telemetry/Telemetry.js';
@@ -21,7 +22,10 @@ export class TracesPipeline implements TracesConsumer {
     this.telemetry.spansDecoded(spans.length);
     const mapped = mapSpans(spans, this.mapping);
     this.telemetry.spansMapped(mapped.rejected, mapped.ignored);
-    await this.writer.write(mapped.records);
-    return { rejectedSpans: mapped.rejected, errorMessage: mapped.errorMessage };
+    const refused = await this.writer.write(mapped.records);
+    if (refused.length > 0) this.telemetry.spansRefusedByStore(refused.length);
+    const rejected = mapped.rejected + refused.length;
+    const reasons = [...mapped.reasons, ...refused.map((record) => `span ${record.spanId}: ${record.reason}`)];
+    return { rejectedSpans: rejected, errorMessage: describeRejections(rejected, reasons) };
   }
 }

@@ -14,42 +14,16 @@
  * Many spans become few deltas (one per rollup key, agent day, session and service), which
  * is what makes large batches cheap to write.
  */
-import { addToHistogram, type LatencyHistogram } from '../mapping/latencyHistogram.js';
-import type { Outcome, Period, RequestRecord, SpanRecord, UserSession } from './types.js';
+import { countRecord, emptyFigures, mergeFigures, type FiguresOf } from './figures.js';
+import { DAY_MS, dayKey, floorModulo, HOUR_MS } from '../time/utcTime.js';
+import type { AgentDayIdentity, Period, RollupIdentity, SpanRecord, UserSession } from './types.js';
 
-const HOUR_MS = 3_600_000;
-const DAY_MS = 24 * HOUR_MS;
 
-export interface Counters {
-  requestCount: number;
-  successCount: number;
-  errorCount: number;
-  clientErrorCount: number;
-  totalResponseTime: number;
-  minResponseTime: number;
-  maxResponseTime: number;
-  latencyHistogram: LatencyHistogram;
-  inputTokens: number;
-  outputTokens: number;
-}
+/** Increment for one hourly_metrics / daily_metrics document (activeUsers left 0: presence decides it). */
+export type RollupDelta = RollupIdentity & FiguresOf<'rollup'>;
 
-/** Increment for one hourly_metrics / daily_metrics document; service level when endpoint, method and agentName are null. */
-export interface RollupDelta extends Counters {
-  serviceName: string;
-  period: Period;
-  start: Date;
-  endpoint: string | null;
-  method: string | null;
-  agentName: string | null;
-}
-
-export interface AgentDayDelta extends Counters {
-  serviceName: string;
-  agentName: string;
-  date: string;
-  invocationCount: number;
-  lastSeen: Date;
-}
+/** Increment for one agent_metrics document (activeUsers left 0: presence decides it). */
+export type AgentDayDelta = AgentDayIdentity & FiguresOf<'agentDay'> & { lastSeen: Date };
 
 /**
  * A user_sessions document's change from one batch: userId, ipAddress and userAgent are the
@@ -104,16 +78,6 @@ export function firstOfEachId(records: readonly SpanRecord[]): { unique: SpanRec
   return { unique, duplicates: records.length - unique.length };
 }
 
-export function periodStart(period: Period, time: Date): Date {
-  const ms = time.getTime();
-  return new Date(ms - modulo(ms, period === 'hour' ? HOUR_MS : DAY_MS));
-}
-
-/** "YYYY-MM-DD" of the UTC day. */
-export function utcDate(time: Date): string {
-  return time.toISOString().slice(0, 10);
-}
-
 export function endTime(record: SpanRecord): Date {
   return new Date(record.timestamp.getTime() + record.responseTime);
 }
@@ -135,13 +99,17 @@ function rollupKeyOf(serviceName: string, period: Period, startMs: number, endpo
   return serviceName + SEP + period + SEP + startMs + SEP + part(endpoint) + SEP + part(method) + SEP + part(agentName);
 }
 
-/** Deltas for records that are all new (already passed through the backend's idempotent insert). */
+/**
+ * Deltas for records that are all new (already passed through the backend's idempotent insert).
+ * Each request is counted once, into its hourly endpoint-level delta; the service-level and
+ * daily deltas are merged from those afterwards (a batch has many more records than deltas).
+ */
 export function aggregateRecords(records: readonly SpanRecord[]): BatchDeltas {
-  const rollups = new Map<string, RollupDelta>();
+  const hourly = new Map<string, RollupDelta>();
   const agentDays = new Map<string, AgentDayDelta>();
   const sessions = new Map<string, SessionDelta>();
   const services = new Map<string, ServiceDelta>();
-  const rollupPresence = new Map<string, RollupPresence>();
+  const hourPresence = new Map<string, RollupPresence>();
   const agentPresence = new Map<string, AgentPresence>();
   const dates = new Map<number, string>();
 
@@ -151,87 +119,76 @@ export function aggregateRecords(records: readonly SpanRecord[]): BatchDeltas {
     const end = new Date(startMs + record.responseTime);
     addService(services, record, end);
     if (sessionId !== null) addSession(sessions, record, sessionId, end);
-    const dayMs = startMs - modulo(startMs, DAY_MS);
     if (agentName !== null) {
+      const dayMs = startMs - floorModulo(startMs, DAY_MS);
       let date = dates.get(dayMs);
-      if (date === undefined) dates.set(dayMs, (date = utcDate(record.timestamp)));
+      if (date === undefined) dates.set(dayMs, (date = dayKey(record.timestamp)));
       const key = serviceName + SEP + agentName + SEP + date;
       let delta = agentDays.get(key);
       if (delta === undefined) {
-        delta = { serviceName, agentName, date, invocationCount: 0, lastSeen: end, ...emptyCounters() };
+        delta = { serviceName, agentName, date, lastSeen: end, ...emptyFigures('agentDay') };
         agentDays.set(key, delta);
       }
-      count(delta, record);
-      if (record.kind === 'agent_invocation') delta.invocationCount += 1;
+      countRecord(delta, 'agentDay', record);
       if (end > delta.lastSeen) delta.lastSeen = end;
       if (sessionId !== null && !agentPresence.has(key + SEP + sessionId)) {
         agentPresence.set(key + SEP + sessionId, { serviceName, agentName, date, sessionId });
       }
     }
     if (record.kind !== 'request') continue;
-    addPeriod(rollups, rollupPresence, record, 'hour', startMs - modulo(startMs, HOUR_MS));
-    addPeriod(rollups, rollupPresence, record, 'day', dayMs);
+    const hourMs = startMs - floorModulo(startMs, HOUR_MS);
+    const key = rollupKeyOf(serviceName, 'hour', hourMs, record.endpoint, record.method, agentName);
+    let delta = hourly.get(key);
+    if (delta === undefined) {
+      delta = { serviceName, period: 'hour', start: new Date(hourMs), endpoint: record.endpoint, method: record.method, agentName, ...emptyFigures('rollup') };
+      hourly.set(key, delta);
+    }
+    countRecord(delta, 'rollup', record);
+    if (sessionId !== null) {
+      const presenceKey = serviceName + SEP + hourMs + SEP + sessionId;
+      if (!hourPresence.has(presenceKey)) hourPresence.set(presenceKey, { serviceName, period: 'hour', start: delta.start, sessionId });
+    }
   }
   return {
-    rollups: [...rollups.values()],
+    rollups: rollupsFrom([...hourly.values()]),
     agentDays: [...agentDays.values()],
     sessions: [...sessions.values()],
     services: [...services.values()],
-    rollupPresence: [...rollupPresence.values()],
+    rollupPresence: withDailyPresence([...hourPresence.values()]),
     agentPresence: [...agentPresence.values()],
   };
 }
 
-/** Floor modulo, so times before 1970 still fall into the right period. */
-function modulo(value: number, size: number): number {
-  return ((value % size) + size) % size;
-}
-
-function addPeriod(
-  rollups: Map<string, RollupDelta>, presence: Map<string, RollupPresence>, record: RequestRecord, period: Period, startMs: number,
-): void {
-  const { serviceName, endpoint, method, agentName, sessionId } = record;
-  addRollup(rollups, rollupKeyOf(serviceName, period, startMs, null, null, null), record, period, startMs, null, null, null);
-  addRollup(rollups, rollupKeyOf(serviceName, period, startMs, endpoint, method, agentName), record, period, startMs, endpoint, method, agentName);
-  if (sessionId === null) return;
-  const key = serviceName + SEP + period + SEP + startMs + SEP + sessionId;
-  if (!presence.has(key)) presence.set(key, { serviceName, period, start: new Date(startMs), sessionId });
-}
-
-function emptyCounters(): Counters {
-  return {
-    requestCount: 0, successCount: 0, errorCount: 0, clientErrorCount: 0, totalResponseTime: 0,
-    minResponseTime: Infinity, maxResponseTime: -Infinity, latencyHistogram: {}, inputTokens: 0, outputTokens: 0,
+/** The hourly endpoint-level deltas, plus the service-level and daily ones merged from them. */
+function rollupsFrom(hourlyEndpoints: readonly RollupDelta[]): RollupDelta[] {
+  const derived = new Map<string, RollupDelta>();
+  const mergeInto = (from: RollupDelta, period: Period, level: 'service' | 'endpoint') => {
+    const start = period === 'hour' ? from.start : new Date(from.start.getTime() - floorModulo(from.start.getTime(), DAY_MS));
+    const identity = level === 'service'
+      ? { serviceName: from.serviceName, period, start, endpoint: null, method: null, agentName: null }
+      : { serviceName: from.serviceName, period, start, endpoint: from.endpoint, method: from.method, agentName: from.agentName };
+    const key = rollupKey(identity);
+    let delta = derived.get(key);
+    if (delta === undefined) derived.set(key, (delta = { ...identity, ...emptyFigures('rollup') }));
+    mergeFigures(delta, from);
   };
-}
-
-const OUTCOME_FIELD: Record<Outcome, 'successCount' | 'errorCount' | 'clientErrorCount'> = {
-  success: 'successCount',
-  error: 'errorCount',
-  client_error: 'clientErrorCount',
-};
-
-function count(counters: Counters, record: SpanRecord): void {
-  counters.requestCount += 1;
-  counters[OUTCOME_FIELD[record.outcome]] += 1;
-  counters.totalResponseTime += record.responseTime;
-  counters.minResponseTime = Math.min(counters.minResponseTime, record.responseTime);
-  counters.maxResponseTime = Math.max(counters.maxResponseTime, record.responseTime);
-  addToHistogram(counters.latencyHistogram, record.responseTime);
-  counters.inputTokens += record.inputTokens;
-  counters.outputTokens += record.outputTokens;
-}
-
-function addRollup(
-  rollups: Map<string, RollupDelta>, key: string, record: RequestRecord, period: Period, startMs: number,
-  endpoint: string | null, method: string | null, agentName: string | null,
-): void {
-  let delta = rollups.get(key);
-  if (delta === undefined) {
-    delta = { serviceName: record.serviceName, period, start: new Date(startMs), endpoint, method, agentName, ...emptyCounters() };
-    rollups.set(key, delta);
+  for (const hour of hourlyEndpoints) {
+    mergeInto(hour, 'hour', 'service');
+    mergeInto(hour, 'day', 'endpoint');
+    mergeInto(hour, 'day', 'service');
   }
-  count(delta, record);
+  return [...hourlyEndpoints, ...derived.values()];
+}
+
+/** Hourly presence keys plus the daily ones they imply. */
+function withDailyPresence(hourly: readonly RollupPresence[]): RollupPresence[] {
+  const daily = new Map<string, RollupPresence>();
+  for (const p of hourly) {
+    const dayMs = p.start.getTime() - floorModulo(p.start.getTime(), DAY_MS);
+    const key = p.serviceName + SEP + dayMs + SEP + p.sessionId;
+    if (!daily.has(key)) daily.set(key, { serviceName: p.serviceName, period: 'day', start: new Date(dayMs), sessionId: p.sessionId });
+  }
+  return [...hourly, ...daily.values()];
 }
 
 function addSession(sessions: Map<string, SessionDelta>, record: SpanRecord, sessionId: string, end: Date): void {

@@ -16,7 +16,7 @@
  * agentName all null and is the only one that carries `activeUsers` (distinct sessions);
  * the other documents split the same requests by endpoint, method and agent.
  */
-import type { LatencyHistogram } from '../mapping/latencyHistogram.js';
+import type { FiguresOf } from './figures.js';
 
 /** How a request ended: `error` = HTTP >= 500 or span status ERROR; `client_error` = HTTP 4xx. */
 export type Outcome = 'success' | 'error' | 'client_error';
@@ -67,11 +67,21 @@ export interface AgentInvocationRecord {
 
 export type SpanRecord = RequestRecord | AgentInvocationRecord;
 
+/** A record the store can never write (its data, not the store's state, is the problem). */
+export interface RejectedRecord {
+  traceId: string;
+  spanId: string;
+  /** Why, for the `partial_success.error_message` of the request that carried it. */
+  reason: string;
+}
+
 export interface WriteResult {
   /** Records stored for the first time. */
   stored: number;
   /** Records already present (same traceId and spanId); they changed nothing. */
   duplicates: number;
+  /** Records refused for good; they changed nothing, and no other record of the batch failed with them. */
+  rejected: RejectedRecord[];
 }
 
 /**
@@ -79,9 +89,12 @@ export interface WriteResult {
  *
  * `write` is idempotent by (traceId, spanId): a record already stored, in this batch or an
  * earlier one, contributes to no document a second time. Within one batch, the first of two
- * records with the same ids wins. It resolves only when the batch is durable. It rejects
- * with a retryable PipelineError (503) when the store is unreachable and a permanent one
- * otherwise. An empty batch resolves to { stored: 0, duplicates: 0 } without touching the store.
+ * records with the same ids wins. It resolves only when the batch is durable. A record the
+ * store can never write (data it refuses) is listed in `rejected` and fails nothing else;
+ * every other failure (disk full, I/O error, busy, corrupt page, network, unknown) rejects
+ * the whole write with a retryable PipelineError (503), having stored none of it. An empty
+ * batch resolves to { stored: 0, duplicates: 0, rejected: [] } without touching the store.
+ * A reader sees the figures of a write once it has resolved (read-your-writes).
  *
  * Every record also updates: user_sessions (when it has a sessionId: startTime = earliest,
  * lastActivity = latest activity, isActive = true, requestCount + 1 for requests), agent_metrics
@@ -106,8 +119,8 @@ export interface RollupQuery {
   level: 'service' | 'endpoint';
 }
 
-/** One hourly_metrics or daily_metrics document. */
-export interface Rollup {
+/** Which hourly_metrics / daily_metrics document: service level when endpoint, method and agentName are null. */
+export interface RollupIdentity {
   serviceName: string;
   period: Period;
   /** Start of the UTC hour or day. */
@@ -115,20 +128,10 @@ export interface Rollup {
   endpoint: string | null;
   method: string | null;
   agentName: string | null;
-  requestCount: number;
-  successCount: number;
-  errorCount: number;
-  clientErrorCount: number;
-  totalResponseTime: number;
-  /** null only when requestCount is 0 (never stored so). */
-  minResponseTime: number | null;
-  maxResponseTime: number | null;
-  latencyHistogram: LatencyHistogram;
-  inputTokens: number;
-  outputTokens: number;
-  /** Distinct sessions in the period; on service-level documents only (0 on the others). */
-  activeUsers: number;
 }
+
+/** One hourly_metrics or daily_metrics document: its identity and its figures (figures.ts). */
+export type Rollup = RollupIdentity & FiguresOf<'rollup'>;
 
 export interface DayRangeQuery {
   /** First UTC day, "YYYY-MM-DD", inclusive. */
@@ -138,31 +141,24 @@ export interface DayRangeQuery {
   serviceName?: string;
 }
 
-/** One agent_metrics document. */
-export interface AgentDay {
+/** Which agent_metrics document. */
+export interface AgentDayIdentity {
   serviceName: string;
   agentName: string;
   /** "YYYY-MM-DD" (UTC). */
   date: string;
-  /** Requests attributed to the agent plus agent invocations. */
-  requestCount: number;
-  /** Of requestCount, how many were agent invocations (non-SERVER spans). */
-  invocationCount: number;
-  successCount: number;
-  errorCount: number;
-  clientErrorCount: number;
-  totalResponseTime: number;
+}
+
+/**
+ * One agent_metrics document: its figures count requests attributed to the agent plus agent
+ * invocations (`invocationCount` of them), `activeUsers` the distinct sessions of the day.
+ */
+export type AgentDay = AgentDayIdentity & FiguresOf<'agentDay'> & {
+  /** totalResponseTime / requestCount. */
   avgResponseTime: number;
-  minResponseTime: number | null;
-  maxResponseTime: number | null;
-  latencyHistogram: LatencyHistogram;
-  inputTokens: number;
-  outputTokens: number;
-  /** Distinct sessions that used the agent that day. */
-  activeUsers: number;
   /** Latest span end time seen for the agent that day. */
   lastSeen: Date;
-}
+};
 
 export interface SessionQuery {
   /** Sessions with lastActivity >= from ... */

@@ -64,6 +64,11 @@ export class Telemetry {
     this.state.spansIgnored += ignored;
   }
 
+  /** Spans the store refused for good (their data): answered as rejected like mapping's. */
+  spansRefusedByStore(count: number): void {
+    this.state.spansRejected += count;
+  }
+
   storeWriteSucceeded(seconds: number, stored: number, duplicates: number): void {
     this.state.storeWrites += 1;
     this.state.storeWriteSecondsSum += seconds;

@@ -6,11 +6,13 @@
  */
 import type { Db, Document, Filter } from 'mongodb';
 import type { LatencyHistogram } from '../../mapping/latencyHistogram.js';
+import { figuresOf, type FigureDocument, type FiguresOf } from '../figures.js';
+import { nullableString } from '../storedValues.js';
 import type {
   AgentDay, ApiMetric, DayRangeQuery, Period, RequestQuery, Rollup, RollupQuery, ServiceSummary, SessionCounts, SessionQuery,
   UserSession,
 } from '../types.js';
-import { COLLECTIONS, type Keyed, nullableNumber, nullableString, sessionDocId, toApiMetric } from './documents.js';
+import { COLLECTIONS, type Keyed, sessionDocId, toApiMetric } from './documents.js';
 
 export class MongoReader {
   constructor(private readonly db: Db) {}
@@ -28,15 +30,13 @@ export class MongoReader {
     if (query.serviceName !== undefined) filter['serviceName'] = query.serviceName;
     const docs = await this.db.collection(COLLECTIONS.agentMetrics).find(filter).sort({ date: 1, _id: 1 }).toArray();
     return docs.map((doc) => {
-      const requestCount = Number(doc['requestCount'] ?? 0);
-      const totalResponseTime = Number(doc['totalResponseTime'] ?? 0);
+      const figures = figuresOfDocument('agentDay', doc);
+      const { requestCount, totalResponseTime } = figures;
       return {
         serviceName: String(doc['serviceName']),
         agentName: String(doc['agentName']),
         date: String(doc['date']),
-        requestCount,
-        invocationCount: Number(doc['invocationCount'] ?? 0),
-        ...counters(doc),
+        ...figures,
         // From the totals, exact even while a concurrent writer's refresh of the stored field is pending.
         avgResponseTime: requestCount === 0 ? 0 : totalResponseTime / requestCount,
         lastSeen: doc['lastSeen'] as Date,
@@ -103,24 +103,20 @@ function toRollup(doc: Document, period: Period): Rollup {
     endpoint: nullableString(doc['endpoint']),
     method: nullableString(doc['method']),
     agentName: nullableString(doc['agentName']),
-    requestCount: Number(doc['requestCount'] ?? 0),
-    ...counters(doc),
+    ...figuresOfDocument('rollup', doc),
   };
 }
 
-function counters(doc: Document) {
-  return {
-    successCount: Number(doc['successCount'] ?? 0),
-    errorCount: Number(doc['errorCount'] ?? 0),
-    clientErrorCount: Number(doc['clientErrorCount'] ?? 0),
-    totalResponseTime: Number(doc['totalResponseTime'] ?? 0),
-    minResponseTime: nullableNumber(doc['minResponseTime']),
-    maxResponseTime: nullableNumber(doc['maxResponseTime']),
-    latencyHistogram: histogramOf(doc['latencyHistogram']),
-    inputTokens: Number(doc['inputTokens'] ?? 0),
-    outputTokens: Number(doc['outputTokens'] ?? 0),
-    activeUsers: Number(doc['activeUsers'] ?? 0),
-  };
+/** The figures of a stored document; a figure missing from it (an older document) reads as nothing counted. */
+function figuresOfDocument<D extends FigureDocument>(document: D, doc: Document): FiguresOf<D> {
+  const figures: Record<string, unknown> = {};
+  for (const { name, merge } of figuresOf(document)) {
+    const value = doc[name];
+    if (merge === 'histogram') figures[name] = histogramOf(value);
+    else if (merge === 'sum') figures[name] = Number(value ?? 0);
+    else figures[name] = value === null || value === undefined ? null : Number(value);
+  }
+  return figures as FiguresOf<D>;
 }
 
 function histogramOf(value: unknown): LatencyHistogram {

@@ -149,7 +149,7 @@ export class MongoStore implements Store {
     } catch (error) {
       return Promise.reject(error);
     }
-    if (records.length === 0) return Promise.resolve({ stored: 0, duplicates: 0 });
+    if (records.length === 0) return Promise.resolve({ stored: 0, duplicates: 0, rejected: [] });
     return this.exclusive(() => withRetries('write', this.retryOptions(), () => this.leased(open, () => open.writer.write(records))));
   }
 

@@ -98,7 +98,7 @@ export class MongoWriter {
       throw error;
     }
     this.pending = null;
-    return { stored, duplicates: pending.repeatedInBatch + pending.records.length - stored };
+    return { stored, duplicates: pending.repeatedInBatch + pending.records.length - stored, rejected: [] };
   }
 
   /** Id of the unit this writer still has to finish, if any (the sweep leaves it alone). */
@@ -177,10 +177,11 @@ export class MongoWriter {
     const users = await ownPresence(this.db, unit, deltas, firstRun);
     const work: Array<() => Promise<void>> = [
       () => this.bulkGuarded(COLLECTIONS.hourlyMetrics, unit, firstRun, deltas.rollups.filter((d) => d.period === 'hour')
-        .map((d) => rollupUpdate(d, unit, users.get(COLLECTIONS.hourlyMetrics + rollupId(d)) ?? 0))),
+        .map((d) => rollupUpdate({ ...d, activeUsers: users.get(COLLECTIONS.hourlyMetrics + rollupId(d)) ?? 0 }, unit))),
       () => this.bulkGuarded(COLLECTIONS.dailyMetrics, unit, firstRun, deltas.rollups.filter((d) => d.period === 'day')
-        .map((d) => rollupUpdate(d, unit, users.get(COLLECTIONS.dailyMetrics + rollupId(d)) ?? 0))),
-      () => this.bulkGuarded(COLLECTIONS.agentMetrics, unit, firstRun, deltas.agentDays.map((d) => agentDayUpdate(d, unit, users.get(agentDayId(d)) ?? 0))),
+        .map((d) => rollupUpdate({ ...d, activeUsers: users.get(COLLECTIONS.dailyMetrics + rollupId(d)) ?? 0 }, unit))),
+      () => this.bulkGuarded(COLLECTIONS.agentMetrics, unit, firstRun, deltas.agentDays
+        .map((d) => agentDayUpdate({ ...d, activeUsers: users.get(agentDayId(d)) ?? 0 }, unit))),
       () => this.bulkGuarded(COLLECTIONS.userSessions, unit, firstRun, deltas.sessions.map((d) => sessionUpdate(d, unit))),
       () => this.bulkGuarded(COLLECTIONS.services, unit, firstRun, deltas.services.map((d) => serviceUpdate(d, unit))),
     ];

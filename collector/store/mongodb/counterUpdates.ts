@@ -10,7 +10,9 @@
  * units strictly in order (MongoWriter), which is what makes "seq or later" mean "applied".
  */
 import type { AnyBulkWriteOperation, Document } from 'mongodb';
-import type { AgentDayDelta, Counters, RollupDelta, ServiceDelta, SessionDelta } from '../recordAggregation.js';
+import { figuresOf, type FigureDocument, type FiguresOf } from '../figures.js';
+import type { AgentDayDelta, RollupDelta, ServiceDelta, SessionDelta } from '../recordAggregation.js';
+import { dayStart } from '../../time/utcTime.js';
 import { agentDayId, rollupId, sessionDocId } from './documents.js';
 
 /** Which writer's unit, and its place in that writer's sequence. */
@@ -30,24 +32,23 @@ function guarded(id: string, unit: UnitIdentity, update: Document): AnyBulkWrite
   return { updateOne: { filter: guardFilter(id, unit), update: { ...update, $set: set }, upsert: true } };
 }
 
-function counterIncrements(c: Counters, extra: Record<string, number>): Record<string, number> {
-  const inc: Record<string, number> = {
-    requestCount: c.requestCount,
-    successCount: c.successCount,
-    errorCount: c.errorCount,
-    clientErrorCount: c.clientErrorCount,
-    totalResponseTime: c.totalResponseTime,
-    inputTokens: c.inputTokens,
-    outputTokens: c.outputTokens,
-    ...extra,
-  };
-  for (const [bucket, count] of Object.entries(c.latencyHistogram)) inc[`latencyHistogram.${bucket}`] = count;
-  return inc;
+/** The figures of an increment as `$inc` / `$min` / `$max`, each by its merge rule (figures.ts). */
+function figureOperators<D extends FigureDocument>(document: D, figures: FiguresOf<D>): { $inc: Document; $min: Document; $max: Document } {
+  const values = figures as unknown as Record<string, unknown>;
+  const operators = { $inc: {} as Document, $min: {} as Document, $max: {} as Document };
+  for (const { name, merge } of figuresOf(document)) {
+    const value = values[name];
+    if (merge === 'sum') operators.$inc[name] = value;
+    else if (merge === 'histogram') for (const [bucket, count] of Object.entries(value as Record<string, number>)) operators.$inc[`${name}.${bucket}`] = count;
+    else operators[merge === 'min' ? '$min' : '$max'][name] = value;
+  }
+  return operators;
 }
 
-/** hourly_metrics / daily_metrics; `activeUsers`: sessions first seen in the period by this unit (service level). */
-export function rollupUpdate(delta: RollupDelta, unit: UnitIdentity, activeUsers: number): AnyBulkWriteOperation {
+/** hourly_metrics / daily_metrics; `delta.activeUsers`: sessions first seen in the period by this unit (service level). */
+export function rollupUpdate(delta: RollupDelta, unit: UnitIdentity): AnyBulkWriteOperation {
   const serviceLevel = delta.endpoint === null && delta.method === null && delta.agentName === null;
+  const { $inc, $min, $max } = figureOperators('rollup', delta);
   return guarded(rollupId(delta), unit, {
     $setOnInsert: {
       serviceName: delta.serviceName,
@@ -58,13 +59,13 @@ export function rollupUpdate(delta: RollupDelta, unit: UnitIdentity, activeUsers
     // Part of the identity, so always the same value: `$set` is as commutative as `$setOnInsert`
     // here, and FerretDB 1.x drops null values given to `$setOnInsert`.
     $set: { endpoint: delta.endpoint, method: delta.method, agentName: delta.agentName },
-    $inc: counterIncrements(delta, { activeUsers: serviceLevel ? activeUsers : 0 }),
-    $min: { minResponseTime: delta.minResponseTime },
-    $max: { maxResponseTime: delta.maxResponseTime },
+    $inc, $min, $max,
   });
 }
 
-export function agentDayUpdate(delta: AgentDayDelta, unit: UnitIdentity, activeUsers: number): AnyBulkWriteOperation {
+/** agent_metrics; `delta.activeUsers`: sessions first seen on the agent's day by this unit. */
+export function agentDayUpdate(delta: AgentDayDelta, unit: UnitIdentity): AnyBulkWriteOperation {
+  const { $inc, $min, $max } = figureOperators('agentDay', delta);
   return guarded(agentDayId(delta), unit, {
     $setOnInsert: {
       serviceName: delta.serviceName,
@@ -74,9 +75,8 @@ export function agentDayUpdate(delta: AgentDayDelta, unit: UnitIdentity, activeU
       // Right for a new document; refreshAverages keeps it right afterwards.
       avgResponseTime: delta.totalResponseTime / delta.requestCount,
     },
-    $inc: counterIncrements(delta, { invocationCount: delta.invocationCount, activeUsers }),
-    $min: { minResponseTime: delta.minResponseTime },
-    $max: { maxResponseTime: delta.maxResponseTime, lastSeen: delta.lastSeen },
+    $inc, $min,
+    $max: { ...$max, lastSeen: delta.lastSeen },
   });
 }
 
@@ -106,9 +106,4 @@ export function serviceUpdate(delta: ServiceDelta, unit: UnitIdentity): AnyBulkW
     $max: { lastSeen: delta.lastSeen },
     $inc: { spanCount: delta.spanCount },
   });
-}
-
-/** Start of the UTC day of a "YYYY-MM-DD" date. */
-export function dayStart(date: string): Date {
-  return new Date(Date.parse(`${date}T00:00:00.000Z`));
 }

@@ -9,7 +9,8 @@
  * the same key, even when several collectors insert it at the same moment.
  */
 import type { Document } from 'mongodb';
-import type { AgentInvocationRecord, ApiMetric, Outcome, RequestRecord, SpanRecord } from '../types.js';
+import { invocationRecordOf, requestRecordOf } from '../storedValues.js';
+import type { AgentInvocationRecord, ApiMetric, RequestRecord, SpanRecord } from '../types.js';
 
 export const COLLECTIONS = {
   apiMetrics: 'api_metrics',
@@ -57,48 +58,19 @@ export function agentInvocationDocument(record: AgentInvocationRecord, unit: str
 }
 
 type Stored = Record<string, unknown>;
+const storedDate = (stored: unknown) => stored as Date;
 
 export function toRequestRecord(doc: Stored): RequestRecord {
-  return { kind: 'request', ...toApiMetric(doc) };
+  return requestRecordOf(doc, storedDate);
 }
 
 export function toApiMetric(doc: Stored): ApiMetric {
-  return {
-    traceId: String(doc['traceId']),
-    spanId: String(doc['spanId']),
-    serviceName: String(doc['serviceName']),
-    endpoint: String(doc['endpoint']),
-    method: String(doc['method']),
-    statusCode: nullableNumber(doc['statusCode']),
-    responseTime: Number(doc['responseTime']),
-    timestamp: doc['timestamp'] as Date,
-    sessionId: nullableString(doc['sessionId']),
-    userId: nullableString(doc['userId']),
-    agentName: nullableString(doc['agentName']),
-    ipAddress: nullableString(doc['ipAddress']),
-    userAgent: nullableString(doc['userAgent']),
-    outcome: String(doc['outcome']) as Outcome,
-    inputTokens: Number(doc['inputTokens'] ?? 0),
-    outputTokens: Number(doc['outputTokens'] ?? 0),
-  };
+  const { kind: _kind, ...metric } = requestRecordOf(doc, storedDate);
+  return metric;
 }
 
 export function toAgentInvocationRecord(doc: Stored): AgentInvocationRecord {
-  return {
-    kind: 'agent_invocation',
-    traceId: String(doc['traceId']),
-    spanId: String(doc['spanId']),
-    serviceName: String(doc['serviceName']),
-    agentName: String(doc['agentName']),
-    operation: String(doc['operation']),
-    responseTime: Number(doc['responseTime']),
-    timestamp: doc['timestamp'] as Date,
-    sessionId: nullableString(doc['sessionId']),
-    userId: nullableString(doc['userId']),
-    outcome: String(doc['outcome']) as Outcome,
-    inputTokens: Number(doc['inputTokens'] ?? 0),
-    outputTokens: Number(doc['outputTokens'] ?? 0),
-  };
+  return invocationRecordOf(doc, storedDate);
 }
 
 export function rollupId(d: { serviceName: string; start: Date; endpoint: string | null; method: string | null; agentName: string | null }): string {
@@ -124,12 +96,4 @@ export function agentPresenceId(p: { serviceName: string; agentName: string; dat
 /** Identity of a span, as used for duplicate detection within the store. */
 export function spanKey(record: Pick<SpanRecord, 'traceId' | 'spanId'>): string {
   return `${record.traceId}:${record.spanId}`;
-}
-
-export function nullableString(value: unknown): string | null {
-  return value === null || value === undefined ? null : String(value);
-}
-
-export function nullableNumber(value: unknown): number | null {
-  return value === null || value === undefined ? null : Number(value);
 }

@@ -7,7 +7,8 @@
 import type { Db } from 'mongodb';
 import type { BatchDeltas } from '../recordAggregation.js';
 import { settled, insertIgnoringDuplicates } from './bulkOperations.js';
-import { dayStart, type UnitIdentity } from './counterUpdates.js';
+import { dayStart } from '../../time/utcTime.js';
+import type { UnitIdentity } from './counterUpdates.js';
 import { agentDayId, agentPresenceId, COLLECTIONS, rollupId, rollupPresenceId, type Keyed } from './documents.js';
 
 /**

@@ -1,19 +1,22 @@
 /**
  * Background maintenance of the SQLite store: marking idle sessions inactive and deleting
  * by retention. A period (hour, day, agent day) is deleted when its start is older than its
- * retention, like a MongoDB TTL index on the start time. The raw tables can hold millions
- * of rows, so they are deleted in chunks, each its own short transaction, yielding to the
- * event loop in between so that writes (group commits) are not held up.
+ * retention, like a MongoDB TTL index on the start time. Raw rows are found through span_ids
+ * (their time index; the tail is folded first) and deleted in chunks, each its own short
+ * transaction, yielding in between so that appends are not held up.
  */
 import type { Database, Statement } from 'better-sqlite3';
-import { utcDate } from '../recordAggregation.js';
+import { dayKey } from '../../time/utcTime.js';
 import type { Retention } from '../types.js';
+import { RAW_TABLES } from './schema.js';
 
 const CHUNK_ROWS = 5000;
 
 export class SqliteMaintenance {
   private readonly markInactive: Statement;
-  private readonly deleteRawChunk: Statement[];
+  private readonly expiredKeys: Statement;
+  private readonly deleteRaw: Statement[];
+  private readonly deleteKey: Statement;
   private readonly deleteHours: Statement[];
   private readonly deleteDays: Statement[];
   private readonly deleteAgentDays: Statement[];
@@ -21,8 +24,9 @@ export class SqliteMaintenance {
 
   constructor(private readonly db: Database) {
     this.markInactive = db.prepare('UPDATE user_sessions SET isActive = 0 WHERE isActive = 1 AND lastActivity < ?');
-    this.deleteRawChunk = ['api_metrics', 'agent_invocations'].map((table) =>
-      db.prepare(`DELETE FROM ${table} WHERE rowid IN (SELECT rowid FROM ${table} WHERE timestamp < ? LIMIT ${CHUNK_ROWS})`));
+    this.expiredKeys = db.prepare(`SELECT timestamp, idHash, tableId, rowRef FROM span_ids WHERE timestamp < ? ORDER BY timestamp LIMIT ${CHUNK_ROWS}`);
+    this.deleteRaw = RAW_TABLES.map((table) => db.prepare(`DELETE FROM ${table} WHERE rowid = ?`));
+    this.deleteKey = db.prepare('DELETE FROM span_ids WHERE timestamp = ? AND idHash = ?');
     this.deleteHours = [
       db.prepare('DELETE FROM hourly_metrics WHERE start < ?'),
       db.prepare("DELETE FROM rollup_presence WHERE period = 'hour' AND start < ?"),
@@ -42,17 +46,23 @@ export class SqliteMaintenance {
     return this.markInactive.run(now.getTime() - inactivityMs).changes;
   }
 
-  /** `isOpen` is checked between chunks: shutdown stops the job instead of racing it. */
+  /** `isOpen` is checked between chunks: shutdown stops the job instead of racing it. Expects a folded tail. */
   async deleteExpired(now: Date, retention: Retention, isOpen: () => boolean): Promise<void> {
     const cutoff = (retentionMs: number) => now.getTime() - retentionMs;
-    for (const statement of this.deleteRawChunk) {
-      while (isOpen() && statement.run(cutoff(retention.apiMetricsMs)).changes === CHUNK_ROWS) {
-        await new Promise<void>((resolve) => setImmediate(resolve));
+    const deleteChunk = this.db.transaction(() => {
+      const keys = this.expiredKeys.all(cutoff(retention.apiMetricsMs)) as Array<{ timestamp: number; idHash: number; tableId: number; rowRef: number }>;
+      for (const key of keys) {
+        this.deleteRaw[key.tableId]?.run(key.rowRef);
+        this.deleteKey.run(key.timestamp, key.idHash);
       }
+      return keys.length;
+    });
+    while (isOpen() && deleteChunk.immediate() === CHUNK_ROWS) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
     }
     if (!isOpen()) return;
     // An agent day starts before the cutoff exactly when its date is at most the date of (cutoff - 1 ms).
-    const lastAgentDate = utcDate(new Date(cutoff(retention.agentMetricsMs) - 1));
+    const lastAgentDate = dayKey(new Date(cutoff(retention.agentMetricsMs) - 1));
     this.db.transaction(() => {
       for (const statement of this.deleteHours) statement.run(cutoff(retention.hourlyMetricsMs));
       for (const statement of this.deleteDays) statement.run(cutoff(retention.dailyMetricsMs));

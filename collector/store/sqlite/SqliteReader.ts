@@ -4,11 +4,13 @@
  * 0/1 -> boolean, JSON text -> histogram). Statements are prepared once per distinct SQL.
  */
 import type { Database, Statement } from 'better-sqlite3';
-import type { LatencyHistogram } from '../../mapping/latencyHistogram.js';
+import { nullableString } from '../storedValues.js';
 import type {
-  AgentDay, ApiMetric, DayRangeQuery, Outcome, Period, RequestQuery, Rollup, RollupQuery, ServiceSummary,
+  AgentDay, ApiMetric, DayRangeQuery, Period, RequestQuery, Rollup, RollupQuery, ServiceSummary,
   SessionCounts, SessionQuery, UserSession,
 } from '../types.js';
+import { figuresOfRow } from './figureColumns.js';
+import { requestOfRow } from './rawRows.js';
 
 type Row = Record<string, unknown>;
 
@@ -39,9 +41,7 @@ export class SqliteReader {
       serviceName: String(row.serviceName),
       agentName: String(row.agentName),
       date: String(row.date),
-      requestCount: Number(row.requestCount),
-      invocationCount: Number(row.invocationCount),
-      ...counters(row),
+      ...figuresOfRow('agentDay', row),
       avgResponseTime: Number(row.avgResponseTime),
       lastSeen: new Date(Number(row.lastSeen)),
     }));
@@ -69,29 +69,17 @@ export class SqliteReader {
   }
 
   findRequests(query: RequestQuery): ApiMetric[] {
-    const where = ['timestamp >= ? AND timestamp < ?'];
-    if (query.serviceName !== undefined) where.push('serviceName = ?');
-    if (query.errorsOnly === true) where.push("outcome = 'error'");
-    const rows = this.all(`SELECT * FROM api_metrics WHERE ${where.join(' AND ')} ORDER BY timestamp DESC, rowid DESC LIMIT ?`,
-      [query.from.getTime(), query.to.getTime(), ...optional(query.serviceName), Math.max(0, Math.trunc(query.limit))]);
-    return rows.map((row) => ({
-      traceId: String(row.traceId),
-      spanId: String(row.spanId),
-      serviceName: String(row.serviceName),
-      endpoint: String(row.endpoint),
-      method: String(row.method),
-      statusCode: nullableNumber(row.statusCode),
-      responseTime: Number(row.responseTime),
-      timestamp: new Date(Number(row.timestamp)),
-      sessionId: nullableString(row.sessionId),
-      userId: nullableString(row.userId),
-      agentName: nullableString(row.agentName),
-      ipAddress: nullableString(row.ipAddress),
-      userAgent: nullableString(row.userAgent),
-      outcome: String(row.outcome) as Outcome,
-      inputTokens: Number(row.inputTokens),
-      outputTokens: Number(row.outputTokens),
-    }));
+    // Through span_ids, the raw rows' time index (schema.ts); the store folds before it reads.
+    const where = ['s.tableId = 0 AND s.timestamp >= ? AND s.timestamp < ?'];
+    if (query.serviceName !== undefined) where.push('a.serviceName = ?');
+    if (query.errorsOnly === true) where.push("a.outcome = 'error'");
+    const rows = this.all(`SELECT a.* FROM span_ids s CROSS JOIN api_metrics a ON a.rowid = s.rowRef
+      WHERE ${where.join(' AND ')} ORDER BY s.timestamp DESC, s.idHash DESC LIMIT ?`,
+    [query.from.getTime(), query.to.getTime(), ...optional(query.serviceName), Math.max(0, Math.trunc(query.limit))]);
+    return rows.map((row) => {
+      const { kind: _kind, ...metric } = requestOfRow(row);
+      return metric;
+    });
   }
 
   findSession(serviceName: string, sessionId: string): UserSession | null {
@@ -132,34 +120,10 @@ function toRollup(row: Row, period: Period): Rollup {
     endpoint: emptyToNull(row.endpoint),
     method: emptyToNull(row.method),
     agentName: emptyToNull(row.agentName),
-    requestCount: Number(row.requestCount),
-    ...counters(row),
-  };
-}
-
-function counters(row: Row) {
-  return {
-    successCount: Number(row.successCount),
-    errorCount: Number(row.errorCount),
-    clientErrorCount: Number(row.clientErrorCount),
-    totalResponseTime: Number(row.totalResponseTime),
-    minResponseTime: nullableNumber(row.minResponseTime),
-    maxResponseTime: nullableNumber(row.maxResponseTime),
-    latencyHistogram: JSON.parse(String(row.latencyHistogram)) as LatencyHistogram,
-    inputTokens: Number(row.inputTokens),
-    outputTokens: Number(row.outputTokens),
-    activeUsers: Number(row.activeUsers),
+    ...figuresOfRow('rollup', row),
   };
 }
 
 function emptyToNull(value: unknown): string | null {
-  return value === '' || value === null || value === undefined ? null : String(value);
-}
-
-function nullableString(value: unknown): string | null {
-  return value === null || value === undefined ? null : String(value);
-}
-
-function nullableNumber(value: unknown): number | null {
-  return value === null || value === undefined ? null : Number(value);
+  return value === '' ? null : nullableString(value);
 }

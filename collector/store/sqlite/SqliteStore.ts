@@ -2,152 +2,168 @@
  * The embedded store: one SQLite file (better-sqlite3), used when no MongoDB is configured
  * so that `npm start` works with nothing else installed.
  *
- * better-sqlite3 is synchronous: a write runs to its durable commit before the returned
- * promise settles, and calls made together (Promise.all) run one after the other. That is
- * the right shape for the collector, which already groups requests into one batch per
- * commit; the event loop is blocked only for one batch at a time.
+ * Writes go to a writer thread (WriterThread.ts, writerThreadMain.ts) that owns the only writing
+ * connection: a write resolves once its raw rows are committed, and the thread folds them
+ * into the figures soon after (SqliteWriter.ts). Reads run on this thread's own connection
+ * (WAL readers never wait for the writer), after asking the writer to fold what it holds, so
+ * a read sees every write that resolved before it started. One collector process per file.
  */
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
 import { PipelineError } from '../../errors.js';
+import { storeUnavailable } from '../storeErrors.js';
 import type {
   AgentDay, ApiMetric, DayRangeQuery, RequestQuery, Retention, Rollup, RollupQuery, ServiceSummary, SessionCounts,
   SessionQuery, SpanRecord, Store, UserSession, WriteResult,
 } from '../types.js';
-import { prepareDatabase } from './schema.js';
-import { toPipelineError } from './sqliteErrors.js';
-import { SqliteMaintenance } from './SqliteMaintenance.js';
+import { prepareConnection, type Synchronous } from './schema.js';
 import { SqliteReader } from './SqliteReader.js';
-import { SqliteWriter } from './SqliteWriter.js';
+import { WriterThread } from './WriterThread.js';
 
 export interface SqliteStoreOptions {
   /**
-   * The database file; its parent directory is created when missing. `:memory:` keeps
-   * everything in memory (tests only: nothing is durable). No default here: the collector's
-   * config defaults it to `${SPANPULSE_DATA_DIR}/spanpulse.db` (`./data/spanpulse.db`).
+   * The database file; its parent directory is created when missing. No default here: the
+   * collector's config defaults it to `${SPANPULSE_DATA_DIR}/spanpulse.db` (`./data/spanpulse.db`).
    */
   path: string;
-  /** How long a write waits for another connection's lock before failing as retryable, ms. Default 5000. */
+  /** How long a statement waits for another connection's lock before failing as retryable, ms. Default 5000. */
   busyTimeoutMs?: number;
-}
-
-interface Open {
-  db: Database.Database;
-  writer: SqliteWriter;
-  reader: SqliteReader;
-  maintenance: SqliteMaintenance;
+  /** `full` (default): an acknowledged write survives a power loss; `normal`: only a process crash (schema.ts). */
+  synchronous?: Synchronous;
+  /** Fold the unfolded raw rows once there are this many. Default 20 000. */
+  foldRows?: number;
+  /** ... or once the oldest is this old, ms. Default 500. */
+  foldIntervalMs?: number;
+  /** Refuse writes (503) while this many raw rows cannot be folded. Default 200 000. */
+  maxUnfoldedRows?: number;
 }
 
 export class SqliteStore implements Store {
   readonly backend = 'sqlite' as const;
   private readonly options: Required<SqliteStoreOptions>;
   private state: 'new' | 'open' | 'closed' = 'new';
-  private open: Open | undefined;
-  private maintenanceRunning: Promise<void> | undefined;
+  private writer: WriterThread | undefined;
+  private db: Database.Database | undefined;
+  private reader: SqliteReader | undefined;
+  /** The fold last sent to the writer, until it answers. */
+  private sentFold: Promise<void> | undefined;
+  /** The fold to send once sentFold is answered, shared by the reads that start meanwhile. */
+  private nextFold: Promise<void> | undefined;
 
   constructor(options: SqliteStoreOptions) {
-    this.options = { busyTimeoutMs: 5000, ...options };
+    if (options.path === ':memory:' || options.path.startsWith('file:')) {
+      throw new Error('sqlite store: the path must be a file (the writer thread and the readers open it separately)');
+    }
+    this.options = { busyTimeoutMs: 5000, synchronous: 'full', foldRows: 20_000, foldIntervalMs: 500, maxUnfoldedRows: 200_000, ...options };
   }
 
   async start(): Promise<void> {
     if (this.state === 'open') return;
     if (this.state === 'closed') throw PipelineError.unavailable('sqlite store is shut down and cannot be restarted');
-    const { path, busyTimeoutMs } = this.options;
-    let db: Database.Database | undefined;
+    const writer = new WriterThread(this.options);
+    await writer.start();
     try {
-      if (path !== ':memory:' && !path.startsWith('file:')) mkdirSync(dirname(path), { recursive: true });
-      db = new Database(path);
-      prepareDatabase(db, busyTimeoutMs);
-      this.open = { db, writer: new SqliteWriter(db), reader: new SqliteReader(db), maintenance: new SqliteMaintenance(db) };
-      this.state = 'open';
+      // The writer created the schema; this connection only reads.
+      const db = new Database(this.options.path);
+      prepareConnection(db, this.options);
+      db.pragma('query_only = 1');
+      this.db = db;
+      this.reader = new SqliteReader(db);
     } catch (error) {
-      db?.close();
-      throw toPipelineError(error, `open of ${path}`);
+      await writer.close();
+      throw error;
     }
+    this.writer = writer;
+    this.state = 'open';
   }
 
   async shutdown(): Promise<void> {
     if (this.state === 'closed') return;
     this.state = 'closed';
-    await this.maintenanceRunning?.catch(() => undefined);
-    this.open?.db.close();
-    this.open = undefined;
+    await this.nextFold?.catch(() => undefined);
+    await this.writer?.close();
+    this.db?.close();
+    this.writer = undefined;
+    this.db = undefined;
+    this.reader = undefined;
   }
 
   async write(records: readonly SpanRecord[]): Promise<WriteResult> {
-    const { writer } = this.ready();
-    if (records.length === 0) return { stored: 0, duplicates: 0 };
-    return this.run('write', () => writer.write(records));
+    const writer = this.ready().writer;
+    if (records.length === 0) return { stored: 0, duplicates: 0, rejected: [] };
+    return writer.call('append', records);
   }
 
   async ping(): Promise<number> {
-    const { db } = this.ready();
-    return this.run('ping', () => {
-      const started = performance.now();
-      db.prepare('SELECT 1').get();
-      return performance.now() - started;
-    });
+    const { writer } = this.ready();
+    const started = performance.now();
+    await writer.call('ping');
+    return performance.now() - started;
   }
 
-  async findRollups(query: RollupQuery): Promise<Rollup[]> {
-    const { reader } = this.ready();
-    return this.run('read', () => reader.findRollups(query));
+  findRollups(query: RollupQuery): Promise<Rollup[]> {
+    return this.read('findRollups', (reader) => reader.findRollups(query));
   }
 
-  async findAgentDays(query: DayRangeQuery): Promise<AgentDay[]> {
-    const { reader } = this.ready();
-    return this.run('read', () => reader.findAgentDays(query));
+  findAgentDays(query: DayRangeQuery): Promise<AgentDay[]> {
+    return this.read('findAgentDays', (reader) => reader.findAgentDays(query));
   }
 
-  async countSessions(query: SessionQuery): Promise<SessionCounts> {
-    const { reader } = this.ready();
-    return this.run('read', () => reader.countSessions(query));
+  countSessions(query: SessionQuery): Promise<SessionCounts> {
+    return this.read('countSessions', (reader) => reader.countSessions(query));
   }
 
-  async listServices(): Promise<ServiceSummary[]> {
-    const { reader } = this.ready();
-    return this.run('read', () => reader.listServices());
+  listServices(): Promise<ServiceSummary[]> {
+    return this.read('listServices', (reader) => reader.listServices());
   }
 
-  async findRequests(query: RequestQuery): Promise<ApiMetric[]> {
-    const { reader } = this.ready();
-    return this.run('read', () => reader.findRequests(query));
+  findRequests(query: RequestQuery): Promise<ApiMetric[]> {
+    return this.read('findRequests', (reader) => reader.findRequests(query));
   }
 
-  async findSession(serviceName: string, sessionId: string): Promise<UserSession | null> {
-    const { reader } = this.ready();
-    return this.run('read', () => reader.findSession(serviceName, sessionId));
+  findSession(serviceName: string, sessionId: string): Promise<UserSession | null> {
+    return this.read('findSession', (reader) => reader.findSession(serviceName, sessionId));
   }
 
-  async markInactiveSessions(now: Date, inactivityMs: number): Promise<number> {
-    const { maintenance } = this.ready();
-    return this.run('markInactiveSessions', () => maintenance.markInactiveSessions(now, inactivityMs));
+  markInactiveSessions(now: Date, inactivityMs: number): Promise<number> {
+    return this.ready().writer.call('markInactiveSessions', now, inactivityMs);
   }
 
-  async deleteExpired(now: Date, retention: Retention): Promise<void> {
-    const { maintenance } = this.ready();
-    const running = maintenance.deleteExpired(now, retention, () => this.state === 'open')
-      .catch((error: unknown) => { throw toPipelineError(error, 'deleteExpired'); });
-    this.maintenanceRunning = running;
+  deleteExpired(now: Date, retention: Retention): Promise<void> {
+    return this.ready().writer.call('deleteExpired', now, retention);
+  }
+
+  private async read<T>(action: string, query: (reader: SqliteReader) => T): Promise<T> {
+    await this.foldBeforeRead(this.ready().writer);
+    const reader = this.ready().reader;
     try {
-      await running;
-    } finally {
-      if (this.maintenanceRunning === running) this.maintenanceRunning = undefined;
-    }
-  }
-
-  private ready(): Open {
-    if (this.state === 'open' && this.open !== undefined) return this.open;
-    throw PipelineError.unavailable(this.state === 'new' ? 'sqlite store is not started' : 'sqlite store is shut down');
-  }
-
-  private run<T>(action: string, work: () => T): T {
-    try {
-      return work();
+      return query(reader);
     } catch (error) {
-      throw toPipelineError(error, action);
+      throw storeUnavailable('sqlite', action, error);
     }
+  }
+
+  /**
+   * A fold sent after the read started: the writer answers calls in order, so it then holds
+   * no write that resolved before. A fold already sent may predate such a write, so the read
+   * waits for the next one (shared, so a burst of reads costs one extra fold at most).
+   */
+  private foldBeforeRead(writer: WriterThread): Promise<void> {
+    if (this.nextFold !== undefined) return this.nextFold;
+    const send = (): Promise<void> => {
+      this.nextFold = undefined;
+      const sent = writer.call('fold');
+      this.sentFold = sent;
+      sent.then(() => undefined, () => undefined).finally(() => { if (this.sentFold === sent) this.sentFold = undefined; });
+      return sent;
+    };
+    if (this.sentFold === undefined) return send();
+    this.nextFold = this.sentFold.then(send, send);
+    return this.nextFold;
+  }
+
+  private ready(): { writer: WriterThread; reader: SqliteReader } {
+    if (this.state === 'open' && this.writer !== undefined && this.reader !== undefined) return { writer: this.writer, reader: this.reader };
+    throw PipelineError.unavailable(this.state === 'new' ? 'sqlite store is not started' : 'sqlite store is shut down');
   }
 }

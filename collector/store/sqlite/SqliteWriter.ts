@@ -1,140 +1,135 @@
 /**
- * The write side of the SQLite store: one `BEGIN IMMEDIATE` transaction per batch.
+ * Everything that writes the SQLite file, on one connection, in the writer thread
+ * (writerThreadMain.ts): appends (SqliteAppender), folds (SqliteFolder) and maintenance.
  *
- * Raw rows go in with `ON CONFLICT DO NOTHING` on their idempotency key (schema.ts); only
- * the rows actually inserted are aggregated (collector/store/recordAggregation.ts) into a few
- * commutative upserts. Distinct users are counted through the presence tables: a presence row that was
- * new adds one to activeUsers. Synchronous by design (better-sqlite3): the transaction holds
- * the write lock from its first statement, so concurrent writers, in this process or in
- * another one sharing the file, cannot interleave.
+ * When to fold: once the tail holds `foldRows` rows or its oldest row is `foldIntervalMs`
+ * old, checked after every append and by a timer; before any read (SqliteStore asks, so a
+ * reader always sees every write that resolved); before maintenance and at shutdown. A tail
+ * that cannot be folded (the fold fails) keeps growing only up to `maxUnfoldedRows`; beyond
+ * that appends are refused as retryable, so memory stays bounded while the store is failing.
  */
-import type { Database, Statement, Transaction } from 'better-sqlite3';
-import {
-  agentDayKey, aggregateRecords, firstOfEachId, rollupKey, type BatchDeltas, type Counters,
-} from '../recordAggregation.js';
-import type { SpanRecord, WriteResult } from '../types.js';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { PipelineError } from '../../errors.js';
+import { log } from '../../log.js';
+import { STORE_RETRY_AFTER_SECONDS } from '../storeErrors.js';
+import type { Retention, SpanRecord, WriteResult } from '../types.js';
+import { createSchema, prepareConnection, type Synchronous } from './schema.js';
+import { SqliteAppender } from './SqliteAppender.js';
+import { SqliteFolder } from './SqliteFolder.js';
+import { SqliteMaintenance } from './SqliteMaintenance.js';
+import { UnfoldedTail } from './UnfoldedTail.js';
 
-const COUNTER_UPDATES = `
-  requestCount = requestCount + excluded.requestCount,
-  successCount = successCount + excluded.successCount,
-  errorCount = errorCount + excluded.errorCount,
-  clientErrorCount = clientErrorCount + excluded.clientErrorCount,
-  totalResponseTime = totalResponseTime + excluded.totalResponseTime,
-  minResponseTime = min(minResponseTime, excluded.minResponseTime),
-  maxResponseTime = max(maxResponseTime, excluded.maxResponseTime),
-  latencyHistogram = histogram_merge(latencyHistogram, excluded.latencyHistogram),
-  inputTokens = inputTokens + excluded.inputTokens,
-  outputTokens = outputTokens + excluded.outputTokens,
-  activeUsers = activeUsers + excluded.activeUsers`;
-
-const COUNTER_COLUMNS = `requestCount, successCount, errorCount, clientErrorCount, totalResponseTime,
-  minResponseTime, maxResponseTime, latencyHistogram, inputTokens, outputTokens, activeUsers`;
-
-function rollupUpsert(table: 'hourly_metrics' | 'daily_metrics'): string {
-  return `INSERT INTO ${table} (serviceName, start, endpoint, method, agentName, ${COUNTER_COLUMNS})
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-    ON CONFLICT (serviceName, start, endpoint, method, agentName) DO UPDATE SET ${COUNTER_UPDATES}`;
-}
-
-function counterValues(c: Counters, activeUsers: number): unknown[] {
-  return [c.requestCount, c.successCount, c.errorCount, c.clientErrorCount, c.totalResponseTime,
-    c.minResponseTime, c.maxResponseTime, JSON.stringify(c.latencyHistogram), c.inputTokens, c.outputTokens, activeUsers];
+export interface SqliteWriterOptions {
+  path: string;
+  busyTimeoutMs: number;
+  synchronous: Synchronous;
+  /** Fold once the tail has this many rows. */
+  foldRows: number;
+  /** Fold once the tail's oldest row is this old, ms. */
+  foldIntervalMs: number;
+  /** Refuse appends (retryable) while the tail is this long and cannot be folded. */
+  maxUnfoldedRows: number;
 }
 
 export class SqliteWriter {
-  private readonly insertRequest: Statement;
-  private readonly insertInvocation: Statement;
-  private readonly insertRollupPresence: Statement;
-  private readonly insertAgentPresence: Statement;
-  private readonly upsertHourly: Statement;
-  private readonly upsertDaily: Statement;
-  private readonly upsertAgentDay: Statement;
-  private readonly upsertSession: Statement;
-  private readonly upsertService: Statement;
-  private readonly transaction: Transaction<(records: SpanRecord[]) => WriteResult>;
+  private readonly db: Database.Database;
+  private readonly tail = new UnfoldedTail();
+  private readonly appender: SqliteAppender;
+  private readonly folder: SqliteFolder;
+  private readonly maintenance: SqliteMaintenance;
+  private foldTimer: NodeJS.Timeout | undefined;
+  private open = true;
 
-  constructor(db: Database) {
-    // ON CONFLICT DO NOTHING rather than INSERT OR IGNORE: OR IGNORE would also skip rows that
-    // break NOT NULL, silently counting a bad record as a duplicate.
-    this.insertRequest = db.prepare(`INSERT INTO api_metrics (traceId, spanId, serviceName, endpoint, method,
-      statusCode, responseTime, timestamp, sessionId, userId, agentName, ipAddress, userAgent, outcome, inputTokens, outputTokens)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (timestamp, traceId, spanId) DO NOTHING`);
-    this.insertInvocation = db.prepare(`INSERT INTO agent_invocations (traceId, spanId, serviceName, agentName,
-      operation, responseTime, timestamp, sessionId, userId, outcome, inputTokens, outputTokens)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (timestamp, traceId, spanId) DO NOTHING`);
-    this.insertRollupPresence = db.prepare('INSERT OR IGNORE INTO rollup_presence (period, start, serviceName, sessionId) VALUES (?, ?, ?, ?)');
-    this.insertAgentPresence = db.prepare('INSERT OR IGNORE INTO agent_presence (date, serviceName, agentName, sessionId) VALUES (?, ?, ?, ?)');
-    this.upsertHourly = db.prepare(rollupUpsert('hourly_metrics'));
-    this.upsertDaily = db.prepare(rollupUpsert('daily_metrics'));
-    this.upsertAgentDay = db.prepare(`INSERT INTO agent_metrics (serviceName, agentName, date, ${COUNTER_COLUMNS},
-      invocationCount, avgResponseTime, lastSeen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-      ON CONFLICT (serviceName, agentName, date) DO UPDATE SET ${COUNTER_UPDATES},
-      invocationCount = invocationCount + excluded.invocationCount,
-      avgResponseTime = (totalResponseTime + excluded.totalResponseTime) / (requestCount + excluded.requestCount),
-      lastSeen = max(lastSeen, excluded.lastSeen)`);
-    this.upsertSession = db.prepare(`INSERT INTO user_sessions (serviceName, sessionId, userId, ipAddress, userAgent,
-      startTime, lastActivity, isActive, requestCount) VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?)
-      ON CONFLICT (serviceName, sessionId) DO UPDATE SET
-      userId = coalesce(excluded.userId, userId),
-      ipAddress = coalesce(excluded.ipAddress, ipAddress),
-      userAgent = coalesce(excluded.userAgent, userAgent),
-      startTime = min(startTime, excluded.startTime),
-      lastActivity = max(lastActivity, excluded.lastActivity),
-      isActive = 1,
-      requestCount = requestCount + excluded.requestCount`);
-    this.upsertService = db.prepare(`INSERT INTO services (serviceName, firstSeen, lastSeen, spanCount) VALUES (?, ?, ?, ?)
-      ON CONFLICT (serviceName) DO UPDATE SET firstSeen = min(firstSeen, excluded.firstSeen),
-      lastSeen = max(lastSeen, excluded.lastSeen), spanCount = spanCount + excluded.spanCount`);
-    this.transaction = db.transaction((records: SpanRecord[]) => this.apply(records));
+  /** Opens the file, creates the schema and folds whatever a previous process left unfolded. */
+  constructor(private readonly options: SqliteWriterOptions) {
+    mkdirSync(dirname(options.path), { recursive: true });
+    this.db = new Database(options.path);
+    try {
+      prepareConnection(this.db, options);
+      createSchema(this.db);
+      this.appender = new SqliteAppender(this.db, this.tail);
+      this.folder = new SqliteFolder(this.db);
+      this.maintenance = new SqliteMaintenance(this.db);
+      this.tail.load(this.db);
+      this.fold();
+    } catch (error) {
+      this.db.close();
+      throw error;
+    }
   }
 
-  write(records: readonly SpanRecord[]): WriteResult {
-    const { unique, duplicates } = firstOfEachId(records);
-    const result = this.transaction.immediate(unique);
-    return { stored: result.stored, duplicates: duplicates + result.duplicates };
+  append(records: readonly SpanRecord[]): WriteResult {
+    if (records.length === 0) return { stored: 0, duplicates: 0, rejected: [] };
+    if (this.tail.size >= this.options.maxUnfoldedRows) {
+      // The last fold failed (else the tail would be short): try once more before refusing.
+      this.fold();
+    }
+    return this.appender.append(records);
   }
 
-  private apply(records: SpanRecord[]): WriteResult {
-    const fresh = records.filter((record) => this.insertRaw(record));
-    if (fresh.length > 0) this.applyDeltas(aggregateRecords(fresh));
-    return { stored: fresh.length, duplicates: records.length - fresh.length };
+  /** Folds if a threshold is reached, else makes sure a timer will; call after answering an append. */
+  foldIfDue(): void {
+    if (this.tail.size === 0) return;
+    if (this.tail.size >= this.options.foldRows || this.tail.ageMs() >= this.options.foldIntervalMs) {
+      this.tryFold();
+      return;
+    }
+    this.foldTimer ??= setTimeout(() => {
+      this.foldTimer = undefined;
+      if (this.open) this.tryFold();
+    }, Math.max(1, this.options.foldIntervalMs - this.tail.ageMs()));
   }
 
-  private insertRaw(r: SpanRecord): boolean {
-    const result = r.kind === 'request'
-      ? this.insertRequest.run(r.traceId, r.spanId, r.serviceName, r.endpoint, r.method, r.statusCode, r.responseTime,
-        r.timestamp.getTime(), r.sessionId, r.userId, r.agentName, r.ipAddress, r.userAgent, r.outcome, r.inputTokens, r.outputTokens)
-      : this.insertInvocation.run(r.traceId, r.spanId, r.serviceName, r.agentName, r.operation, r.responseTime,
-        r.timestamp.getTime(), r.sessionId, r.userId, r.outcome, r.inputTokens, r.outputTokens);
-    return result.changes === 1;
-  }
-
-  private applyDeltas(deltas: BatchDeltas): void {
-    const newUsers = new Map<string, number>();
-    const countNew = (key: string) => newUsers.set(key, (newUsers.get(key) ?? 0) + 1);
-    for (const p of deltas.rollupPresence) {
-      if (this.insertRollupPresence.run(p.period, p.start.getTime(), p.serviceName, p.sessionId).changes === 1) {
-        countNew(rollupKey({ ...p, endpoint: null, method: null, agentName: null }));
+  /** Folds the whole tail now; throws what the fold threw (the tail is kept for the next try). */
+  fold(): void {
+    clearTimeout(this.foldTimer);
+    this.foldTimer = undefined;
+    if (this.tail.size === 0) return;
+    try {
+      this.folder.fold(this.tail.all());
+    } catch (error) {
+      if (this.tail.size >= this.options.maxUnfoldedRows) {
+        throw PipelineError.unavailable(`sqlite store cannot fold its last ${this.tail.size} rows: ${(error as Error).message}`,
+          STORE_RETRY_AFTER_SECONDS, error);
       }
+      throw error;
     }
-    for (const p of deltas.agentPresence) {
-      if (this.insertAgentPresence.run(p.date, p.serviceName, p.agentName, p.sessionId).changes === 1) countNew(agentDayKey(p));
+    this.tail.clear();
+  }
+
+  ping(): void {
+    this.db.prepare('SELECT 1').get();
+  }
+
+  markInactiveSessions(now: Date, inactivityMs: number): number {
+    this.fold();
+    return this.maintenance.markInactiveSessions(now, inactivityMs);
+  }
+
+  async deleteExpired(now: Date, retention: Retention): Promise<void> {
+    this.fold();
+    await this.maintenance.deleteExpired(now, retention, () => this.open);
+  }
+
+  /** Folds what is left and closes the file. */
+  close(): void {
+    if (!this.open) return;
+    this.open = false;
+    try {
+      this.fold();
+    } finally {
+      this.db.close();
     }
-    for (const r of deltas.rollups) {
-      const upsert = r.period === 'hour' ? this.upsertHourly : this.upsertDaily;
-      upsert.run(r.serviceName, r.start.getTime(), r.endpoint ?? '', r.method ?? '', r.agentName ?? '',
-        ...counterValues(r, newUsers.get(rollupKey(r)) ?? 0));
-    }
-    for (const d of deltas.agentDays) {
-      this.upsertAgentDay.run(d.serviceName, d.agentName, d.date, ...counterValues(d, newUsers.get(agentDayKey(d)) ?? 0),
-        d.invocationCount, d.totalResponseTime / d.requestCount, d.lastSeen.getTime());
-    }
-    for (const s of deltas.sessions) {
-      this.upsertSession.run(s.serviceName, s.sessionId, s.userId, s.ipAddress, s.userAgent,
-        s.startTime.getTime(), s.lastActivity.getTime(), s.requestCount);
-    }
-    for (const s of deltas.services) {
-      this.upsertService.run(s.serviceName, s.firstSeen.getTime(), s.lastSeen.getTime(), s.spanCount);
+  }
+
+  private tryFold(): void {
+    try {
+      this.fold();
+    } catch (error) {
+      // Kept for the next fold; appends report the failure once the tail reaches its bound.
+      log.warn('sqlite store: fold failed; the rows stay unfolded and are folded on the next try', { rows: this.tail.size, error });
     }
   }
 }

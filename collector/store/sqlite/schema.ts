@@ -1,21 +1,21 @@
 /**
  * The SQLite schema: tables named as the MongoDB collections, columns named as the fields of
- * collector/store/types.ts. Times are integer epoch milliseconds (UTC); agent days are
- * "YYYY-MM-DD" text; histograms are JSON text merged by the `histogram_merge` SQL function.
+ * collector/store/types.ts, figure columns derived from collector/store/figures.ts. Times are
+ * integer epoch milliseconds (UTC); agent days are "YYYY-MM-DD" text; histograms are JSON text
+ * merged by the `histogram_merge` SQL function.
  *
  * SQLite treats NULLs as distinct in unique keys, so the null endpoint / method / agentName
  * of service-level rollups are stored as '' (the reader maps them back to null). A real
  * method is never '' (mapping gives an upper-case method or UNKNOWN), so service-level and
  * endpoint-level rows cannot collide.
  *
- * Idempotency key of the raw tables: (timestamp, traceId, spanId), not (traceId, spanId)
- * alone. Ids are random, so an index led by them takes every insert to a different page and
- * each commit rewrites about one page per span; led by the start time, inserts land at the
- * end of the index (bench/store.ts: 35k instead of 25k spans/s at 300,000 rows, and the gap
- * grows with the table). A redelivered span (exporter retry, replayed spool) has the same
- * start time, so it is still found. The one case given up: two different spans claiming the
- * same ids with different start times are both kept (the contract test for it is opted out
- * with this reason). The same index serves the time-range queries.
+ * Raw rows (api_metrics, agent_invocations) are appended in arrival order and carry no index
+ * of their own: an index keyed by random ids, or by start times that interleave across app
+ * instances, puts every insert on another page, and a commit rewrites about one page per span
+ * (bench/ingest.ts, README "Storage"). Their idempotency key lives in `span_ids`, (start time,
+ * 53-bit hash of traceId + spanId), filled by the fold (SqliteFolder.ts) in sorted runs, with
+ * a reference to the raw row so the same index serves the time-range queries and retention.
+ * `fold_state` records up to which raw row the counters and span_ids are complete.
  *
  * Every statement is `IF NOT EXISTS`: creating the schema on an existing file is a no-op.
  * `PRAGMA user_version` records the schema version; a file of another version is refused
@@ -23,27 +23,26 @@
  */
 import type { Database } from 'better-sqlite3';
 import { mergeHistogram, type LatencyHistogram } from '../../mapping/latencyHistogram.js';
+import { figureColumnDefinitions } from './figureColumns.js';
 
-const SCHEMA_VERSION = 1;
+const SCHEMA_VERSION = 2;
 
-const ROLLUP_COLUMNS = `
+/** `tableId` of a span_ids row: which raw table its rowRef points into. */
+export const RAW_TABLES = ['api_metrics', 'agent_invocations'] as const;
+export type RawTable = (typeof RAW_TABLES)[number];
+
+const rollupTable = (name: string) => `
+CREATE TABLE IF NOT EXISTS ${name} (
   serviceName TEXT NOT NULL,
   start INTEGER NOT NULL,
   endpoint TEXT NOT NULL,
   method TEXT NOT NULL,
   agentName TEXT NOT NULL,
-  requestCount INTEGER NOT NULL,
-  successCount INTEGER NOT NULL,
-  errorCount INTEGER NOT NULL,
-  clientErrorCount INTEGER NOT NULL,
-  totalResponseTime REAL NOT NULL,
-  minResponseTime REAL NOT NULL,
-  maxResponseTime REAL NOT NULL,
-  latencyHistogram TEXT NOT NULL,
-  inputTokens INTEGER NOT NULL,
-  outputTokens INTEGER NOT NULL,
-  activeUsers INTEGER NOT NULL,
-  PRIMARY KEY (serviceName, start, endpoint, method, agentName)`;
+  ${figureColumnDefinitions('rollup')},
+  PRIMARY KEY (serviceName, start, endpoint, method, agentName)
+);
+CREATE INDEX IF NOT EXISTS ${name}_start ON ${name} (start);
+CREATE INDEX IF NOT EXISTS ${name}_service_level ON ${name} (start) WHERE endpoint = '' AND method = '' AND agentName = '';`;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS api_metrics (
@@ -62,10 +61,8 @@ CREATE TABLE IF NOT EXISTS api_metrics (
   userAgent TEXT,
   outcome TEXT NOT NULL,
   inputTokens INTEGER NOT NULL,
-  outputTokens INTEGER NOT NULL,
-  UNIQUE (timestamp, traceId, spanId)
+  outputTokens INTEGER NOT NULL
 );
-CREATE INDEX IF NOT EXISTS api_metrics_service_timestamp ON api_metrics (serviceName, timestamp);
 
 CREATE TABLE IF NOT EXISTS agent_invocations (
   traceId TEXT NOT NULL,
@@ -79,9 +76,24 @@ CREATE TABLE IF NOT EXISTS agent_invocations (
   userId TEXT,
   outcome TEXT NOT NULL,
   inputTokens INTEGER NOT NULL,
-  outputTokens INTEGER NOT NULL,
-  UNIQUE (timestamp, traceId, spanId)
+  outputTokens INTEGER NOT NULL
 );
+
+-- Idempotency key and time index of the folded raw rows (tableId: 0 api_metrics, 1 agent_invocations).
+CREATE TABLE IF NOT EXISTS span_ids (
+  timestamp INTEGER NOT NULL,
+  idHash INTEGER NOT NULL,
+  tableId INTEGER NOT NULL,
+  rowRef INTEGER NOT NULL,
+  PRIMARY KEY (timestamp, idHash)
+) WITHOUT ROWID;
+
+-- The last raw row of each table whose figures and span_ids are written.
+CREATE TABLE IF NOT EXISTS fold_state (
+  rawTable TEXT PRIMARY KEY,
+  foldedRowid INTEGER NOT NULL
+) WITHOUT ROWID;
+INSERT OR IGNORE INTO fold_state (rawTable, foldedRowid) VALUES ('api_metrics', 0), ('agent_invocations', 0);
 
 CREATE TABLE IF NOT EXISTS user_sessions (
   serviceName TEXT NOT NULL,
@@ -95,38 +107,22 @@ CREATE TABLE IF NOT EXISTS user_sessions (
   requestCount INTEGER NOT NULL,
   PRIMARY KEY (serviceName, sessionId)
 );
-CREATE INDEX IF NOT EXISTS user_sessions_last_activity ON user_sessions (lastActivity);
--- Covers countSessions, so counting the sessions and users of a window reads only this index.
+-- Covers countSessions (so counting a window's sessions and users reads only this index), and
+-- serves marking idle sessions inactive and retention, all led by lastActivity.
 CREATE INDEX IF NOT EXISTS user_sessions_window ON user_sessions (lastActivity, startTime, serviceName, isActive, userId, sessionId);
 
 CREATE TABLE IF NOT EXISTS agent_metrics (
   serviceName TEXT NOT NULL,
   agentName TEXT NOT NULL,
   date TEXT NOT NULL,
-  requestCount INTEGER NOT NULL,
-  invocationCount INTEGER NOT NULL,
-  successCount INTEGER NOT NULL,
-  errorCount INTEGER NOT NULL,
-  clientErrorCount INTEGER NOT NULL,
-  totalResponseTime REAL NOT NULL,
+  ${figureColumnDefinitions('agentDay')},
   avgResponseTime REAL NOT NULL,
-  minResponseTime REAL NOT NULL,
-  maxResponseTime REAL NOT NULL,
-  latencyHistogram TEXT NOT NULL,
-  inputTokens INTEGER NOT NULL,
-  outputTokens INTEGER NOT NULL,
-  activeUsers INTEGER NOT NULL,
   lastSeen INTEGER NOT NULL,
   PRIMARY KEY (serviceName, agentName, date)
 );
 CREATE INDEX IF NOT EXISTS agent_metrics_date ON agent_metrics (date);
-
-CREATE TABLE IF NOT EXISTS hourly_metrics (${ROLLUP_COLUMNS});
-CREATE INDEX IF NOT EXISTS hourly_metrics_start ON hourly_metrics (start);
-CREATE INDEX IF NOT EXISTS hourly_metrics_service_level ON hourly_metrics (start) WHERE endpoint = '' AND method = '' AND agentName = '';
-CREATE TABLE IF NOT EXISTS daily_metrics (${ROLLUP_COLUMNS});
-CREATE INDEX IF NOT EXISTS daily_metrics_start ON daily_metrics (start);
-CREATE INDEX IF NOT EXISTS daily_metrics_service_level ON daily_metrics (start) WHERE endpoint = '' AND method = '' AND agentName = '';
+${rollupTable('hourly_metrics')}
+${rollupTable('daily_metrics')}
 
 -- Which sessions were already counted in activeUsers: one row per session per period.
 CREATE TABLE IF NOT EXISTS rollup_presence (
@@ -152,20 +148,36 @@ CREATE TABLE IF NOT EXISTS services (
 );
 `;
 
-/** Pragmas, the histogram merge function and the tables. */
-export function prepareDatabase(db: Database, busyTimeoutMs: number): void {
-  db.pragma(`busy_timeout = ${Math.trunc(busyTimeoutMs)}`);
-  // WAL lets readers run beside the writer; FULL syncs the WAL on every commit, so a write
-  // that resolved survives a crash or power loss (SPEC: nothing acknowledged is lost).
+/**
+ * How much a commit waits for the disk (`exporters.sqlite.synchronous`, README "Storage"):
+ * `full` syncs the WAL on every commit, so an acknowledged write survives a power loss;
+ * `normal` syncs only at checkpoints, so a power loss (not a process crash) can lose the
+ * last commits before the previous checkpoint.
+ */
+export type Synchronous = 'full' | 'normal';
+
+export interface ConnectionOptions {
+  busyTimeoutMs: number;
+  synchronous: Synchronous;
+}
+
+/** Pragmas and the histogram merge function, for every connection to the file. */
+export function prepareConnection(db: Database, options: ConnectionOptions): void {
+  db.pragma(`busy_timeout = ${Math.trunc(options.busyTimeoutMs)}`);
+  // WAL lets the readers (the API's connection) run beside the writer.
   db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = FULL');
-  // 32 MiB page cache (default 2 MiB): rollup, session and index pages stay hot between batches.
+  db.pragma(`synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
+  // 32 MiB page cache (default 2 MiB): rollup, session and index pages stay hot between folds.
   db.pragma('cache_size = -32768');
   db.function('histogram_merge', { deterministic: true }, (into: unknown, from: unknown) => {
     const merged = JSON.parse(String(into)) as LatencyHistogram;
     mergeHistogram(merged, JSON.parse(String(from)) as LatencyHistogram);
     return JSON.stringify(merged);
   });
+}
+
+/** Creates the tables (the writer's connection, before any other opens the file). */
+export function createSchema(db: Database): void {
   const version = Number(db.pragma('user_version', { simple: true }));
   const used = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'api_metrics'").get() !== undefined;
   if (version !== SCHEMA_VERSION && (version !== 0 || used)) {

@@ -1,33 +1,22 @@
 /**
- * Maps SQLite failures to the pipeline's error kinds. A busy/locked file, a full disk or an
- * I/O error is transient from the client's point of view (503: retry, or let the collector
- * spool); anything else (constraint, misuse, bad value) is a permanent error of the batch.
+ * Which SQLite failures are a record's data (storeErrors.ts has the one error model): a
+ * constraint the row breaks (a NOT NULL column given NaN, a CHECK), a value too big or of the
+ * wrong type. Only the statement of that row fails; the batch's transaction goes on without it.
+ * Everything else (busy, locked, full, I/O error, corrupt, read-only, unknown) is retryable.
  */
-import { PipelineError } from '../../errors.js';
 
-const RETRYABLE = new Set([
-  'SQLITE_BUSY', 'SQLITE_LOCKED', 'SQLITE_FULL', 'SQLITE_IOERR', 'SQLITE_CANTOPEN', 'SQLITE_NOMEM',
-  'SQLITE_READONLY', 'SQLITE_PROTOCOL', 'SQLITE_INTERRUPT',
-]);
-
-/** The primary result code (`SQLITE_IOERR_FSYNC` -> `SQLITE_IOERR`), or undefined for non-SQLite errors. */
+/** The primary result code (`SQLITE_CONSTRAINT_NOTNULL` -> `SQLITE_CONSTRAINT`), or undefined for non-SQLite errors. */
 function primaryCode(error: unknown): string | undefined {
   const code = (error as { code?: unknown } | null)?.code;
   if (typeof code !== 'string' || !code.startsWith('SQLITE_')) return undefined;
   return code.split('_').slice(0, 2).join('_');
 }
 
-export function isRetryableSqliteError(error: unknown): boolean {
-  const code = primaryCode(error);
-  return code !== undefined && RETRYABLE.has(code);
-}
+const RECORD_DATA_CODES = new Set(['SQLITE_CONSTRAINT', 'SQLITE_TOOBIG', 'SQLITE_MISMATCH']);
 
-/** `action` says what failed, e.g. "write", for the message. */
-export function toPipelineError(error: unknown, action: string): PipelineError {
-  if (error instanceof PipelineError) return error;
-  const message = error instanceof Error ? error.message : String(error);
-  const code = (error as { code?: unknown } | null)?.code;
-  const detail = `sqlite store ${action} failed${typeof code === 'string' ? ` (${code})` : ''}: ${message}`;
-  if (isRetryableSqliteError(error)) return PipelineError.unavailable(detail, 2, error);
-  return new PipelineError('permanent', 400, detail, undefined, error);
+export function isRecordDataError(error: unknown): boolean {
+  const code = primaryCode(error);
+  if (code !== undefined) return RECORD_DATA_CODES.has(code);
+  // better-sqlite3 refuses to bind a value SQLite has no type for, before SQLite runs.
+  return error instanceof TypeError && /bind/i.test(error.message);
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AttributeValue, Span } from '../../../collector/pdata/Span.js';
 import { mapSpan, type MapResult } from '../../../collector/mapping/mapSpan.js';
-import { mapSpans } from '../../../collector/mapping/mapSpans.js';
+import { describeRejections, mapSpans } from '../../../collector/mapping/mapSpans.js';
 import { collapseIds, endpointOf, routeParameter } from '../../../collector/mapping/endpoint.js';
 
 const START_NS = BigInt(Date.UTC(2026, 10, 25, 10, 30)) * 1_000_000n;
@@ -129,7 +129,7 @@ describe('mapSpan: rejections', () => {
     expect(mapped.records).toHaveLength(1);
     expect(mapped.ignored).toBe(1);
     expect(mapped.rejected).toBe(6);
-    expect(mapped.errorMessage).toMatch(/^6 span\(s\) rejected: .*traceId.*; and 3 more$/);
+    expect(describeRejections(mapped.rejected, mapped.reasons)).toMatch(/^6 span\(s\) rejected: .*traceId.*; and 3 more$/);
   });
 });
 

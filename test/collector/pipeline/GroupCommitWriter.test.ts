@@ -2,6 +2,9 @@
  * Group commit on a real SQLite store. A gate in front of the store holds a write open so
  * that requests arriving meanwhile can be observed queueing, batching and being refused.
  */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PipelineError } from '../../../collector/errors.js';
 import { GroupCommitWriter } from '../../../collector/pipeline/GroupCommitWriter.js';
@@ -44,7 +47,7 @@ afterEach(async () => {
 });
 
 async function setup(maxQueuedRecords: number) {
-  const store = new SqliteStore({ path: ':memory:' });
+  const store = new SqliteStore({ path: join(mkdtempSync(join(tmpdir(), 'spanpulse-gcw-')), 'spanpulse.db') });
   stores.push(store);
   await store.start();
   const gated = new GatedStore(store);

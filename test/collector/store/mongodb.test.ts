@@ -38,7 +38,7 @@ describe.skipIf(mongodbUri === null)(`MongoStore${mongodbUri === null ? ` (skipp
       await first.shutdown();
       const second = freshStore({ database });
       await second.start();
-      expect(await second.write([request({ sessionId: 's2' })])).toEqual({ stored: 1, duplicates: 0 });
+      expect(await second.write([request({ sessionId: 's2' })])).toEqual({ stored: 1, duplicates: 0, rejected: [] });
       const ttlSupported = second.serverInfo!.ttlSupported;
       await second.shutdown();
 

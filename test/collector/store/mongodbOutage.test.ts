@@ -48,7 +48,7 @@ describe.skipIf(mongodbUri === null)(`MongoStore outage${mongodbUri === null ? `
     const uri = started as string;
     const store = new MongoStore({ uri, database: 'outage', timeoutMs: 1500, recoveryIntervalMs: 0 });
     await store.start();
-    expect(await store.write(batches[0]!)).toEqual({ stored: 150, duplicates: 0 });
+    expect(await store.write(batches[0]!)).toEqual({ stored: 150, duplicates: 0, rejected: [] });
 
     const inFlight = store.write(batches[1]!).then(() => 'acknowledged', (error: unknown) => error);
     await stopFerretdb(dir);

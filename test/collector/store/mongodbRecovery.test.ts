@@ -117,7 +117,7 @@ describe.skipIf(mongodbUri === null).each([false, true])(`MongoWriter failures, 
     expect((await totals(store)).spans).toBe(0);
 
     fail.on = false;
-    expect(await writer.write(batch)).toEqual({ stored: 40, duplicates: 0 });
+    expect(await writer.write(batch)).toEqual({ stored: 40, duplicates: 0, rejected: [] });
     expect(await totals(store)).toEqual(expected(batch));
     expect(await db.collection(COLLECTIONS.spanUnits).countDocuments()).toBe(0);
     await store.shutdown();
@@ -131,7 +131,7 @@ describe.skipIf(mongodbUri === null).each([false, true])(`MongoWriter failures, 
     const second = batchOf(20, 11);
     await expect(writer.write(first)).rejects.toThrow(/injected/);
     fail.on = false;
-    expect(await writer.write(second)).toEqual({ stored: 20, duplicates: 0 });
+    expect(await writer.write(second)).toEqual({ stored: 20, duplicates: 0, rejected: [] });
     const all = [...first, ...second];
     expect(await totals(store)).toEqual(expected(all));
     await store.shutdown();
@@ -147,7 +147,7 @@ describe.skipIf(mongodbUri === null).each([false, true])(`MongoWriter failures, 
     const regrouped = [...batch].reverse();
     const extra = batchOf(8, 12);
     const result = await store.write([...regrouped.slice(0, 20), ...extra, ...regrouped.slice(20)]);
-    expect(result).toEqual({ stored: 8, duplicates: 48 });
+    expect(result).toEqual({ stored: 8, duplicates: 48, rejected: [] });
 
     expect(await store.recoverStaleUnits()).toBe(1);
     expect(await store.recoverStaleUnits()).toBe(0);

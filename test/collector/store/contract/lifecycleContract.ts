@@ -40,7 +40,7 @@ export function lifecycleContract(createStore: StoreFactory): void {
     });
 
     it('resolves an empty batch to zero counts', async () => {
-      expect(await store().write([])).toEqual({ stored: 0, duplicates: 0 });
+      expect(await store().write([])).toEqual({ stored: 0, duplicates: 0, rejected: [] });
       expect(await store().listServices()).toEqual([]);
     });
 

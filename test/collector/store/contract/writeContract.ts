@@ -27,7 +27,7 @@ export function writeContract(createStore: StoreFactory, options: ContractOption
         userAgent: 'curl/8.5', inputTokens: 30, outputTokens: 70,
       });
       const bare = request({ statusCode: null, method: 'UNKNOWN', timestamp: at(10, 6), outcome: 'error' });
-      expect(await store().write([full, bare])).toEqual({ stored: 2, duplicates: 0 });
+      expect(await store().write([full, bare])).toEqual({ stored: 2, duplicates: 0, rejected: [] });
 
       const found = await store().findRequests({ ...ALL, limit: 10 });
       const { kind: _full, ...fullExpected } = full;
@@ -39,7 +39,7 @@ export function writeContract(createStore: StoreFactory, options: ContractOption
 
     it('stores an agent invocation: agent day, session and service, but no request and no rollup', async () => {
       const call = invocation({ sessionId: 's1', timestamp: at(10), responseTime: 250, inputTokens: 5, outputTokens: 9 });
-      expect(await store().write([call])).toEqual({ stored: 1, duplicates: 0 });
+      expect(await store().write([call])).toEqual({ stored: 1, duplicates: 0, rejected: [] });
 
       expect(await store().findRequests({ ...ALL, limit: 10 })).toEqual([]);
       expect(await store().findRollups({ ...ALL, period: 'hour', level: 'service' })).toEqual([]);
@@ -62,9 +62,9 @@ export function writeContract(createStore: StoreFactory, options: ContractOption
         request({ sessionId: 's2', responseTime: 30, outcome: 'error', statusCode: 500 }),
         invocation({ sessionId: 's1', responseTime: 20 }),
       ];
-      expect(await store().write(batch)).toEqual({ stored: 3, duplicates: 0 });
-      expect(await store().write(batch)).toEqual({ stored: 0, duplicates: 3 });
-      expect(await store().write(batch)).toEqual({ stored: 0, duplicates: 3 });
+      expect(await store().write(batch)).toEqual({ stored: 3, duplicates: 0, rejected: [] });
+      expect(await store().write(batch)).toEqual({ stored: 0, duplicates: 3, rejected: [] });
+      expect(await store().write(batch)).toEqual({ stored: 0, duplicates: 3, rejected: [] });
 
       const hour = await serviceHour(store(), 10);
       expect(hour).toMatchObject({ requestCount: 2, errorCount: 1, totalResponseTime: 40, activeUsers: 2 });
@@ -82,7 +82,7 @@ export function writeContract(createStore: StoreFactory, options: ContractOption
       const first = request({ responseTime: 10, sessionId: 's1' });
       const twin = sameIds(first, { responseTime: 999, sessionId: 's2', endpoint: '/other' });
       const other = request({ responseTime: 5 });
-      expect(await store().write([first, twin, other])).toEqual({ stored: 2, duplicates: 1 });
+      expect(await store().write([first, twin, other])).toEqual({ stored: 2, duplicates: 1, rejected: [] });
 
       const found = await store().findRequests({ ...ALL, limit: 10 });
       expect(found.map((r) => r.responseTime).sort((a, b) => a - b)).toEqual([5, 10]);
@@ -94,22 +94,22 @@ export function writeContract(createStore: StoreFactory, options: ContractOption
 
     it('counts only the new records of overlapping batches', async () => {
       const [a, b, c, d] = [10, 20, 30, 40].map((responseTime) => request({ responseTime }));
-      expect(await store().write([a!, b!, c!])).toEqual({ stored: 3, duplicates: 0 });
-      expect(await store().write([b!, c!, d!])).toEqual({ stored: 1, duplicates: 2 });
+      expect(await store().write([a!, b!, c!])).toEqual({ stored: 3, duplicates: 0, rejected: [] });
+      expect(await store().write([b!, c!, d!])).toEqual({ stored: 1, duplicates: 2, rejected: [] });
       expect(await serviceHour(store(), 10)).toMatchObject({ requestCount: 4, totalResponseTime: 100 });
     });
 
     contractTest(options, SAME_IDS_OTHER_TIME, async () => {
       const first = request({ timestamp: at(10), responseTime: 10 });
       await store().write([first]);
-      expect(await store().write([sameIds(first, { timestamp: at(11), responseTime: 20 })])).toEqual({ stored: 0, duplicates: 1 });
+      expect(await store().write([sameIds(first, { timestamp: at(11), responseTime: 20 })])).toEqual({ stored: 0, duplicates: 1, rejected: [] });
       expect(await store().findRollups({ ...ALL, period: 'hour', level: 'service' })).toMatchObject([{ start: at(10), requestCount: 1 }]);
     });
 
     it('treats an invocation replayed in a later batch as a duplicate', async () => {
       const call = invocation({ sessionId: 's1' });
       await store().write([call, request()]);
-      expect(await store().write([call])).toEqual({ stored: 0, duplicates: 1 });
+      expect(await store().write([call])).toEqual({ stored: 0, duplicates: 1, rejected: [] });
       expect(await store().findAgentDays({ fromDate: day(0), toDate: day(0) })).toMatchObject([{ requestCount: 1, invocationCount: 1 }]);
     });
   });

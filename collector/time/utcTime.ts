@@ -1,6 +1,7 @@
 /**
- * UTC hour and day arithmetic. Rollups are keyed by the start of their UTC hour or day, so
- * every range the API reads is first snapped to these boundaries.
+ * UTC hour and day arithmetic, shared by the collector and the API. Rollups are keyed by the
+ * start of their UTC hour or day, so every range the API reads is first snapped to these
+ * boundaries.
  */
 
 export const HOUR_MS = 3_600_000;
@@ -37,4 +38,18 @@ export function daysOverlapping(from: Date, to: Date): string[] {
   const days: string[] = [];
   for (let t = floorDay(from).getTime(); t < to.getTime(); t += DAY_MS) days.push(dayKey(new Date(t)));
   return days;
+}
+
+/** Length of a rollup period. */
+export const PERIOD_MS = { hour: HOUR_MS, day: DAY_MS } as const;
+
+/** Start of the UTC hour or day containing `time` (also right before 1970). */
+export function periodStart(period: keyof typeof PERIOD_MS, time: Date): Date {
+  const ms = time.getTime();
+  return new Date(ms - floorModulo(ms, PERIOD_MS[period]));
+}
+
+/** Floor modulo, so times before 1970 still fall into the right period. */
+export function floorModulo(value: number, size: number): number {
+  return ((value % size) + size) % size;
 }

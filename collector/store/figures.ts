@@ -1,0 +1,137 @@
+/**
+ * The figures: every counter a pre-aggregated document carries, declared once. Aggregation
+ * (recordAggregation.ts), both stores' schemas, writers and readers, and the API's totals are
+ * derived from this list; adding a figure is one entry here plus what a record contributes.
+ *
+ * Each figure says how two values of it merge, and therefore how a backend applies an
+ * increment commutatively (several collectors may write one document at once):
+ *   sum        added up (MongoDB `$inc`, SQLite `a + b`)
+ *   min / max  the smaller / larger (MongoDB `$min` / `$max`, SQLite `min()` / `max()`)
+ *   histogram  latency buckets added up bucket by bucket (latencyHistogram.ts)
+ * and which documents carry it: `rollup` (hourly_metrics, daily_metrics) and `agentDay`
+ * (agent_metrics). Field names are the public contract of the documents (SPEC §2).
+ */
+import { addToHistogram, mergeHistogram, type LatencyHistogram } from '../mapping/latencyHistogram.js';
+import type { SpanRecord } from './types.js';
+
+/** The pre-aggregated documents that carry figures. */
+export type FigureDocument = 'rollup' | 'agentDay';
+
+export type MergeRule = 'sum' | 'min' | 'max' | 'histogram';
+
+interface Declaration {
+  merge: MergeRule;
+  /** `count`: whole numbers; `ms`: milliseconds, fractional. */
+  unit: 'count' | 'ms';
+  documents: readonly FigureDocument[];
+  /**
+   * What one record adds. Absent for `activeUsers`, a distinct count: the writer adds one for
+   * each session it sees in the document's period for the first time (presence keys).
+   */
+  of?: (record: SpanRecord) => number;
+}
+
+const ALL = ['rollup', 'agentDay'] as const;
+
+export const FIGURES = {
+  requestCount: { merge: 'sum', unit: 'count', documents: ALL, of: () => 1 },
+  successCount: { merge: 'sum', unit: 'count', documents: ALL, of: (r) => (r.outcome === 'success' ? 1 : 0) },
+  /** HTTP >= 500 or span status ERROR. */
+  errorCount: { merge: 'sum', unit: 'count', documents: ALL, of: (r) => (r.outcome === 'error' ? 1 : 0) },
+  /** HTTP 4xx: counted apart, not failures of the platform. */
+  clientErrorCount: { merge: 'sum', unit: 'count', documents: ALL, of: (r) => (r.outcome === 'client_error' ? 1 : 0) },
+  totalResponseTime: { merge: 'sum', unit: 'ms', documents: ALL, of: (r) => r.responseTime },
+  minResponseTime: { merge: 'min', unit: 'ms', documents: ALL, of: (r) => r.responseTime },
+  maxResponseTime: { merge: 'max', unit: 'ms', documents: ALL, of: (r) => r.responseTime },
+  latencyHistogram: { merge: 'histogram', unit: 'ms', documents: ALL, of: (r) => r.responseTime },
+  inputTokens: { merge: 'sum', unit: 'count', documents: ALL, of: (r) => r.inputTokens },
+  outputTokens: { merge: 'sum', unit: 'count', documents: ALL, of: (r) => r.outputTokens },
+  /** Of requestCount, how many were agent invocations (non-SERVER spans naming an agent). */
+  invocationCount: { merge: 'sum', unit: 'count', documents: ['agentDay'], of: (r) => (r.kind === 'agent_invocation' ? 1 : 0) },
+  /** Distinct sessions of the period: service-level rollups (0 on the others) and agent days. */
+  activeUsers: { merge: 'sum', unit: 'count', documents: ALL },
+} as const satisfies Record<string, Declaration>;
+
+type Declared = typeof FIGURES;
+export type FigureName = keyof Declared;
+
+type ValueOf<D extends Declaration> = D['merge'] extends 'histogram' ? LatencyHistogram
+  : D['merge'] extends 'sum' ? number
+  : number | null; // min / max of nothing
+
+/** The figures of one kind of document; min / max are null only when no record was counted. */
+export type FiguresOf<D extends FigureDocument> = {
+  -readonly [K in FigureName as D extends Declared[K]['documents'][number] ? K : never]: ValueOf<Declared[K]>;
+};
+
+/** The figures every document carries (what the API adds up across rollups and agent days alike). */
+export type CommonFigures = {
+  -readonly [K in FigureName as FigureDocument extends Declared[K]['documents'][number] ? K : never]: ValueOf<Declared[K]>;
+};
+
+export interface FigureSpec {
+  name: FigureName;
+  merge: MergeRule;
+  unit: 'count' | 'ms';
+  of: ((record: SpanRecord) => number) | undefined;
+}
+
+const SPECS: readonly FigureSpec[] = (Object.keys(FIGURES) as FigureName[]).map((name) => {
+  const declaration: Declaration = FIGURES[name];
+  return { name, merge: declaration.merge, unit: declaration.unit, of: declaration.of };
+});
+
+const BY_DOCUMENT: Record<FigureDocument, readonly FigureSpec[]> = {
+  rollup: SPECS.filter((spec) => (FIGURES[spec.name].documents as readonly FigureDocument[]).includes('rollup')),
+  agentDay: SPECS.filter((spec) => (FIGURES[spec.name].documents as readonly FigureDocument[]).includes('agentDay')),
+};
+const COMMON: readonly FigureSpec[] = BY_DOCUMENT.rollup.filter((spec) => BY_DOCUMENT.agentDay.includes(spec));
+
+/** The figures of a document kind, in declaration order (the column order of the SQLite tables). */
+export function figuresOf(document: FigureDocument): readonly FigureSpec[] {
+  return BY_DOCUMENT[document];
+}
+
+export function emptyFigures<D extends FigureDocument>(document: D): FiguresOf<D> {
+  return emptyOf(BY_DOCUMENT[document]) as FiguresOf<D>;
+}
+
+export function emptyCommonFigures(): CommonFigures {
+  return emptyOf(COMMON) as CommonFigures;
+}
+
+/** Adds what `record` contributes to each figure of `document` (all but the distinct counts). */
+export function countRecord<D extends FigureDocument>(figures: FiguresOf<D>, document: D, record: SpanRecord): void {
+  const target = figures as unknown as Record<string, unknown>;
+  for (const spec of BY_DOCUMENT[document]) {
+    if (spec.of === undefined) continue;
+    const value = spec.of(record);
+    if (spec.merge === 'histogram') addToHistogram(target[spec.name] as LatencyHistogram, value);
+    else target[spec.name] = mergeValue(spec.merge, target[spec.name] as number | null, value);
+  }
+}
+
+/** Merges the figures `from` into `into`, for the figures both carry (e.g. an agent day into common totals). */
+export function mergeFigures<T extends Partial<Record<FigureName, unknown>>>(into: T, from: Readonly<Partial<Record<FigureName, unknown>>>): T {
+  const target = into as Record<string, unknown>;
+  for (const spec of SPECS) {
+    if (!(spec.name in target) || !(spec.name in from)) continue;
+    const value = from[spec.name];
+    if (spec.merge === 'histogram') mergeHistogram(target[spec.name] as LatencyHistogram, value as LatencyHistogram);
+    else target[spec.name] = mergeValue(spec.merge, target[spec.name] as number | null, value as number | null);
+  }
+  return into;
+}
+
+function mergeValue(rule: Exclude<MergeRule, 'histogram'>, a: number | null, b: number | null): number | null {
+  if (rule === 'sum') return (a ?? 0) + (b ?? 0);
+  if (a === null) return b;
+  if (b === null) return a;
+  return rule === 'min' ? Math.min(a, b) : Math.max(a, b);
+}
+
+function emptyOf(specs: readonly FigureSpec[]): Record<string, unknown> {
+  const figures: Record<string, unknown> = {};
+  for (const spec of specs) figures[spec.name] = spec.merge === 'histogram' ? {} : spec.merge === 'sum' ? 0 : null;
+  return figures;
+}

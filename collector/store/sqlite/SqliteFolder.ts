@@ -1,0 +1,117 @@
+/**
+ * The fold: turns the unfolded tail (raw rows appended since the last fold) into the figures,
+ * in one transaction that also writes the rows' keys into span_ids and moves fold_state past
+ * them. Either all of it commits or none, so a fold interrupted by a crash is simply done
+ * again from the raw rows on the next start: every row is folded exactly once.
+ *
+ * Many spans become few upserts (one per rollup, agent day, session and service;
+ * recordAggregation.ts), and the keys go into span_ids sorted, each index page written once;
+ * folding thousands of rows at a time is what makes realistic traffic cheap to store.
+ * Distinct users are counted through the presence tables: a presence row that was new adds
+ * one to activeUsers.
+ */
+import type { Database, Statement, Transaction } from 'better-sqlite3';
+import { figureColumnNames, figureMergeAssignments, figureValues } from './figureColumns.js';
+import { agentDayKey, aggregateRecords, rollupKey, type BatchDeltas } from '../recordAggregation.js';
+import { RAW_TABLES } from './schema.js';
+import type { TailEntry } from './UnfoldedTail.js';
+
+function placeholders(count: number): string {
+  return Array.from({ length: count }, () => '?').join(', ');
+}
+
+function rollupUpsert(table: 'hourly_metrics' | 'daily_metrics'): string {
+  const columns = figureColumnNames('rollup');
+  return `INSERT INTO ${table} (serviceName, start, endpoint, method, agentName, ${columns})
+    VALUES (${placeholders(5 + columns.split(',').length)})
+    ON CONFLICT (serviceName, start, endpoint, method, agentName) DO UPDATE SET ${figureMergeAssignments('rollup')}`;
+}
+
+export class SqliteFolder {
+  private readonly insertRollupPresence: Statement;
+  private readonly insertAgentPresence: Statement;
+  private readonly upsertHourly: Statement;
+  private readonly upsertDaily: Statement;
+  private readonly upsertAgentDay: Statement;
+  private readonly upsertSession: Statement;
+  private readonly upsertService: Statement;
+  private readonly insertSpanId: Statement;
+  private readonly setFolded: Statement;
+  private readonly transaction: Transaction<(entries: readonly TailEntry[]) => void>;
+
+  constructor(db: Database) {
+    this.insertRollupPresence = db.prepare('INSERT OR IGNORE INTO rollup_presence (period, start, serviceName, sessionId) VALUES (?, ?, ?, ?)');
+    this.insertAgentPresence = db.prepare('INSERT OR IGNORE INTO agent_presence (date, serviceName, agentName, sessionId) VALUES (?, ?, ?, ?)');
+    this.upsertHourly = db.prepare(rollupUpsert('hourly_metrics'));
+    this.upsertDaily = db.prepare(rollupUpsert('daily_metrics'));
+    const agentColumns = figureColumnNames('agentDay');
+    this.upsertAgentDay = db.prepare(`INSERT INTO agent_metrics (serviceName, agentName, date, ${agentColumns}, avgResponseTime, lastSeen)
+      VALUES (${placeholders(5 + agentColumns.split(',').length)})
+      ON CONFLICT (serviceName, agentName, date) DO UPDATE SET ${figureMergeAssignments('agentDay')},
+      avgResponseTime = (totalResponseTime + excluded.totalResponseTime) / (requestCount + excluded.requestCount),
+      lastSeen = max(lastSeen, excluded.lastSeen)`);
+    this.upsertSession = db.prepare(`INSERT INTO user_sessions (serviceName, sessionId, userId, ipAddress, userAgent,
+      startTime, lastActivity, isActive, requestCount) VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?)
+      ON CONFLICT (serviceName, sessionId) DO UPDATE SET
+      userId = coalesce(excluded.userId, userId),
+      ipAddress = coalesce(excluded.ipAddress, ipAddress),
+      userAgent = coalesce(excluded.userAgent, userAgent),
+      startTime = min(startTime, excluded.startTime),
+      lastActivity = max(lastActivity, excluded.lastActivity),
+      isActive = 1,
+      requestCount = requestCount + excluded.requestCount`);
+    this.upsertService = db.prepare(`INSERT INTO services (serviceName, firstSeen, lastSeen, spanCount) VALUES (?, ?, ?, ?)
+      ON CONFLICT (serviceName) DO UPDATE SET firstSeen = min(firstSeen, excluded.firstSeen),
+      lastSeen = max(lastSeen, excluded.lastSeen), spanCount = spanCount + excluded.spanCount`);
+    // A conflict would be two different spans with the same start ms and hash (spanIdHash.ts): counted both, keyed once.
+    this.insertSpanId = db.prepare('INSERT INTO span_ids (timestamp, idHash, tableId, rowRef) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING');
+    this.setFolded = db.prepare('UPDATE fold_state SET foldedRowid = max(foldedRowid, ?) WHERE rawTable = ?');
+    this.transaction = db.transaction((entries: readonly TailEntry[]) => this.apply(entries));
+  }
+
+  /** Folds `entries` (the whole tail, in arrival order) in one transaction. */
+  fold(entries: readonly TailEntry[]): void {
+    if (entries.length > 0) this.transaction.immediate(entries);
+  }
+
+  private apply(entries: readonly TailEntry[]): void {
+    this.applyDeltas(aggregateRecords(entries.map((entry) => entry.record)));
+    const sorted = [...entries].sort((a, b) => a.timestamp - b.timestamp || a.idHash - b.idHash);
+    for (const entry of sorted) this.insertSpanId.run(entry.timestamp, entry.idHash, RAW_TABLES.indexOf(entry.table), entry.rowid);
+    for (const table of RAW_TABLES) {
+      let last = 0;
+      for (const entry of entries) if (entry.table === table && entry.rowid > last) last = entry.rowid;
+      if (last > 0) this.setFolded.run(last, table);
+    }
+  }
+
+  private applyDeltas(deltas: BatchDeltas): void {
+    const newUsers = new Map<string, number>();
+    const countNew = (key: string) => newUsers.set(key, (newUsers.get(key) ?? 0) + 1);
+    for (const p of deltas.rollupPresence) {
+      if (this.insertRollupPresence.run(p.period, p.start.getTime(), p.serviceName, p.sessionId).changes === 1) {
+        countNew(rollupKey({ ...p, endpoint: null, method: null, agentName: null }));
+      }
+    }
+    for (const p of deltas.agentPresence) {
+      if (this.insertAgentPresence.run(p.date, p.serviceName, p.agentName, p.sessionId).changes === 1) countNew(agentDayKey(p));
+    }
+    for (const r of deltas.rollups) {
+      const upsert = r.period === 'hour' ? this.upsertHourly : this.upsertDaily;
+      r.activeUsers = newUsers.get(rollupKey(r)) ?? 0;
+      upsert.run(r.serviceName, r.start.getTime(), r.endpoint ?? '', r.method ?? '', r.agentName ?? '', ...figureValues('rollup', r));
+    }
+    for (const d of deltas.agentDays) {
+      d.activeUsers = newUsers.get(agentDayKey(d)) ?? 0;
+      this.upsertAgentDay.run(d.serviceName, d.agentName, d.date, ...figureValues('agentDay', d),
+        d.totalResponseTime / d.requestCount, d.lastSeen.getTime());
+    }
+    for (const s of deltas.sessions) {
+      this.upsertSession.run(s.serviceName, s.sessionId, s.userId, s.ipAddress, s.userAgent,
+        s.startTime.getTime(), s.lastActivity.getTime(), s.requestCount);
+    }
+    for (const s of deltas.services) {
+      this.upsertService.run(s.serviceName, s.firstSeen.getTime(), s.lastSeen.getTime(), s.spanCount);
+    }
+  }
+}

@@ -1,0 +1,81 @@
+/**
+ * The raw rows appended since the last fold (SqliteFolder.ts): durable in their tables, not
+ * yet in the figures nor in span_ids. Their idempotency keys are kept here, in memory, so a
+ * repeated span is recognised before it is folded; after a restart the tail is read back from
+ * the rows beyond fold_state. Bounded by the writer's fold thresholds (SqliteWriter.ts).
+ */
+import type { Database } from 'better-sqlite3';
+import type { SpanRecord } from '../types.js';
+import { recordOfRow } from './rawRows.js';
+import { RAW_TABLES, type RawTable } from './schema.js';
+import { spanIdHash } from './spanIdHash.js';
+
+export interface TailEntry {
+  record: SpanRecord;
+  table: RawTable;
+  rowid: number;
+  /** Start time, epoch ms, and spanIdHash: the span's key in span_ids. */
+  timestamp: number;
+  idHash: number;
+}
+
+export function tailEntry(record: SpanRecord, table: RawTable, rowid: number): TailEntry {
+  return { record, table, rowid, timestamp: record.timestamp.getTime(), idHash: spanIdHash(record.traceId, record.spanId) };
+}
+
+export function spanKey(timestamp: number, idHash: number): string {
+  return `${timestamp}:${idHash}`;
+}
+
+export class UnfoldedTail {
+  private readonly keys = new Set<string>();
+  private entries: TailEntry[] = [];
+  /** performance.now() when the oldest entry was added; undefined when empty. */
+  private oldestAt: number | undefined;
+
+  get size(): number {
+    return this.entries.length;
+  }
+
+  /** Milliseconds since the oldest entry was added; 0 when empty. */
+  ageMs(now = performance.now()): number {
+    return this.oldestAt === undefined ? 0 : now - this.oldestAt;
+  }
+
+  has(timestamp: number, idHash: number): boolean {
+    return this.keys.has(spanKey(timestamp, idHash));
+  }
+
+  add(entries: readonly TailEntry[]): void {
+    if (entries.length === 0) return;
+    this.oldestAt ??= performance.now();
+    for (const entry of entries) {
+      this.keys.add(spanKey(entry.timestamp, entry.idHash));
+      this.entries.push(entry);
+    }
+  }
+
+  /** The entries in arrival order (read-only view). */
+  all(): readonly TailEntry[] {
+    return this.entries;
+  }
+
+  clear(): void {
+    this.keys.clear();
+    this.entries = [];
+    this.oldestAt = undefined;
+  }
+
+  /** Reads the rows beyond fold_state back (after a restart or a crash). */
+  load(db: Database): void {
+    this.clear();
+    const folded = new Map((db.prepare('SELECT rawTable, foldedRowid FROM fold_state').all() as Array<{ rawTable: string; foldedRowid: number }>)
+      .map((row) => [row.rawTable, row.foldedRowid]));
+    const entries: TailEntry[] = [];
+    for (const table of RAW_TABLES) {
+      const rows = db.prepare(`SELECT rowid AS rowRef, * FROM ${table} WHERE rowid > ? ORDER BY rowid`).all(folded.get(table) ?? 0) as Array<Record<string, unknown>>;
+      for (const row of rows) entries.push(tailEntry(recordOfRow(table, row), table, Number(row['rowRef'])));
+    }
+    this.add(entries);
+  }
+}

@@ -1,0 +1,51 @@
+/**
+ * The messages between SqliteStore (main thread) and the writer thread (writerThreadMain.ts):
+ * one request per call, answered by its id; errors cross as their PipelineError fields,
+ * since an Error's class does not survive a thread boundary.
+ */
+import { PipelineError, type ErrorKind } from '../../errors.js';
+import type { LogLevel } from '../../log.js';
+import type { Retention, SpanRecord, WriteResult } from '../types.js';
+import type { SqliteWriterOptions } from './SqliteWriter.js';
+
+export interface WriterThreadData {
+  options: SqliteWriterOptions;
+  logLevel: LogLevel;
+}
+
+export interface WriterCalls {
+  append: { args: [records: readonly SpanRecord[]]; result: WriteResult };
+  fold: { args: []; result: void };
+  ping: { args: []; result: void };
+  markInactiveSessions: { args: [now: Date, inactivityMs: number]; result: number };
+  deleteExpired: { args: [now: Date, retention: Retention]; result: void };
+  close: { args: []; result: void };
+}
+export type WriterCall = keyof WriterCalls;
+
+export interface WriterRequest {
+  id: number;
+  call: WriterCall;
+  args: unknown[];
+}
+
+export interface WireError {
+  kind: ErrorKind;
+  httpStatus: number;
+  message: string;
+  retryAfterSeconds: number | undefined;
+}
+
+export type WriterMessage =
+  | { type: 'ready' }
+  | { type: 'startFailed'; message: string }
+  | { type: 'result'; id: number; value: unknown }
+  | { type: 'error'; id: number; error: WireError };
+
+export function toWire(error: PipelineError): WireError {
+  return { kind: error.kind, httpStatus: error.httpStatus, message: error.message, retryAfterSeconds: error.retryAfterSeconds };
+}
+
+export function fromWire(error: WireError): PipelineError {
+  return new PipelineError(error.kind, error.httpStatus, error.message, error.retryAfterSeconds);
+}
