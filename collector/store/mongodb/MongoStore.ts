@@ -23,7 +23,9 @@ import { ensureIndexes } from './mongoIndexes.js';
 import { MongoReader } from './MongoReader.js';
 import { MongoWriter } from './MongoWriter.js';
 import { toPipelineError, withRetries } from './mongoErrors.js';
-import { WriteLease } from './WriteLease.js';
+import { FerretDbCompatibility } from './FerretDbCompatibility.js';
+import { removeDeadWriters } from './writerHeartbeats.js';
+import { mongodbProtocol, type WriteProtocol } from './WriteProtocol.js';
 
 const DAY_MS = 86_400_000;
 /** Said once per process, not once per store. */
@@ -58,12 +60,21 @@ export interface MongoStoreOptions {
   unitLeaseMs?: number;
   /** How often units left by stopped collectors are looked for, ms; 0 disables. Default 10000. */
   recoveryIntervalMs?: number;
+  /** How long a writer counts as alive after its last unit, ms (writerHeartbeats.ts). Default 600000. */
+  heartbeatMs?: number;
+  /** How often the guard entries of stopped writers are removed, ms; 0 disables. Default 600000. */
+  cleanupIntervalMs?: number;
+  /** Tries of a failing unit before it is given up (logged as an error). Default 8. */
+  maxRecoveryAttempts?: number;
   /**
-   * Serialise writes of all processes with a lease document: needed on servers whose updates
-   * are not atomic (WriteLease.ts). `auto` turns it on for FerretDB only. Default `auto`.
+   * How the server is written (WriteProtocol.ts): `auto` picks FerretDbCompatibility when the
+   * server is FerretDB, else the MongoDB protocol. Default `auto`.
    */
-  crossProcessWriteLock?: 'auto' | boolean;
+  protocol?: 'auto' | 'mongodb' | 'ferretdb';
 }
+
+/** How long after a unit a writer with nothing more to write deletes that unit's document. */
+const SETTLE_AFTER_MS = 1000;
 
 interface Open {
   client: MongoClient;
@@ -71,13 +82,15 @@ interface Open {
   writer: MongoWriter;
   reader: MongoReader;
   maintenance: MongoMaintenance;
-  lease: WriteLease | undefined;
+  protocol: WriteProtocol;
 }
 
 /** What start() found out about the server. */
 export interface MongoServerInfo {
   ferretdb: boolean;
   ttlSupported: boolean;
+  /** The WriteProtocol in use. */
+  protocol: WriteProtocol['server'];
 }
 
 export class MongoStore implements Store {
@@ -88,12 +101,15 @@ export class MongoStore implements Store {
   /** Serialises writes and maintenance of this store (see MongoWriter: units finish in order). */
   private queue: Promise<unknown> = Promise.resolve();
   private recoveryTimer: NodeJS.Timeout | undefined;
+  private settleTimer: NodeJS.Timeout | undefined;
+  private lastCleanup = Date.now();
   serverInfo: MongoServerInfo | undefined;
 
   constructor(options: MongoStoreOptions) {
     this.options = {
       database: 'aiAgent', timeoutMs: 5000, writeRetries: 3, maxPoolSize: 10, unitLeaseMs: 30_000, recoveryIntervalMs: 10_000,
-      crossProcessWriteLock: 'auto', ...options, retention: { ...DEFAULT_RETENTION, ...options.retention },
+      heartbeatMs: 600_000, cleanupIntervalMs: 600_000, maxRecoveryAttempts: 8, protocol: 'auto',
+      ...options, retention: { ...DEFAULT_RETENTION, ...options.retention },
     };
   }
 
@@ -117,13 +133,16 @@ export class MongoStore implements Store {
         log.info('mongodb store: server has no TTL indexes; retention is applied by the maintenance job only');
       }
       if (indexes.ttlChanged.length > 0) log.info('mongodb store: TTL periods changed', { indexes: indexes.ttlChanged });
-      this.serverInfo = { ferretdb, ttlSupported: indexes.ttlSupported };
-      const lockWrites = this.options.crossProcessWriteLock === 'auto' ? ferretdb : this.options.crossProcessWriteLock;
+      const kind = this.options.protocol === 'auto' ? (ferretdb ? 'ferretdb' : 'mongodb') : this.options.protocol;
+      const protocol = kind === 'ferretdb'
+        ? new FerretDbCompatibility(db.collection<Keyed>(COLLECTIONS.locks), Math.max(10_000, 2 * timeoutMs), timeoutMs)
+        : mongodbProtocol;
+      this.serverInfo = { ferretdb, ttlSupported: indexes.ttlSupported, protocol: protocol.server };
+      const { unitLeaseMs, heartbeatMs, maxRecoveryAttempts } = this.options;
       this.open = {
-        client, db,
-        writer: new MongoWriter(db, randomBytes(6).toString('hex'), { unitLeaseMs: this.options.unitLeaseMs, serializedWriters: lockWrites }),
+        client, db, protocol,
+        writer: new MongoWriter(db, randomBytes(6).toString('hex'), protocol, { unitLeaseMs, heartbeatMs, maxRecoveryAttempts }),
         reader: new MongoReader(db), maintenance: new MongoMaintenance(db),
-        lease: lockWrites ? new WriteLease(db.collection<Keyed>(COLLECTIONS.locks), Math.max(10_000, 2 * timeoutMs), timeoutMs) : undefined,
       };
       this.state = 'open';
     } catch (error) {
@@ -137,8 +156,14 @@ export class MongoStore implements Store {
     if (this.state === 'closed') return;
     this.state = 'closed';
     clearTimeout(this.recoveryTimer);
+    clearTimeout(this.settleTimer);
     await this.queue.catch(() => undefined);
-    await this.open?.client.close().catch(() => undefined);
+    const open = this.open;
+    if (open !== undefined) {
+      // The last unit's document, and a heartbeat that lets the cleanup remove this writer soon.
+      await this.exclusive(() => open.writer.settleFinished(new Date())).catch(() => undefined);
+      await open.client.close().catch(() => undefined);
+    }
     this.open = undefined;
   }
 
@@ -150,7 +175,20 @@ export class MongoStore implements Store {
       return Promise.reject(error);
     }
     if (records.length === 0) return Promise.resolve({ stored: 0, duplicates: 0, rejected: [] });
-    return this.exclusive(() => withRetries('write', this.retryOptions(), () => this.leased(open, () => open.writer.write(records))));
+    const written = this.exclusive(() => withRetries('write', this.retryOptions(), () => open.protocol.exclusive(() => open.writer.write(records))));
+    void written.then(() => this.settleWhenIdle(open), () => undefined);
+    return written;
+  }
+
+  /** Deletes the last unit's document once nothing else was written for a moment (MongoWriter). */
+  private settleWhenIdle(open: Open): void {
+    clearTimeout(this.settleTimer);
+    this.settleTimer = setTimeout(() => {
+      if (this.state !== 'open') return;
+      this.exclusive(() => open.writer.settleFinished())
+        .catch((error: unknown) => log.debug('mongodb store: deleting a finished unit failed; the next unit deletes it', { error }));
+    }, SETTLE_AFTER_MS);
+    this.settleTimer.unref();
   }
 
   async ping(): Promise<number> {
@@ -186,20 +224,27 @@ export class MongoStore implements Store {
 
   async markInactiveSessions(now: Date, inactivityMs: number): Promise<number> {
     const open = this.ready();
-    return this.exclusive(() => this.leased(open, () => open.maintenance.markInactiveSessions(now, inactivityMs)))
+    return this.exclusive(() => open.protocol.exclusive(() => open.maintenance.markInactiveSessions(now, inactivityMs)))
       .catch((error: unknown) => Promise.reject(toPipelineError(error, 'markInactiveSessions')));
   }
 
   async deleteExpired(now: Date, retention: Retention): Promise<void> {
     const open = this.ready();
-    return this.exclusive(() => this.leased(open, () => open.maintenance.deleteExpired(now, retention)))
+    return this.exclusive(() => open.protocol.exclusive(() => open.maintenance.deleteExpired(now, retention)))
       .catch((error: unknown) => Promise.reject(toPipelineError(error, 'deleteExpired')));
   }
 
   /** Completes units of counting left unfinished by stopped collectors; also runs on a timer. Returns how many. */
   async recoverStaleUnits(): Promise<number> {
     const open = this.ready();
-    return this.exclusive(() => this.leased(open, () => open.writer.recoverStaleUnits()));
+    return this.exclusive(() => open.protocol.exclusive(() => open.writer.recoverStaleUnits()));
+  }
+
+  /** Removes the guard entries of writers that stopped (writerHeartbeats.ts); also runs on a timer. Returns them. */
+  async removeDeadWriters(): Promise<string[]> {
+    const open = this.ready();
+    const before = new Date(Date.now() - this.options.unitLeaseMs);
+    return this.exclusive(() => open.protocol.exclusive(() => removeDeadWriters(open.db, before)));
   }
 
   private scheduleRecovery(): void {
@@ -208,10 +253,19 @@ export class MongoStore implements Store {
     this.recoveryTimer = setTimeout(() => {
       this.recoverStaleUnits()
         .then((count) => { if (count > 0) log.info('mongodb store: completed units of stopped collectors', { count }); })
-        .catch((error: unknown) => log.debug('mongodb store: recovery of stale units failed; will retry', { error }))
+        .then(() => this.cleanupIfDue())
+        .catch((error: unknown) => log.warn('mongodb store: recovery of stale units failed; will retry', { error }))
         .finally(() => this.scheduleRecovery());
     }, interval);
     this.recoveryTimer.unref();
+  }
+
+  private async cleanupIfDue(): Promise<void> {
+    const interval = this.options.cleanupIntervalMs;
+    if (interval <= 0 || Date.now() - this.lastCleanup < interval) return;
+    this.lastCleanup = Date.now();
+    const removed = await this.removeDeadWriters();
+    if (removed.length > 0) log.info('mongodb store: removed the guard entries of stopped collectors', { writers: removed.length });
   }
 
   private retryOptions() {
@@ -229,10 +283,6 @@ export class MongoStore implements Store {
     } catch (error) {
       throw toPipelineError(error, operation);
     }
-  }
-
-  private leased<T>(open: Open, work: () => Promise<T>): Promise<T> {
-    return open.lease === undefined ? work() : open.lease.run(work);
   }
 
   private exclusive<T>(work: () => Promise<T>): Promise<T> {

@@ -3,19 +3,24 @@
  *
  * A batch becomes one *unit of counting*, identified by (writer, seq): `writer` is random per
  * store instance, `seq` counts that instance's units. A unit runs these steps, each of which
- * may be repeated any number of times with the same outcome:
+ * may be repeated any number of times with the same outcome, one round trip each:
  *
- *   1. insert the unit document into span_units (with a lease time);
+ *   1. in span_units, one ordered bulk write: delete the previous unit (finished), renew this
+ *      writer's heartbeat (writerHeartbeats.ts), insert the unit document (with a lease time);
  *   2. insert the raw api_metrics / agent_invocations documents tagged `unit: <id>`, one
  *      unordered insertMany each; a duplicate key on (traceId, spanId) means the span already
- *      belongs to an earlier unit. The unit's members are exactly the raw documents carrying
- *      its id: fixed forever once the insert has returned (the unique index forbids later ones);
+ *      belongs to an earlier unit, a document refused for its data is rejected alone. The
+ *      unit's members are exactly the raw documents carrying its id: fixed forever once the
+ *      insert has returned (the unique index forbids later ones);
  *   3. insert presence documents (tagged with the unit) for exact distinct users; a presence
  *      key counts +1 activeUsers for the unit whose tag it carries;
  *   4. apply the members' deltas (recordAggregation) as guarded upserts (counterUpdates): the
  *      guard `appliedSeq.<writer> < seq` and the `$set` of seq are one atomic update, so a
  *      document receives a unit's deltas once however often step 4 runs;
- *   5. delete the unit document.
+ *   5. read the touched agent days' totals and 6. set their avgResponseTime where the totals
+ *      are still those read (a concurrent writer's newer totals are never overwritten).
+ * The unit document stays until the next unit's step 1 deletes it (or the writer is idle for a
+ * moment, or stops), so a batch costs six sequential round trips.
  *
  * Why a retry after a failure anywhere is safe: a failed write leaves `pending`; the next
  * attempt (a retry by the store, or the next batch) runs the same unit again from step 1:
@@ -26,39 +31,33 @@
  * spans stored by the first unit: they are duplicates and are counted by that unit only.
  * A unit whose writer died (lease expired) is completed by `recoverStaleUnits` of any store,
  * under the dead writer's identity, so its guards still hold.
+ *
+ * How the server applies step 4 (and whether writers must take turns) is its WriteProtocol.
  */
 import type { AnyBulkWriteOperation, Collection, Db, Document } from 'mongodb';
-import { PipelineError } from '../../errors.js';
+import { log } from '../../log.js';
 import { aggregateRecords, firstOfEachId } from '../recordAggregation.js';
-import type { SpanRecord, WriteResult } from '../types.js';
-import { bulkUpserts, chunks, insertIgnoringDuplicates, settled } from './bulkOperations.js';
+import { rejectionReason } from '../storeErrors.js';
+import type { RejectedRecord, SpanRecord, WriteResult } from '../types.js';
+import { chunks, insertIgnoringDuplicates, type InsertOutcome } from './bulkOperations.js';
 import { agentDayUpdate, rollupUpdate, serviceUpdate, sessionUpdate, type UnitIdentity } from './counterUpdates.js';
 import {
   type Keyed, agentDayId, agentInvocationDocument, apiMetricDocument, COLLECTIONS, rollupId, spanKey, toAgentInvocationRecord,
   toRequestRecord,
 } from './documents.js';
-import { toPipelineError } from './mongoErrors.js';
+import { DUPLICATE_KEY, isTransient } from './mongoErrors.js';
 import { ownPresence } from './presence.js';
-import { upsertedDocument } from './upsertedDocument.js';
+import { heartbeatId, heartbeatOperation, unitStartOperations } from './writerHeartbeats.js';
+import type { WriteProtocol } from './WriteProtocol.js';
 
 export interface MongoWriterOptions {
   /** How long a unit may stay unfinished before another collector completes it, ms. */
   unitLeaseMs: number;
-  /**
-   * FerretDB 1.x mode, only valid while every writer holds the WriteLease: guards are read
-   * once per collection (on retries only), documents that do not exist yet are inserted
-   * (upsertedDocument.ts) and the others updated by `_id` alone: FerretDB 1.x with SQLite scans
-   * the whole collection for every update, even one by `_id` (its `_id` index is on another
-   * expression than its lookups), and for any other filter also decodes every document; an
-   * insert only probes the unique index. Updates go in commands of at most 50 statements (it
-   * keeps the cursor of every matched statement open until the command ends, and deadlocks
-   * past its ~100 connections).
-   */
-  serializedWriters?: boolean;
+  /** How long a writer's heartbeat lasts after its last unit, ms (writerHeartbeats.ts). */
+  heartbeatMs: number;
+  /** After how many failed recoveries a unit is given up (logged as an error, left in span_units). */
+  maxRecoveryAttempts: number;
 }
-
-/** See MongoWriterOptions.serializedWriters. */
-const SERIALIZED_STATEMENTS_PER_COMMAND = 50;
 
 interface PendingUnit {
   unit: UnitIdentity;
@@ -73,14 +72,21 @@ interface PendingUnit {
 export class MongoWriter {
   private seq = 0;
   private pending: PendingUnit | null = null;
+  /** The last unit that completed, whose document the next unit's step 1 deletes. */
+  private finished: { id: string; seq: number } | undefined;
 
-  constructor(private readonly db: Db, readonly writerId: string, private readonly options: MongoWriterOptions) {}
+  constructor(
+    private readonly db: Db,
+    readonly writerId: string,
+    private readonly protocol: WriteProtocol,
+    private readonly options: MongoWriterOptions,
+  ) {}
 
   /** Not safe to call concurrently: MongoStore serialises writes. */
   async write(batch: readonly SpanRecord[]): Promise<WriteResult> {
     if (this.pending !== null && this.pending.batch !== batch) {
       // Units complete in order (see header): finish the failed one before starting another.
-      await this.runUnit(this.pending).catch(keepPendingOnlyIfTransient(this));
+      await this.runUnit(this.pending).catch((error: unknown) => this.giveUpAfterTooManyAttempts(error));
       this.pending = null;
     }
     if (this.pending === null) {
@@ -90,15 +96,23 @@ export class MongoWriter {
       this.pending = { unit, records: unique, batch, repeatedInBatch: duplicates, attempts: 0 };
     }
     const pending = this.pending;
-    let stored: number;
-    try {
-      stored = await this.runUnit(pending);
-    } catch (error) {
-      keepPendingOnlyIfTransient(this)(error);
-      throw error;
-    }
+    const { stored, rejected } = await this.runUnit(pending).catch((error: unknown) => this.giveUpAfterTooManyAttempts(error));
     this.pending = null;
-    return { stored, duplicates: pending.repeatedInBatch + pending.records.length - stored, rejected: [] };
+    return { stored, duplicates: pending.repeatedInBatch + pending.records.length - stored - rejected.length, rejected };
+  }
+
+  /**
+   * A unit that keeps failing must not fail every later write too: after maxRecoveryAttempts
+   * tries it is left to the recovery sweep (its document stays in span_units, its lease runs
+   * out, and the sweep retries it with a growing delay), and this writer goes on. Rethrows.
+   */
+  private giveUpAfterTooManyAttempts(error: unknown): never {
+    const pending = this.pending;
+    if (pending !== null && pending.attempts >= this.options.maxRecoveryAttempts) {
+      log.error('mongodb store: a batch failed too often; leaving its unit to the recovery sweep', { unit: pending.unit.id, attempts: pending.attempts, error });
+      this.pending = null;
+    }
+    throw error;
   }
 
   /** Id of the unit this writer still has to finish, if any (the sweep leaves it alone). */
@@ -106,60 +120,90 @@ export class MongoWriter {
     return this.pending?.unit.id;
   }
 
-  /** Forgets the pending unit; its lease lets another writer (or the sweep) complete it. */
-  dropPending(): void {
-    this.pending = null;
+  /** Deletes the last finished unit's document and records it completed (idle moments and shutdown). */
+  async settleFinished(aliveUntil = new Date(Date.now() + this.options.heartbeatMs)): Promise<void> {
+    const finished = this.finished;
+    if (finished === undefined) return;
+    await this.keyed(COLLECTIONS.spanUnits).bulkWrite([
+      { deleteOne: { filter: { _id: finished.id } } },
+      heartbeatOperation(this.writerId, finished.seq, aliveUntil),
+    ], { ordered: true });
+    if (this.finished === finished) this.finished = undefined;
   }
 
   /** Completes units whose writer stopped before finishing them (lease expired). Returns how many. */
   async recoverStaleUnits(limit = 50): Promise<number> {
     const units = this.keyed(COLLECTIONS.spanUnits);
-    const stale = await units.find({ leaseUntil: { $lt: new Date() } }).limit(limit).toArray();
+    const stale = await units.find({ seq: { $exists: true }, leaseUntil: { $lt: new Date() }, attempts: { $not: { $gte: this.options.maxRecoveryAttempts } } })
+      .limit(limit).toArray();
     let recovered = 0;
     for (const doc of stale) {
-      if (doc['_id'] === this.pendingUnitId()) continue;
+      if (doc['_id'] === this.pendingUnitId() || doc['_id'] === this.finished?.id) continue;
+      const attempts = Number(doc['attempts'] ?? 0) + 1;
+      // Backs off exponentially: a unit that keeps failing is not retried every sweep forever.
       const claimed = await units.findOneAndUpdate(
         { _id: doc['_id'], leaseUntil: doc['leaseUntil'] },
-        { $set: { leaseUntil: new Date(Date.now() + this.options.unitLeaseMs), adoptedBy: this.writerId } },
+        { $set: { leaseUntil: new Date(Date.now() + this.options.unitLeaseMs * 2 ** Math.min(attempts, 10)), adoptedBy: this.writerId }, $inc: { attempts: 1 } },
       );
       if (claimed === null) continue; // another collector took it
       const unit: UnitIdentity = { id: String(doc['_id']), writer: String(doc['writer']), seq: Number(doc['seq']) };
-      await this.apply(unit, await this.membersFromDb(unit.id), false);
-      await units.deleteOne({ _id: unit.id });
+      try {
+        await this.apply(unit, await this.membersFromDb(unit.id), false);
+      } catch (error) {
+        const level = attempts >= this.options.maxRecoveryAttempts ? 'error' : 'warn';
+        log[level](level === 'error'
+          ? 'mongodb store: gave up completing a unit of a stopped collector; its spans are stored but not counted'
+          : 'mongodb store: completing a unit of a stopped collector failed; will retry later', { unit: unit.id, attempts, error });
+        continue;
+      }
+      await units.bulkWrite([
+        { deleteOne: { filter: { _id: unit.id } } },
+        { updateOne: { filter: { _id: heartbeatId(unit.writer) }, update: { $max: { completedSeq: unit.seq } } } },
+      ], { ordered: true });
       recovered += 1;
     }
     return recovered;
   }
 
-  private async runUnit(pending: PendingUnit): Promise<number> {
+  private async runUnit(pending: PendingUnit): Promise<{ stored: number; rejected: RejectedRecord[] }> {
     pending.attempts += 1;
     const { unit, records } = pending;
     const now = Date.now();
-    await insertIgnoringDuplicates(this.keyed(COLLECTIONS.spanUnits), [
-      { _id: unit.id, writer: unit.writer, seq: unit.seq, createdAt: new Date(now), leaseUntil: new Date(now + this.options.unitLeaseMs) },
-    ]);
+    await this.startUnit({ _id: unit.id, writer: unit.writer, seq: unit.seq, createdAt: new Date(now), leaseUntil: new Date(now + this.options.unitLeaseMs) });
     const requests = records.filter((r) => r.kind === 'request');
     const invocations = records.filter((r) => r.kind === 'agent_invocation');
-    const [requestOutcome, invocationOutcome] = await settled([
-      insertIgnoringDuplicates(this.collection(COLLECTIONS.apiMetrics), requests.map((r) => apiMetricDocument(r, unit.id))),
-      insertIgnoringDuplicates(this.collection(COLLECTIONS.agentInvocations), invocations.map((r) => agentInvocationDocument(r, unit.id))),
+    let requestOutcome: InsertOutcome | undefined;
+    let invocationOutcome: InsertOutcome | undefined;
+    await this.protocol.all([
+      async () => { requestOutcome = await insertIgnoringDuplicates(this.collection(COLLECTIONS.apiMetrics), requests.map((r) => apiMetricDocument(r, unit.id))); },
+      async () => { invocationOutcome = await insertIgnoringDuplicates(this.collection(COLLECTIONS.agentInvocations), invocations.map((r) => agentInvocationDocument(r, unit.id))); },
     ]);
+    const rejected = [...refusedRecords(requests, requestOutcome!), ...refusedRecords(invocations, invocationOutcome!)];
     let members: SpanRecord[];
     if (pending.attempts === 1) {
       // A new unit id: every duplicate belongs to another unit, every insert to this one.
-      members = [...requests.filter((_, i) => requestOutcome.inserted.has(i)), ...invocations.filter((_, i) => invocationOutcome.inserted.has(i))];
+      members = [...requests.filter((_, i) => requestOutcome!.inserted.has(i)), ...invocations.filter((_, i) => invocationOutcome!.inserted.has(i))];
     } else {
       const keys = new Set((await this.membersFromDb(unit.id)).map(spanKey));
       members = records.filter((r) => keys.has(spanKey(r)));
     }
     await this.apply(unit, members, pending.attempts === 1);
-    await this.keyed(COLLECTIONS.spanUnits).deleteOne({ _id: unit.id });
-    const refused = [...requestOutcome.refused, ...invocationOutcome.refused];
-    if (refused.length > 0) {
-      // The stored members are counted (above); the refused records can never be stored.
-      throw PipelineError.permanent(400, `MongoDB refused ${refused.length} record(s): ${refused.slice(0, 3).join('; ')}`);
+    this.finished = { id: unit.id, seq: unit.seq };
+    return { stored: members.length, rejected };
+  }
+
+  /** Step 1 (see header); the insert meeting its own earlier copy (a retry) is fine. */
+  private async startUnit(unit: Keyed): Promise<void> {
+    const finished = this.finished?.id === unit._id ? undefined : this.finished;
+    try {
+      await this.keyed(COLLECTIONS.spanUnits).bulkWrite(
+        unitStartOperations(this.writerId, finished, unit, new Date(Date.now() + this.options.heartbeatMs)), { ordered: true });
+    } catch (error) {
+      const writeErrors = (error as { writeErrors?: Array<{ code?: number }> | { code?: number } }).writeErrors;
+      const list = Array.isArray(writeErrors) ? writeErrors : writeErrors === undefined ? [] : [writeErrors];
+      if (isTransient(error) || list.length !== 1 || list[0]?.code !== DUPLICATE_KEY) throw error;
     }
-    return members.length;
+    if (finished !== undefined && this.finished === finished) this.finished = undefined;
   }
 
   private async membersFromDb(unitId: string): Promise<SpanRecord[]> {
@@ -170,51 +214,23 @@ export class MongoWriter {
     return [...requests.map(toRequestRecord), ...invocations.map(toAgentInvocationRecord)];
   }
 
-  /** `firstRun`: this unit has never been applied before, so no document can carry it yet. */
+  /** Steps 3-6. `firstRun`: this unit has never been applied before, so no document can carry it yet. */
   private async apply(unit: UnitIdentity, members: readonly SpanRecord[], firstRun: boolean): Promise<void> {
     if (members.length === 0) return;
     const deltas = aggregateRecords(members);
-    const users = await ownPresence(this.db, unit, deltas, firstRun);
-    const work: Array<() => Promise<void>> = [
-      () => this.bulkGuarded(COLLECTIONS.hourlyMetrics, unit, firstRun, deltas.rollups.filter((d) => d.period === 'hour')
+    const users = await ownPresence(this.db, unit, deltas, firstRun, this.protocol);
+    const guarded = (name: string, operations: AnyBulkWriteOperation[]) => () =>
+      this.protocol.applyGuarded(this.keyed(name), unit, firstRun, operations);
+    await this.protocol.all([
+      guarded(COLLECTIONS.hourlyMetrics, deltas.rollups.filter((d) => d.period === 'hour')
         .map((d) => rollupUpdate({ ...d, activeUsers: users.get(COLLECTIONS.hourlyMetrics + rollupId(d)) ?? 0 }, unit))),
-      () => this.bulkGuarded(COLLECTIONS.dailyMetrics, unit, firstRun, deltas.rollups.filter((d) => d.period === 'day')
+      guarded(COLLECTIONS.dailyMetrics, deltas.rollups.filter((d) => d.period === 'day')
         .map((d) => rollupUpdate({ ...d, activeUsers: users.get(COLLECTIONS.dailyMetrics + rollupId(d)) ?? 0 }, unit))),
-      () => this.bulkGuarded(COLLECTIONS.agentMetrics, unit, firstRun, deltas.agentDays
-        .map((d) => agentDayUpdate({ ...d, activeUsers: users.get(agentDayId(d)) ?? 0 }, unit))),
-      () => this.bulkGuarded(COLLECTIONS.userSessions, unit, firstRun, deltas.sessions.map((d) => sessionUpdate(d, unit))),
-      () => this.bulkGuarded(COLLECTIONS.services, unit, firstRun, deltas.services.map((d) => serviceUpdate(d, unit))),
-    ];
-    if (this.options.serializedWriters === true) {
-      // One command at a time: FerretDB's open-cursor limit is per server, not per command.
-      for (const step of work) await step();
-    } else {
-      await settled(work.map((step) => step()));
-    }
+      guarded(COLLECTIONS.agentMetrics, deltas.agentDays.map((d) => agentDayUpdate({ ...d, activeUsers: users.get(agentDayId(d)) ?? 0 }, unit))),
+      guarded(COLLECTIONS.userSessions, deltas.sessions.map((d) => sessionUpdate(d, unit))),
+      guarded(COLLECTIONS.services, deltas.services.map((d) => serviceUpdate(d, unit))),
+    ]);
     await this.refreshAverages(deltas.agentDays.map(agentDayId));
-  }
-
-  /** The guarded upserts of one collection (see counterUpdates and MongoWriterOptions.serializedWriters). */
-  private async bulkGuarded(name: string, unit: UnitIdentity, firstRun: boolean, operations: AnyBulkWriteOperation[]): Promise<void> {
-    if (this.options.serializedWriters !== true) {
-      await bulkUpserts(this.keyed(name), operations);
-      return;
-    }
-    // No other writer runs (WriteLease): the guards read here stay true until the writes land.
-    // A unit's first run skips the read (FerretDB evaluates `$in` slowly): nothing carries it yet.
-    const statements = operations.map((op) => (op as { updateOne: { filter: Document; update: Document; upsert: boolean } }).updateOne);
-    const idOf = (statement: { filter: Document }) => String(statement.filter['_id']);
-    const reached = firstRun ? new Set<string>() : new Set((await this.keyed(name)
-      .find({ _id: { $in: statements.map(idOf) } }, { projection: { appliedSeq: 1 } }).toArray())
-      .filter((doc) => Number((doc['appliedSeq'] as Record<string, unknown> | undefined)?.[unit.writer] ?? -1) >= unit.seq)
-      .map((doc) => doc._id));
-    const due = statements.filter((statement) => !reached.has(idOf(statement)));
-    // New documents as inserts (checked by the unique _id index, no scan: upsertedDocument.ts);
-    // whatever was not inserted exists already and gets its update, filtered by `_id` alone.
-    const { inserted } = await insertIgnoringDuplicates(this.keyed(name), due.map((s) => upsertedDocument(idOf(s), s.update)));
-    const updates = due.filter((_, i) => !inserted.has(i))
-      .map(({ filter, update, upsert }) => ({ updateOne: { filter: { _id: filter['_id'] }, update, upsert } }));
-    for (const chunk of chunks(updates, SERIALIZED_STATEMENTS_PER_COMMAND)) await bulkUpserts(this.keyed(name), chunk);
   }
 
   /**
@@ -232,8 +248,7 @@ export class MongoWriter {
         update: { $set: { avgResponseTime: Number(d['totalResponseTime']) / Number(d['requestCount']) } },
       },
     }));
-    const size = this.options.serializedWriters === true ? SERIALIZED_STATEMENTS_PER_COMMAND : Number.POSITIVE_INFINITY;
-    for (const chunk of chunks(updates, size)) await agentMetrics.bulkWrite(chunk, { ordered: false });
+    for (const chunk of chunks(updates, this.protocol.statementsPerCommand)) await agentMetrics.bulkWrite(chunk, { ordered: false });
   }
 
   private collection(name: string): Collection<Document> {
@@ -245,10 +260,9 @@ export class MongoWriter {
   }
 }
 
-function keepPendingOnlyIfTransient(writer: MongoWriter): (error: unknown) => void {
-  return (error) => {
-    // A permanent failure has already counted what was stored (runUnit); retrying cannot help.
-    if (toPipelineError(error, 'write').kind === 'permanent') writer.dropPending();
-    else throw error;
-  };
+function refusedRecords(records: readonly SpanRecord[], outcome: InsertOutcome): RejectedRecord[] {
+  return [...outcome.refused].map(([index, message]) => {
+    const record = records[index]!;
+    return { traceId: record.traceId, spanId: record.spanId, reason: rejectionReason('mongodb', new Error(message)) };
+  });
 }

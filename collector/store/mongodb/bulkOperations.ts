@@ -6,31 +6,55 @@ import {
   MongoBulkWriteError, type AnyBulkWriteOperation, type Collection, type Document, type OptionalUnlessRequiredId,
 } from 'mongodb';
 import type { Keyed } from './documents.js';
-import { DUPLICATE_KEY, isTransient } from './mongoErrors.js';
+import { DUPLICATE_KEY, isRecordDataCode, isTransient } from './mongoErrors.js';
 
 export interface InsertOutcome {
   /** Indexes of the documents inserted by this call. */
   inserted: Set<number>;
-  /** Index and message of documents refused for a reason other than a duplicate key. */
-  refused: string[];
+  /** Index -> why, for documents refused for their data (mongoErrors.isRecordDataCode). */
+  refused: Map<number, string>;
 }
 
-/** One unordered insertMany; duplicates are left out of `inserted`, other refusals listed. */
+/**
+ * One unordered insertMany; duplicates are left out of `inserted`, documents refused for
+ * their data are listed in `refused`; any other failure rejects. A document the driver cannot
+ * even serialise (BSONError) fails the whole command, so the documents are then inserted one
+ * by one to find it.
+ */
 export async function insertIgnoringDuplicates<T extends Document>(collection: Collection<T>, docs: OptionalUnlessRequiredId<T>[]): Promise<InsertOutcome> {
   const all = new Set(docs.map((_, i) => i));
-  if (docs.length === 0) return { inserted: all, refused: [] };
+  const refused = new Map<number, string>();
+  if (docs.length === 0) return { inserted: all, refused };
   try {
     await collection.insertMany(docs, { ordered: false });
-    return { inserted: all, refused: [] };
+    return { inserted: all, refused };
   } catch (error) {
+    if (isUnserialisable(error) && docs.length > 1) return insertOneByOne(collection, docs);
+    if (isUnserialisable(error)) return { inserted: new Set(), refused: new Map([[0, (error as Error).message]]) };
     if (!(error instanceof MongoBulkWriteError) || isTransient(error)) throw error;
-    const refused: string[] = [];
     for (const writeError of writeErrorsOf(error)) {
       all.delete(writeError.index);
-      if (writeError.code !== DUPLICATE_KEY) refused.push(`#${writeError.index}: ${writeError.errmsg ?? 'refused'}`);
+      if (writeError.code === DUPLICATE_KEY) continue;
+      if (!isRecordDataCode(writeError.code)) throw error;
+      refused.set(writeError.index, writeError.errmsg ?? `refused (code ${writeError.code})`);
     }
     return { inserted: all, refused };
   }
+}
+
+function isUnserialisable(error: unknown): boolean {
+  return error instanceof Error && error.name === 'BSONError';
+}
+
+async function insertOneByOne<T extends Document>(collection: Collection<T>, docs: OptionalUnlessRequiredId<T>[]): Promise<InsertOutcome> {
+  const outcome: InsertOutcome = { inserted: new Set(), refused: new Map() };
+  for (const [i, doc] of docs.entries()) {
+    const one = await insertIgnoringDuplicates(collection, [doc]);
+    if (one.inserted.has(0)) outcome.inserted.add(i);
+    const reason = one.refused.get(0);
+    if (reason !== undefined) outcome.refused.set(i, reason);
+  }
+  return outcome;
 }
 
 /**

@@ -1,12 +1,12 @@
 /**
- * What a MongoDB failure means for the pipeline: transient (network, failover, server
- * selection timeout, cleared pool) -> retried here a bounded number of times, then a
- * retryable 503; a record the server refuses to store -> permanent 400; anything else ->
- * 503 as well, because a 4xx makes the exporter drop spans for good while a wrong 503 only
- * costs a retry. 500 is never the answer.
+ * What a MongoDB failure means (storeErrors.ts has the one error model): a record the server
+ * refuses to store (too large, a bad value or field name) is that record's data, rejected
+ * alone; transient failures (network, failover, server selection timeout, cleared pool) are
+ * retried here a bounded number of times; whatever is left, known or not, is retryable.
  */
-import { MongoError, MongoServerError } from 'mongodb';
+import { MongoError } from 'mongodb';
 import { PipelineError } from '../../errors.js';
+import { storeUnavailable } from '../storeErrors.js';
 
 /** Server codes of failovers, shutdowns and network trouble (the driver's retryable set and more). */
 const TRANSIENT_CODES = new Set([
@@ -26,8 +26,8 @@ const TRANSIENT_CODES = new Set([
   50, // MaxTimeMSExpired
 ]);
 
-/** The record itself cannot be stored: retrying the same batch cannot help. */
-const PERMANENT_CODES = new Set([
+/** The record itself cannot be stored: retrying it cannot help. */
+const RECORD_DATA_CODES = new Set([
   10334, // BSONObjectTooLarge
   17419, // document too large after update
   17420,
@@ -70,18 +70,14 @@ export function isTransient(error: unknown): boolean {
   return false;
 }
 
+/** A write error code (of one document in a bulk write) that is the document's own data. */
+export function isRecordDataCode(code: unknown): boolean {
+  return typeof code === 'number' && RECORD_DATA_CODES.has(code);
+}
+
+/** The retryable error of any failure (see the header). */
 export function toPipelineError(error: unknown, operation: string): PipelineError {
-  if (error instanceof PipelineError) return error;
-  const message = error instanceof Error ? error.message : String(error);
-  if (isTransient(error)) return PipelineError.unavailable(`MongoDB ${operation} failed (unreachable): ${message}`, 2, error);
-  const code = error instanceof MongoServerError ? error.code : undefined;
-  if (typeof code === 'number' && PERMANENT_CODES.has(code)) {
-    return PipelineError.permanent(400, `MongoDB refused the batch (${operation}): ${message}`);
-  }
-  if (error instanceof Error && error.name === 'BSONError') {
-    return PipelineError.permanent(400, `a record cannot be stored in MongoDB: ${message}`);
-  }
-  return PipelineError.unavailable(`MongoDB ${operation} failed: ${message}`, 2, error);
+  return storeUnavailable('mongodb', operation, error);
 }
 
 export const DUPLICATE_KEY = 11000;

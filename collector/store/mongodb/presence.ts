@@ -6,10 +6,11 @@
  */
 import type { Db } from 'mongodb';
 import type { BatchDeltas } from '../recordAggregation.js';
-import { settled, insertIgnoringDuplicates } from './bulkOperations.js';
+import { insertIgnoringDuplicates } from './bulkOperations.js';
 import { dayStart } from '../../time/utcTime.js';
 import type { UnitIdentity } from './counterUpdates.js';
 import { agentDayId, agentPresenceId, COLLECTIONS, rollupId, rollupPresenceId, type Keyed } from './documents.js';
+import type { WriteProtocol } from './WriteProtocol.js';
 
 /**
  * Inserts the unit's presence keys and returns, per target document, how many of them carry
@@ -17,7 +18,7 @@ import { agentDayId, agentPresenceId, COLLECTIONS, rollupId, rollupPresenceId, t
  * unit never ran before, so no existing key can carry its tag and the tags need no read
  * (on FerretDB 1.x that read scans the whole presence collection).
  */
-export async function ownPresence(db: Db, unit: UnitIdentity, deltas: BatchDeltas, firstRun: boolean): Promise<Map<string, number>> {
+export async function ownPresence(db: Db, unit: UnitIdentity, deltas: BatchDeltas, firstRun: boolean, protocol: WriteProtocol): Promise<Map<string, number>> {
   const users = new Map<string, number>();
   const add = (target: string) => users.set(target, (users.get(target) ?? 0) + 1);
   const serviceLevel = { endpoint: null, method: null, agentName: null };
@@ -37,7 +38,7 @@ export async function ownPresence(db: Db, unit: UnitIdentity, deltas: BatchDelta
       targets: deltas.agentPresence.map((p) => agentDayId(p)),
     },
   ];
-  await settled(groups.map(async ({ collection, docs, targets }) => {
+  await protocol.all(groups.map(({ collection, docs, targets }) => async () => {
     const { inserted } = await insertIgnoringDuplicates(db.collection<Keyed>(collection), docs);
     const existing = docs.filter((_, i) => !inserted.has(i)).map((d) => d._id);
     const mine = existing.length === 0 || firstRun ? new Set<string>()

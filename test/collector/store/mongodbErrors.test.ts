@@ -1,13 +1,14 @@
 /**
  * How MongoDB failures reach the pipeline (mongoErrors.ts): transient ones (network, failover,
- * server selection) are retried and end as a retryable 503 with Retry-After, records the
- * server refuses are a permanent 400, anything unknown is a 503: never a 500. The errors are
- * the driver's own classes, built as the driver builds them.
+ * server selection) are retried and end as a retryable 503 with Retry-After, a document the
+ * server refuses for its data is that record's (rejected alone, in the store tests), anything
+ * else as a whole is a 503: never a 400 or 500 for the batch. The errors are the driver's own
+ * classes, built as the driver builds them.
  */
 import { MongoBulkWriteError, MongoNetworkError, MongoNetworkTimeoutError, MongoServerError, MongoServerSelectionError } from 'mongodb';
 import { describe, expect, it } from 'vitest';
 import { PipelineError } from '../../../collector/errors.js';
-import { isTransient, toPipelineError, withRetries } from '../../../collector/store/mongodb/mongoErrors.js';
+import { isRecordDataCode, isTransient, toPipelineError, withRetries } from '../../../collector/store/mongodb/mongoErrors.js';
 
 const server = (code: number, codeName: string) => new MongoServerError({ ok: 0, code, codeName, errmsg: codeName });
 
@@ -32,9 +33,11 @@ describe('MongoDB error kinds', () => {
     expect(isTransient(error)).toBe(true);
   });
 
-  it('a document the server cannot store is a permanent 400', () => {
+  it('a document the server cannot store is that document\'s data; the batch as a whole stays retryable', () => {
     expect(isTransient(server(10334, 'BSONObjectTooLarge'))).toBe(false);
-    expect(toPipelineError(server(10334, 'BSONObjectTooLarge'), 'write')).toMatchObject({ kind: 'permanent', httpStatus: 400 });
+    for (const code of [10334, 2, 14, 52, 57]) expect(isRecordDataCode(code)).toBe(true);
+    for (const code of [11000, 91, 8000]) expect(isRecordDataCode(code)).toBe(false);
+    expect(toPipelineError(server(10334, 'BSONObjectTooLarge'), 'write')).toMatchObject({ kind: 'retryable', httpStatus: 503 });
   });
 
   it('an unknown failure is a retryable 503, never a 500', () => {
@@ -70,13 +73,13 @@ describe('withRetries', () => {
     expect(error).toMatchObject({ kind: 'retryable', httpStatus: 503 });
   });
 
-  it('does not retry a permanent failure', async () => {
+  it('does not retry a failure that is not transient, and answers it retryable all the same', async () => {
     let calls = 0;
     const error = await withRetries('write', options, async () => {
       calls += 1;
       throw server(10334, 'BSONObjectTooLarge');
     }).catch((e: unknown) => e);
     expect(calls).toBe(1);
-    expect(error).toMatchObject({ kind: 'permanent', httpStatus: 400 });
+    expect(error).toMatchObject({ kind: 'retryable', httpStatus: 503 });
   });
 });

@@ -9,7 +9,9 @@ import { MongoClient, MongoNetworkError, type Db } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isRetryable } from '../../../collector/errors.js';
 import { COLLECTIONS } from '../../../collector/store/mongodb/documents.js';
+import { FerretDbCompatibility } from '../../../collector/store/mongodb/FerretDbCompatibility.js';
 import { MongoWriter } from '../../../collector/store/mongodb/MongoWriter.js';
+import { mongodbProtocol, type WriteProtocol } from '../../../collector/store/mongodb/WriteProtocol.js';
 import { toPipelineError } from '../../../collector/store/mongodb/mongoErrors.js';
 import type { SpanRecord, Store } from '../../../collector/store/types.js';
 import { at, day, invocation, request } from './contract/records.js';
@@ -87,7 +89,16 @@ function expected(records: SpanRecord[]) {
 }
 
 // Both ways of guarding: atomic guarded filters (MongoDB) and guards read under the write lease (FerretDB).
-describe.skipIf(mongodbUri === null).each([false, true])(`MongoWriter failures, serializedWriters %s${mongodbUri === null ? ` (skipped: ${skipReason})` : ''}`, (serializedWriters) => {
+// One writer at a time here, so the MongoDB protocol is exact on FerretDB as well.
+const protocols: Record<string, (db: Db) => WriteProtocol> = {
+  mongodb: () => mongodbProtocol,
+  ferretdb: (db) => new FerretDbCompatibility(db.collection(COLLECTIONS.locks), 10_000, 5000),
+};
+const writerOptions = { unitLeaseMs: 60_000, heartbeatMs: 600_000, maxRecoveryAttempts: 8 };
+
+describe.skipIf(mongodbUri === null).each(Object.keys(protocols))(`MongoWriter failures, %s protocol${mongodbUri === null ? ` (skipped: ${skipReason})` : ''}`, (protocolName) => {
+  const writerOn = (db: Db, id: string, options: Partial<typeof writerOptions> = {}) =>
+    new MongoWriter(db, id, protocols[protocolName]!(db), { ...writerOptions, ...options });
   dropDatabasesAfterAll();
   let client: MongoClient;
   beforeAll(async () => {
@@ -107,7 +118,7 @@ describe.skipIf(mongodbUri === null).each([false, true])(`MongoWriter failures, 
   it('finishes a unit that failed half-way when the same batch is retried, counting every document once', async () => {
     const { store, db } = await storeAndDb();
     const fail = { on: true };
-    const writer = new MongoWriter(withFailingBulkWrites(db, COLLECTIONS.services, fail), 'w1', { unitLeaseMs: 60_000, serializedWriters });
+    const writer = writerOn(withFailingBulkWrites(db, COLLECTIONS.services, fail), 'w1');
     const batch = batchOf(40);
 
     const error = await writer.write(batch).catch((e: unknown) => e);
@@ -119,14 +130,16 @@ describe.skipIf(mongodbUri === null).each([false, true])(`MongoWriter failures, 
     fail.on = false;
     expect(await writer.write(batch)).toEqual({ stored: 40, duplicates: 0, rejected: [] });
     expect(await totals(store)).toEqual(expected(batch));
-    expect(await db.collection(COLLECTIONS.spanUnits).countDocuments()).toBe(0);
+    // The finished unit's document goes with the next unit, or once the writer settles.
+    await writer.settleFinished();
+    expect(await db.collection(COLLECTIONS.spanUnits).countDocuments({ seq: { $exists: true } })).toBe(0);
     await store.shutdown();
   });
 
   it('finishes the failed unit before the next batch when the failed one is not retried', async () => {
     const { store, db } = await storeAndDb();
     const fail = { on: true };
-    const writer = new MongoWriter(withFailingBulkWrites(db, COLLECTIONS.userSessions, fail), 'w2', { unitLeaseMs: 60_000, serializedWriters });
+    const writer = writerOn(withFailingBulkWrites(db, COLLECTIONS.userSessions, fail), 'w2');
     const first = batchOf(30);
     const second = batchOf(20, 11);
     await expect(writer.write(first)).rejects.toThrow(/injected/);
@@ -139,7 +152,7 @@ describe.skipIf(mongodbUri === null).each([false, true])(`MongoWriter failures, 
 
   it('lets another collector complete the unit of one that stopped, once, while it sees those spans as duplicates', async () => {
     const { store, db } = await storeAndDb();
-    const dead = new MongoWriter(withFailingBulkWrites(db, COLLECTIONS.agentMetrics, { on: true }), 'dead', { unitLeaseMs: 1, serializedWriters });
+    const dead = writerOn(withFailingBulkWrites(db, COLLECTIONS.agentMetrics, { on: true }), 'dead', { unitLeaseMs: 1 });
     const batch = batchOf(48);
     await expect(dead.write(batch)).rejects.toThrow(/injected/);
 

@@ -7,7 +7,7 @@
 import { MongoClient, type Document } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { agentDayUpdate, rollupUpdate, serviceUpdate, sessionUpdate } from '../../../collector/store/mongodb/counterUpdates.js';
-import { upsertedDocument } from '../../../collector/store/mongodb/upsertedDocument.js';
+import { upsertedDocument } from '../../../collector/store/mongodb/FerretDbCompatibility.js';
 import { aggregateRecords } from '../../../collector/store/recordAggregation.js';
 import { at, invocation, request } from './contract/records.js';
 import { dropDatabasesAfterAll, freshDatabase, mongodbUri, skipReason } from './mongodbSupport.js';

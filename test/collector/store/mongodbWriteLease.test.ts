@@ -6,7 +6,7 @@
 import { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Keyed } from '../../../collector/store/mongodb/documents.js';
-import { WriteLease } from '../../../collector/store/mongodb/WriteLease.js';
+import { WriteLease } from '../../../collector/store/mongodb/FerretDbCompatibility.js';
 import { dropDatabasesAfterAll, freshDatabase, mongodbUri, skipReason } from './mongodbSupport.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
