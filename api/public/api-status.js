@@ -8,6 +8,9 @@ const params = urlParams(DEFAULTS);
 let sort = { key: 'state', dir: 'desc' };
 let last = null;
 const openDetails = new Set();
+/** Each endpoint's agent table keeps its own order, like its open state, across refreshes. */
+const agentSorts = new Map();
+const AGENTS_SORT = { key: 'totalRequests', dir: 'desc' };
 
 const windowSelect = document.getElementById('window');
 const serviceSelect = document.getElementById('service');
@@ -64,7 +67,7 @@ function bars(endpoint, days) {
     h('div', { class: 'bars-legend' }, h('span', {}, days[0] ?? ''), h('span', {}, 'today')));
 }
 
-function agentsTable(endpoint) {
+function agentsTable(endpoint, key) {
   return sortableTable({
     columns: [
       { key: 'agentName', label: 'Agent', value: (a) => a.agentName ?? '(none)' },
@@ -74,8 +77,8 @@ function agentsTable(endpoint) {
       { key: 'p95ResponseTime', label: 'p95', value: (a) => a.p95ResponseTime, render: (a) => fmt.ms(a.p95ResponseTime), numeric: true },
     ],
     rows: endpoint.agents,
-    sort: { key: 'totalRequests', dir: 'desc' },
-    onSort: () => {},
+    sort: agentSorts.get(key) ?? AGENTS_SORT,
+    onSort: (next) => { agentSorts.set(key, next); render(last); },
     empty: 'No requests in this window',
   });
 }
@@ -83,7 +86,7 @@ function agentsTable(endpoint) {
 function endpointCard(endpoint, days) {
   const key = keyOf(endpoint);
   const details = h('details', { open: openDetails.has(key) },
-    h('summary', {}, `By agent (${endpoint.agents.length})`), agentsTable(endpoint));
+    h('summary', {}, `By agent (${endpoint.agents.length})`), agentsTable(endpoint, key));
   details.addEventListener('toggle', () => (details.open ? openDetails.add(key) : openDetails.delete(key)));
   return h('article', { class: 'endpoint', 'aria-label': `${endpoint.method} ${endpoint.endpoint} (${endpoint.serviceName})` },
     h('div', { class: 'head' }, h('span', { class: 'method' }, endpoint.method), h('span', { class: 'route' }, endpoint.endpoint),

@@ -4,12 +4,13 @@
  * the stable ones. Each reader takes the names in order of preference.
  */
 import type { AttributeValue, Attributes } from '../pdata/Span.js';
+import { truncateString } from './truncate.js';
 
-/** The first attribute among `names` that is a non-empty string, cut to `maxLength`; else null. */
+/** The first attribute among `names` that is a non-empty string, cut to `maxLength` by `truncateString`; else null. */
 export function stringAttribute(attributes: Attributes, names: readonly string[], maxLength: number): string | null {
   for (const name of names) {
     const value = attributes.get(name);
-    if (typeof value === 'string' && value.length > 0) return value.length > maxLength ? value.slice(0, maxLength) : value;
+    if (typeof value === 'string' && value.length > 0) return truncateString(value, maxLength);
     if (typeof value === 'number' && Number.isFinite(value)) return String(value);
   }
   return null;

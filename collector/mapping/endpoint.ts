@@ -3,6 +3,7 @@
  * the route template when the server reported one (`/api/agents/:agent/chat`), else the
  * path with id-like segments collapsed to `:id`, else the span name.
  */
+import { truncateString } from './truncate.js';
 
 export const MAX_ENDPOINT_LENGTH = 256;
 
@@ -39,7 +40,7 @@ export function collapseIds(path: string): string {
 export function endpointOf(route: string | null, path: string | null, spanName: string): string {
   const endpoint = route ?? (path !== null ? collapseIds(pathOf(path)) : null) ?? spanName;
   const named = endpoint.length > 0 ? endpoint : 'unknown';
-  return named.length > MAX_ENDPOINT_LENGTH ? named.slice(0, MAX_ENDPOINT_LENGTH) : named;
+  return truncateString(named, MAX_ENDPOINT_LENGTH);
 }
 
 /**

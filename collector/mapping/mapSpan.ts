@@ -12,6 +12,7 @@ import { SpanKind, StatusCode, type Span } from '../pdata/Span.js';
 import type { Outcome, SpanRecord } from '../store/types.js';
 import * as names from './attributes.js';
 import { endpointOf, routeParameter } from './endpoint.js';
+import { truncateString } from './truncate.js';
 
 export interface MappingOptions {
   /** Route parameter that names the agent, e.g. `agent` for `/api/agents/:agent/chat`. Default `agent`; empty disables. */
@@ -100,7 +101,7 @@ export function mapSpan(span: Span, options: MappingOptions): MapResult {
         timestamp,
         sessionId,
         userId,
-        agentName: namedAgent ?? (routeAgent !== null ? routeAgent.slice(0, 128) : null),
+        agentName: namedAgent ?? (routeAgent !== null ? truncateString(routeAgent, 128) : null),
         ipAddress: names.stringAttribute(attributes, names.CLIENT_ADDRESS, 64),
         userAgent: names.stringAttribute(attributes, names.USER_AGENT, 512),
         outcome: outcomeOf(statusCode, spanFailed),
@@ -118,7 +119,7 @@ export function mapSpan(span: Span, options: MappingOptions): MapResult {
         spanId: span.spanId,
         serviceName,
         agentName: namedAgent,
-        operation: span.name.slice(0, 256),
+        operation: truncateString(span.name, 256),
         responseTime: durationMs,
         timestamp,
         sessionId,
@@ -161,6 +162,6 @@ function describeId(id: string): string {
 }
 
 function rejected(span: Span, reason: string): MapResult {
-  const where = SPAN_ID.test(span.spanId) ? `span ${span.spanId}` : `span "${span.name.slice(0, 64)}"`;
+  const where = SPAN_ID.test(span.spanId) ? `span ${span.spanId}` : `span "${truncateString(span.name, 64)}"`;
   return { type: 'rejected', reason: `${where}: ${reason}` };
 }

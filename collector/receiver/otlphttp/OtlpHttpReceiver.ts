@@ -48,7 +48,7 @@ export function createOtlpHttpHandler(
   consumer: TracesConsumer,
   telemetry: Telemetry,
 ): (request: IncomingMessage, response: ServerResponse) => void {
-  const token = options.bearerToken ? Buffer.from(`Bearer ${options.bearerToken}`) : null;
+  const token = options.bearerToken ? Buffer.from(options.bearerToken) : null;
 
   async function handle(request: IncomingMessage, response: ServerResponse, format: WireFormat): Promise<void> {
     const path = (request.url ?? '/').split('?')[0];
@@ -98,8 +98,18 @@ export function createOtlpHttpHandler(
   };
 }
 
+/**
+ * `Authorization: Bearer <token>`. The scheme is case-insensitive (RFC 9110 §11.1) and separated
+ * from the token by one or more spaces, not tabs (§11.4: `auth-scheme 1*SP token68`); the token
+ * is compared exactly, in constant time so that response times do not reveal how much of it
+ * matched.
+ */
+const BEARER_SCHEME = /^bearer +/i;
+
 function bearerMatches(header: string | undefined, expected: Buffer): boolean {
-  const given = Buffer.from(header ?? '');
+  const scheme = BEARER_SCHEME.exec(header ?? '');
+  if (scheme === null) return false;
+  const given = Buffer.from(scheme.input.slice(scheme[0].length));
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
 

@@ -162,6 +162,47 @@ describe('status pages in Chromium', () => {
       }
     }
   });
+
+  // Last in this block: it adds a service of its own to the seeded store.
+  it('/status/api-status sorts each per-agent table by its headers and keeps the order across refreshes', async () => {
+    const t = api.now.getTime() - 60_000;
+    const chat = (agent: string, durationMs: number) =>
+      serverSpan({ service: 'assist', method: 'POST', route: '/api/agents/:agent/chat', path: `/api/agents/${agent}/chat`, status: 200, startMs: t, durationMs });
+    const help = (agent: string) => serverSpan({ service: 'assist', route: '/api/help', status: 200, startMs: t, durationMs: 5, agent });
+    // Requests: bravo 3, charlie 2, alpha 1. Average time: bravo 900 ms, alpha 200 ms, charlie 20 ms.
+    await api.send([chat('alpha', 200), chat('bravo', 900), chat('bravo', 900), chat('bravo', 900), chat('charlie', 20), chat('charlie', 20),
+      help('zulu'), help('zulu'), help('yankee')]);
+
+    const { page, problems, close } = await openPage(browser, `${api.url}/status/api-status`);
+    try {
+      const chatCard = page.getByRole('article', { name: 'POST /api/agents/:agent/chat (assist)' });
+      const helpCard = page.getByRole('article', { name: 'GET /api/help (assist)' });
+      const agents = (card: typeof chatCard) => () => card.locator('tbody tr td:first-child').allTextContents();
+      const header = (label: string) => chatCard.locator('th', { hasText: label });
+      async function sortBy(label: string, dir: 'ascending' | 'descending', order: string[]) {
+        await header(label).getByRole('button').click();
+        expect(await eventually(() => header(label).getAttribute('aria-sort'), dir), label).toBe(dir);
+        expect(await eventually(agents(chatCard), order), `${label} ${dir}`).toEqual(order);
+      }
+
+      await chatCard.locator('summary').click();
+      expect(await eventually(agents(chatCard), ['bravo', 'charlie', 'alpha'])).toEqual(['bravo', 'charlie', 'alpha']);
+      await sortBy('Requests', 'ascending', ['alpha', 'charlie', 'bravo']);
+      await sortBy('Avg', 'descending', ['bravo', 'alpha', 'charlie']);
+      await sortBy('Agent', 'descending', ['charlie', 'bravo', 'alpha']);
+      await sortBy('Agent', 'ascending', ['alpha', 'bravo', 'charlie']);
+      expect(await agents(helpCard)()).toEqual(['zulu', 'yankee']);
+
+      // The next poll re-renders the page from fresh data: the chosen order and the open table stay.
+      const updated = await page.locator('#live').textContent();
+      await page.waitForFunction((before) => document.getElementById('live')?.textContent !== before, updated, { timeout: 15_000 });
+      expect(await agents(chatCard)()).toEqual(['alpha', 'bravo', 'charlie']);
+      expect(await chatCard.locator('details').getAttribute('open')).toBe('');
+      expect(problems).toEqual([]);
+    } finally {
+      await close();
+    }
+  });
 });
 
 describe('status pages without data', () => {

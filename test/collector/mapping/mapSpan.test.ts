@@ -3,6 +3,7 @@ import type { AttributeValue, Span } from '../../../collector/pdata/Span.js';
 import { mapSpan, type MapResult } from '../../../collector/mapping/mapSpan.js';
 import { describeRejections, mapSpans } from '../../../collector/mapping/mapSpans.js';
 import { collapseIds, endpointOf, routeParameter } from '../../../collector/mapping/endpoint.js';
+import { codePointPrefix, isStoredUnchanged } from './wellFormed.js';
 
 const START_NS = BigInt(Date.UTC(2026, 10, 25, 10, 30)) * 1_000_000n;
 const options = { agentRouteParameter: 'agent', now: () => Date.UTC(2026, 10, 25, 12) };
@@ -130,6 +131,57 @@ describe('mapSpan: rejections', () => {
     expect(mapped.ignored).toBe(1);
     expect(mapped.rejected).toBe(6);
     expect(describeRejections(mapped.rejected, mapped.reasons)).toMatch(/^6 span\(s\) rejected: .*traceId.*; and 3 more$/);
+  });
+});
+
+describe('mapSpan: length limits never split a character', () => {
+  // Each stored field, how a span carries it, and its limit in UTF-16 code units.
+  const fields: Array<[string, number, (value: string) => Span, (mapped: ReturnType<typeof record>) => unknown]> = [
+    ['service name', 256, (value) => span({ service: value }), (mapped) => mapped.serviceName],
+    ['route', 256, (value) => span({ attrs: { 'http.route': value } }), (mapped) => mapped.kind === 'request' && mapped.endpoint],
+    ['path without a route', 256, (value) => span({ attrs: { 'url.path': value } }), (mapped) => mapped.kind === 'request' && mapped.endpoint],
+    ['span name as endpoint', 256, (value) => span({ name: value }), (mapped) => mapped.kind === 'request' && mapped.endpoint],
+    ['agent from gen_ai.agent.name', 128, (value) => span({ attrs: { 'gen_ai.agent.name': value } }),
+      (mapped) => mapped.agentName],
+    ['agent from the route parameter', 128,
+      (value) => span({ attrs: { 'http.route': '/api/agents/:agent/chat', 'url.path': `/api/agents/${encodeURIComponent(value)}/chat` } }),
+      (mapped) => mapped.agentName],
+    ['user agent', 512, (value) => span({ attrs: { 'user_agent.original': value } }), (mapped) => mapped.kind === 'request' && mapped.userAgent],
+    ['user id', 256, (value) => span({ attrs: { 'user.id': value } }), (mapped) => mapped.userId],
+    ['operation name', 256, (value) => span({ kind: 1, name: value, attrs: { 'gen_ai.agent.name': 'support' } }),
+      (mapped) => mapped.kind === 'agent_invocation' && mapped.operation],
+  ];
+  const astral = [['emoji', '😀'], ['script capital', '𝒜'], ['CJK extension B', '𠀀'], ['flag', '🇩🇪']] as const;
+  // The character straddles the limit, ends exactly on it, or (a flag) has its second code point straddle it.
+  const cases = fields.flatMap(([field, limit, build, read]) =>
+    astral.flatMap(([charName, char]) =>
+      [1, 2, 3].map((before) => {
+        const value = '/' + 'a'.repeat(limit - before - 1) + char + 'z';
+        return [`${field}: ${charName} starting ${before} unit(s) before the limit of ${limit}`, value, limit, build, read] as const;
+      }),
+    ),
+  );
+  it.each(cases)('%s', (_name, value, limit, build, read) => {
+    const stored = read(record(mapSpan(build(value), options)));
+    expect(stored).toBe(codePointPrefix(value, limit));
+    expect(isStoredUnchanged(stored as string)).toBe(true);
+  });
+
+  it('a service name of 255 letters and an emoji is stored as the 255 letters, valid text the service filter matches', () => {
+    const mapped = record(mapSpan(span({ service: 'a'.repeat(255) + '😀' }), options));
+    expect(mapped.serviceName).toBe('a'.repeat(255));
+    const invocation = record(mapSpan(span({ kind: 1, name: 'invoke_agent ' + '😀'.repeat(200),
+      attrs: { 'gen_ai.agent.name': '𝒜'.repeat(100) } }), options));
+    expect(invocation).toMatchObject({ kind: 'agent_invocation', agentName: '𝒜'.repeat(64),
+      operation: 'invoke_agent ' + '😀'.repeat(121) });
+    // What a store writes (UTF-8) and reads back is the value the mapping produced.
+    for (const value of [mapped.serviceName, invocation.agentName, invocation.kind === 'agent_invocation' && invocation.operation]) {
+      expect(isStoredUnchanged(value as string)).toBe(true);
+    }
+  });
+
+  it('a lone surrogate sent in the input is stored as U+FFFD', () => {
+    expect(record(mapSpan(span({ service: 'shop\ud800' }), options)).serviceName).toBe('shop\ufffd');
   });
 });
 

@@ -188,17 +188,42 @@ describe('bad input', () => {
 });
 
 describe('ingest token', () => {
+  let secured: TestSpanpulse;
+  beforeAll(async () => {
+    secured = await startTestSpanpulse({ env: { SPANPULSE_INGEST_TOKEN: 'tok-123' } });
+  });
+  afterAll(async () => {
+    await secured?.stop();
+  });
+  const body = () => otlpProtobuf(makeSpans([serverSpan({ route: '/x', status: 200, startMs: hourStart, durationMs: 1 })]));
+
   it('401 without the bearer token, 200 with it', async () => {
-    const secured = await startTestSpanpulse({ env: { SPANPULSE_INGEST_TOKEN: 'tok-123' } });
-    try {
-      const body = otlpProtobuf(makeSpans([serverSpan({ route: '/x', status: 200, startMs: hourStart, durationMs: 1 })]));
-      expect((await secured.post(body)).status).toBe(401);
-      expect((await secured.post(body, { headers: { Authorization: 'Bearer wrong' } })).status).toBe(401);
-      expect((await secured.post(body, { headers: { Authorization: 'Bearer tok-123' } })).status).toBe(200);
-      expect(await secured.store.findRequests({ ...window, limit: 10 })).toHaveLength(1);
-    } finally {
-      await secured.stop();
-    }
+    const before = (await secured.store.findRequests({ ...window, limit: 100 })).length;
+    expect((await secured.post(body())).status).toBe(401);
+    expect((await secured.post(body(), { headers: { Authorization: 'Bearer wrong' } })).status).toBe(401);
+    expect((await secured.post(body(), { headers: { Authorization: 'Bearer tok-123' } })).status).toBe(200);
+    expect(await secured.store.findRequests({ ...window, limit: 100 })).toHaveLength(before + 1);
+  });
+
+  // RFC 9110 §11.1: the scheme is case-insensitive; §11.4: one or more SP before the token.
+  // The token is compared exactly.
+  it.each([
+    ['bearer tok-123', 200],
+    ['BEARER tok-123', 200],
+    ['bEaReR tok-123', 200],
+    ['Bearer  tok-123', 200],
+    ['Bearer    tok-123', 200],
+    ['Bearer TOK-123', 401],
+    ['Bearer tok-1234', 401],
+    ['Bearer tok-12', 401],
+    ['Bearertok-123', 401],
+    ['Bearer\ttok-123', 401],
+    ['Basic tok-123', 401],
+    ['tok-123', 401],
+    ['Bearer', 401],
+  ])('Authorization: %j answers %i', async (authorization, status) => {
+    const response = await secured.post(body(), { headers: { Authorization: authorization } });
+    expect(response.status).toBe(status);
   });
 });
 
