@@ -1,31 +1,34 @@
 /**
- * One spanpulse process: the OTLP/HTTP receiver, the traces pipeline, the store, the
- * maintenance job and the status API, started from a validated Config. Used by the bin
- * entry and by end-to-end tests (with port 0 endpoints).
- *
- * Shutdown order (SIGTERM): stop accepting OTLP requests and let those in flight finish,
- * flush the group-commit queue, stop the API and jobs, close the store.
+ * One spanpulse process, built from a validated Config: the store, the traces pipeline
+ * (mapping, then group commit), the extensions listed in `service.extensions` (status API,
+ * retention job) and the OTLP receiver, as lifecycle Components started in the order of one
+ * list and stopped in reverse: on SIGTERM the receiver stops accepting first and finishes the
+ * requests in flight, the pipeline flushes its queue, the extensions stop, the store closes.
+ * Used by the bin entry and by end-to-end tests (with port 0 endpoints).
  */
-import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createApiApp } from '../api/createApiApp.js';
+import { ApiServer } from '../api/ApiServer.js';
 import type { Config } from './config/Config.js';
 import { MaintenanceJob } from './jobs/MaintenanceJob.js';
+import { shutdownInReverse, startInOrder, type Component } from './lifecycle/Component.js';
 import { log } from './log.js';
+import { urlOf } from './net/listen.js';
 import { GroupCommitWriter } from './pipeline/GroupCommitWriter.js';
 import { TracesPipeline } from './pipeline/TracesPipeline.js';
-import { listen, urlOf } from './net/listen.js';
 import { OtlpHttpReceiver } from './receiver/otlphttp/OtlpHttpReceiver.js';
 import { createStore, retentionOf } from './store/createStore.js';
 import type { Store } from './store/types.js';
 import { Telemetry } from './telemetry/Telemetry.js';
 import { version } from './version.js';
 
+/** How long start-up may undo itself and shutdown may take, for all components together. */
+export const SHUTDOWN_DEADLINE_MS = 10_000;
+
 export interface RunningSpanpulse {
-  /** Base URL of the OTLP receiver, e.g. http://127.0.0.1:4318 */
+  /** Base URL of the OTLP/HTTP receiver, e.g. http://127.0.0.1:4318 */
   otlpUrl: string;
-  /** Base URL of the status API and pages, e.g. http://127.0.0.1:3000 */
-  apiUrl: string;
+  /** Base URL of the status API and pages, e.g. http://127.0.0.1:3000; null when `status_api` is not among service.extensions. */
+  apiUrl: string | null;
   store: Store;
   telemetry: Telemetry;
   /** Graceful, idempotent; resolves when the store is closed. */
@@ -35,13 +38,16 @@ export interface RunningSpanpulse {
 export async function startSpanpulse(config: Config): Promise<RunningSpanpulse> {
   const telemetry = new Telemetry();
   const store = await createStore(config);
-  await store.start();
+  const extensions = new Set(config.service.extensions);
+  const traces = config.service.pipelines.traces;
 
   const retention = retentionOf(config);
   const inactivityMs = config.extensions.retention.session_inactivity;
+  const batch = config.processors.batch;
   const writer = new GroupCommitWriter(
     store,
-    { sendBatchSize: config.processors.batch.send_batch_size, maxQueuedRecords: config.processors.batch.max_queued_spans },
+    // Without the batch processor every request is written alone (and still never waits unbounded).
+    { sendBatchSize: traces.processors.includes('batch') ? batch.send_batch_size : 1, maxQueuedRecords: batch.max_queued_spans },
     telemetry,
   );
   const pipeline = new TracesPipeline(
@@ -55,57 +61,46 @@ export async function startSpanpulse(config: Config): Promise<RunningSpanpulse> 
     pipeline,
     telemetry,
   );
-  const jobs = new MaintenanceJob(store, { intervalMs: config.extensions.retention.interval, sessionInactivityMs: inactivityMs, retention });
-
   const statusApi = config.extensions.status_api;
-  const app = createApiApp({
-    store,
-    telemetry,
-    version,
-    sessionInactivityMs: inactivityMs,
-    retention,
-    thresholds: {
-      degradedErrorRate: statusApi.degraded_error_rate,
-      downErrorRate: statusApi.down_error_rate,
-      degradedP95Ms: statusApi.degraded_p95,
-      downP95Ms: statusApi.down_p95,
-    },
-  });
-  const apiServer = createServer(app);
-  let otlpAddress: AddressInfo;
-  let apiAddress: AddressInfo;
-  try {
-    apiAddress = await listen(apiServer, statusApi.endpoint);
-    otlpAddress = await receiver.start();
-  } catch (error) {
-    apiServer.close();
-    await store.shutdown();
-    throw error;
-  }
-  jobs.start();
+  const api = extensions.has('status_api')
+    ? new ApiServer(statusApi.endpoint, {
+      store,
+      telemetry,
+      version,
+      sessionInactivityMs: inactivityMs,
+      retention,
+      thresholds: {
+        degradedErrorRate: statusApi.degraded_error_rate,
+        downErrorRate: statusApi.down_error_rate,
+        degradedP95Ms: statusApi.degraded_p95,
+        downP95Ms: statusApi.down_p95,
+      },
+    })
+    : undefined;
+  const jobs = extensions.has('retention')
+    ? new MaintenanceJob(store, { intervalMs: config.extensions.retention.interval, sessionInactivityMs: inactivityMs, retention })
+    : undefined;
+
+  const components: Component[] = [store, writer, ...(jobs ? [jobs] : []), ...(api ? [api] : []), receiver];
+  await startInOrder(components, SHUTDOWN_DEADLINE_MS);
+  const otlpAddress = receiver.address as AddressInfo;
   log.info('spanpulse started', {
     version,
     store: store.backend,
     otlp: `${otlpAddress.address}:${otlpAddress.port}`,
-    api: `${apiAddress.address}:${apiAddress.port}`,
+    api: api?.address === undefined ? null : `${api.address.address}:${api.address.port}`,
+    components: components.map((component) => component.name),
   });
 
   let stopping: Promise<void> | null = null;
   return {
     otlpUrl: urlOf(otlpAddress),
-    apiUrl: urlOf(apiAddress),
+    apiUrl: api?.address === undefined ? null : urlOf(api.address),
     store,
     telemetry,
     shutdown: () =>
       (stopping ??= (async () => {
-        await receiver.shutdown();
-        await writer.shutdown();
-        await jobs.shutdown();
-        await new Promise<void>((resolve) => {
-          apiServer.close(() => resolve());
-          apiServer.closeAllConnections();
-        });
-        await store.shutdown();
+        await shutdownInReverse(components, SHUTDOWN_DEADLINE_MS);
         log.info('spanpulse stopped');
       })()),
   };

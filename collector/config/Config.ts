@@ -93,6 +93,8 @@ export const ConfigSchema = z.strictObject({
     sqlite: z.strictObject({
       /** Path of the embedded store file. */
       path: z.string().min(1).default('./data/spanpulse.db'),
+      /** `full`: an acknowledged write survives a power loss; `normal`: a process crash only (README "Storage"). */
+      synchronous: z.enum(['full', 'normal']).default('full'),
     }).prefault({}),
   }).prefault({}),
   extensions: z.strictObject({
@@ -117,12 +119,14 @@ export const ConfigSchema = z.strictObject({
     }).prefault({}),
   }).prefault({}),
   service: z.strictObject({
+    /** The extensions that run; one left out does not (no status API, no retention job). */
     extensions: z.array(z.string()).default(['status_api', 'retention']),
     pipelines: z.strictObject({
       traces: z.strictObject({
         receivers: z.array(z.string()).default(['otlp']),
+        /** `spanpulse` (mapping) first; `batch` (group commit) optional: without it each request is its own store write. */
         processors: z.array(z.string()).default(['spanpulse', 'batch']),
-        /** Store exporters in order of preference: mongodb is used when its uri is set, else sqlite. */
+        /** Stores in order of preference: the first that is configured is used (mongodb needs its uri; sqlite always can). */
         exporters: z.array(z.string()).default(['mongodb', 'sqlite']),
       }).prefault({}),
     }).prefault({}),

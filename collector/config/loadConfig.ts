@@ -81,6 +81,15 @@ function wiringProblems(config: Config): string[] {
   check(traces.exporters, KNOWN.exporters, 'service.pipelines.traces.exporters');
   check(config.service.extensions, KNOWN.extensions, 'service.extensions');
   if (!traces.receivers.includes('otlp')) problems.push('service.pipelines.traces.receivers: must include otlp');
+  if (traces.processors[0] !== 'spanpulse') {
+    problems.push('service.pipelines.traces.processors: must start with spanpulse (it maps spans to records; batch, if listed, groups them after it)');
+  }
+  const duplicate = (list: readonly string[]) => list.find((name, i) => list.indexOf(name) !== i);
+  for (const [path, list] of [['service.extensions', config.service.extensions], ['service.pipelines.traces.processors', traces.processors],
+    ['service.pipelines.traces.exporters', traces.exporters]] as const) {
+    const twice = duplicate(list);
+    if (twice !== undefined) problems.push(`${path}: lists "${twice}" twice`);
+  }
   if (traces.exporters.length === 0) problems.push('service.pipelines.traces.exporters: must list mongodb and/or sqlite');
   if (!traces.exporters.includes('sqlite') && config.exporters.mongodb.uri === '') {
     problems.push('exporters.mongodb.uri: is empty and sqlite is not in service.pipelines.traces.exporters, so there is no store; set MONGODB_URI or add sqlite');

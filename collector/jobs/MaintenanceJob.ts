@@ -3,6 +3,7 @@
  * activity for `sessionInactivityMs` inactive and delete documents past their retention.
  * Runs once at start, never overlaps itself, and its timer does not keep the process alive.
  */
+import type { Component } from '../lifecycle/Component.js';
 import { log } from '../log.js';
 import type { Retention, StoreMaintenance } from '../store/types.js';
 
@@ -14,7 +15,8 @@ export interface MaintenanceOptions {
   retention: Retention;
 }
 
-export class MaintenanceJob {
+export class MaintenanceJob implements Component {
+  readonly name = 'extension/retention';
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
 
@@ -23,7 +25,7 @@ export class MaintenanceJob {
     private readonly options: MaintenanceOptions,
   ) {}
 
-  start(): void {
+  async start(): Promise<void> {
     if (this.timer) return;
     this.timer = setInterval(() => void this.runOnce(), this.options.intervalMs);
     this.timer.unref();

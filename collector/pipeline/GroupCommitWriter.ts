@@ -7,12 +7,13 @@
  * Memory is bounded: when more than `maxQueuedRecords` records wait, `write` refuses at once
  * with a retryable 429 (the exporter retries after Retry-After; nothing is lost).
  *
- * Lifecycle: `shutdown()` refuses new writes (503), waits for everything queued to be
- * written or the deadline, and is idempotent.
+ * Lifecycle (the `batch` processor's Component): `shutdown()` refuses new writes (503), waits
+ * for everything queued to be written or the deadline, and is idempotent.
  */
 import { performance } from 'node:perf_hooks';
 import { PipelineError } from '../errors.js';
 import type { RejectedRecord, SpanRecord, StoreWriter, WriteResult } from '../store/types.js';
+import type { Component } from '../lifecycle/Component.js';
 import type { Telemetry } from '../telemetry/Telemetry.js';
 
 export interface GroupCommitOptions {
@@ -28,7 +29,8 @@ interface Pending {
   reject: (error: unknown) => void;
 }
 
-export class GroupCommitWriter {
+export class GroupCommitWriter implements Component {
+  readonly name = 'processor/batch';
   private readonly queue: Pending[] = [];
   private queuedRecords = 0;
   private writing: Promise<void> | null = null;
@@ -60,6 +62,8 @@ export class GroupCommitWriter {
       this.writing ??= this.drain();
     });
   }
+
+  async start(): Promise<void> {}
 
   /** Waits until the queue is empty (or `deadlineMs` passes); new writes are refused from now on. */
   async shutdown(deadlineMs = 10_000): Promise<void> {

@@ -1,20 +1,20 @@
 /**
- * The store factory: MongoDB when the pipeline lists the mongodb exporter and its uri is
- * set, else the embedded SQLite file. Backends are imported on demand so a SQLite-only
- * deployment never loads the MongoDB driver and vice versa.
+ * The store factory: the first exporter of `service.pipelines.traces.exporters` that is
+ * configured (mongodb: its uri is set; sqlite: always). Backends are imported on demand so a
+ * SQLite-only deployment never loads the MongoDB driver and vice versa.
  */
 import type { Config } from '../config/Config.js';
 import type { Retention, Store } from './types.js';
 
 export async function createStore(config: Config): Promise<Store> {
-  const exporters = config.service.pipelines.traces.exporters;
-  const mongodb = config.exporters.mongodb;
-  if (exporters.includes('mongodb') && mongodb.uri !== '') {
+  const { mongodb, sqlite } = config.exporters;
+  const chosen = config.service.pipelines.traces.exporters.find((name) => name !== 'mongodb' || mongodb.uri !== '');
+  if (chosen === 'mongodb') {
     const { MongoStore } = await import('./mongodb/MongoStore.js');
     return new MongoStore({ uri: mongodb.uri, database: mongodb.database, timeoutMs: mongodb.timeout, retention: retentionOf(config) });
   }
   const { SqliteStore } = await import('./sqlite/SqliteStore.js');
-  return new SqliteStore({ path: config.exporters.sqlite.path });
+  return new SqliteStore({ path: sqlite.path, synchronous: sqlite.synchronous });
 }
 
 export function retentionOf(config: Config): Retention {

@@ -16,6 +16,7 @@
  * agentName all null and is the only one that carries `activeUsers` (distinct sessions);
  * the other documents split the same requests by endpoint, method and agent.
  */
+import type { Component } from '../lifecycle/Component.js';
 import type { FiguresOf } from './figures.js';
 
 /** How a request ended: `error` = HTTP >= 500 or span status ERROR; `client_error` = HTTP 4xx. */
@@ -247,12 +248,10 @@ export interface StoreMaintenance {
 }
 
 /**
- * A store backend. Lifecycle: `start()` opens the connection / file and creates tables and
- * indexes (safe on a store that already has them); `shutdown()` is idempotent, safe before
- * start, waits for writes in flight and closes.
+ * A store backend, a lifecycle Component: `start()` opens the connection / file and creates
+ * tables and indexes (safe on a store that already has them); `shutdown()` is idempotent,
+ * safe before start, waits for writes in flight and closes.
  */
-export interface Store extends StoreWriter, StoreReader, StoreMaintenance {
+export interface Store extends StoreWriter, StoreReader, StoreMaintenance, Component {
   readonly backend: 'sqlite' | 'mongodb';
-  start(): Promise<void>;
-  shutdown(): Promise<void>;
 }

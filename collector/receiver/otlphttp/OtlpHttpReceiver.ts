@@ -13,6 +13,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { timingSafeEqual } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { TracesConsumer } from '../../consumer/TracesConsumer.js';
+import type { Component } from '../../lifecycle/Component.js';
 import { PipelineError } from '../../errors.js';
 import { log } from '../../log.js';
 import { listen } from '../../net/listen.js';
@@ -117,9 +118,11 @@ function contentTypeOf(format: WireFormat): string {
   return format === 'json' ? 'application/json' : 'application/x-protobuf';
 }
 
-/** Binds the handler to `options.endpoint`. Lifecycle per the stage contract: start, shutdown. */
-export class OtlpHttpReceiver {
+/** Binds the handler to `options.endpoint`; a lifecycle Component. */
+export class OtlpHttpReceiver implements Component {
+  readonly name = 'receiver/otlp/http';
   private server: Server | null = null;
+  private bound: AddressInfo | undefined;
   private stopping = false;
   /** Responses not yet finished, so that shutdown can end their connections after them. */
   private readonly inFlight = new Set<ServerResponse>();
@@ -130,8 +133,13 @@ export class OtlpHttpReceiver {
     private readonly telemetry: Telemetry,
   ) {}
 
-  /** Listens; resolves with the bound address (useful with port 0). */
-  async start(): Promise<AddressInfo> {
+  /** The bound address once started (useful with port 0). */
+  get address(): AddressInfo | undefined {
+    return this.bound;
+  }
+
+  /** Listens; resolves once bound. */
+  async start(): Promise<void> {
     const handle = createOtlpHttpHandler(this.options, this.consumer, this.telemetry);
     const server = createServer({ keepAliveTimeout: 65_000 }, (request, response) => {
       if (this.stopping) response.setHeader('Connection', 'close');
@@ -140,7 +148,7 @@ export class OtlpHttpReceiver {
       handle(request, response);
     });
     this.server = server;
-    return listen(server, this.options.endpoint);
+    this.bound = await listen(server, this.options.endpoint);
   }
 
   /** Stops accepting connections and waits for requests in flight, at most `deadlineMs`. Idempotent. */

@@ -95,6 +95,7 @@ export interface MongoServerInfo {
 
 export class MongoStore implements Store {
   readonly backend = 'mongodb' as const;
+  readonly name = 'exporter/mongodb';
   private readonly options: Required<Omit<MongoStoreOptions, 'retention'>> & { retention: Retention };
   private state: 'new' | 'open' | 'closed' = 'new';
   private open: Open | undefined;

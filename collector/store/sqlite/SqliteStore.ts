@@ -40,6 +40,7 @@ export interface SqliteStoreOptions {
 
 export class SqliteStore implements Store {
   readonly backend = 'sqlite' as const;
+  readonly name = 'exporter/sqlite';
   private readonly options: Required<SqliteStoreOptions>;
   private state: 'new' | 'open' | 'closed' = 'new';
   private writer: WriterThread | undefined;

@@ -20,7 +20,7 @@ describe('loadConfig', () => {
     expect(config.receivers.otlp.protocols.http).toEqual({ endpoint: '0.0.0.0:4318', max_request_body_size: 20 * 1024 * 1024, auth: { bearer_token: '' } });
     expect(config.extensions.status_api.endpoint).toBe('0.0.0.0:3000');
     expect(config.exporters.mongodb).toEqual({ uri: '', database: 'aiAgent', timeout: 5000 });
-    expect(config.exporters.sqlite.path).toBe('./data/spanpulse.db');
+    expect(config.exporters.sqlite).toEqual({ path: './data/spanpulse.db', synchronous: 'full' });
     expect(config.extensions.retention.api_metrics).toBe(30 * 86_400_000);
     expect(config.extensions.retention.session_inactivity).toBe(30 * 60_000);
   });
@@ -35,6 +35,14 @@ describe('loadConfig', () => {
     expect(config.extensions.status_api.endpoint).toBe('127.0.0.1:3100');
     expect(config.exporters.mongodb).toMatchObject({ uri: 'mongodb://db:27017', database: 'metrics' });
     expect(config.exporters.sqlite.path).toBe('/var/lib/sp/spanpulse.db');
+  });
+
+  it('refuses pipeline lists that would not do what they say', () => {
+    expect(problemsOf('service: {pipelines: {traces: {processors: [batch, spanpulse]}}}')).toEqual([
+      expect.stringMatching(/^service\.pipelines\.traces\.processors: must start with spanpulse/),
+    ]);
+    expect(problemsOf('service: {extensions: [status_api, status_api]}')).toEqual(['service.extensions: lists "status_api" twice']);
+    expect(problemsOf('service: {pipelines: {traces: {processors: [spanpulse]}}}')).toEqual([]);
   });
 
   it('an empty file is a valid config with every default', () => {

@@ -1,0 +1,41 @@
+/**
+ * The status API and pages bound to their address: the `status_api` extension as a
+ * lifecycle Component (collector/lifecycle/Component.ts). The app itself is built by
+ * createApiApp, which does not listen.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Component } from '../collector/lifecycle/Component.js';
+import { listen } from '../collector/net/listen.js';
+import { createApiApp, type ApiOptions } from './createApiApp.js';
+
+export class ApiServer implements Component {
+  readonly name = 'extension/status_api';
+  private server: Server | undefined;
+  private bound: AddressInfo | undefined;
+
+  constructor(private readonly endpoint: string, private readonly options: ApiOptions) {}
+
+  /** The bound address, once started. */
+  get address(): AddressInfo | undefined {
+    return this.bound;
+  }
+
+  async start(): Promise<void> {
+    if (this.server !== undefined) return;
+    const server = createServer(createApiApp(this.options));
+    this.server = server;
+    this.bound = await listen(server, this.endpoint);
+  }
+
+  /** Closes the listener and every connection (pages poll; nothing here needs flushing). */
+  async shutdown(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    if (server === undefined) return;
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+  }
+}
