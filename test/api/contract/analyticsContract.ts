@@ -80,6 +80,12 @@ function expectAnalytics(body: any, records: readonly SeedRecord[], now: number,
     expect(day.clientErrors, day.date).toBe(onDay.filter((r) => r.outcome === 'client_error').length);
     expectClose(day.avgResponseTime, expected.avgResponseTime, `${day.date} avg`, TIME_PRECISION);
     expectPercentile(day.p95ResponseTime, expected.p95ResponseTime, `${day.date} p95`);
+    // Whole days inside the window carry the day's distinct sessions (from the daily documents); partly covered days null.
+    const dayStartMs = Date.parse(`${day.date}T00:00:00Z`);
+    const whole = dayStartMs >= from && dayStartMs + DAY <= to;
+    const daySessions = new Set(records.filter((r) => r.kind === 'request' && r.session !== null && dayOf(r.startMs) === day.date &&
+      (service === undefined || r.service === service)).map((r) => `${r.service}\u0000${r.session}`)).size;
+    expect(day.activeUsers, `${day.date} activeUsers`).toBe(whole ? daySessions : onDay.length === 0 ? 0 : null);
   }
 
   const fromDate = dayOf(from);
