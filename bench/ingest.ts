@@ -96,6 +96,7 @@ async function runOnce(format: WireFormat, shape: WorkloadShape): Promise<string
   const config = join(dir, 'config.yaml');
   writeFileSync(config, `receivers: {otlp: {protocols: {http: {endpoint: "127.0.0.1:0"}}}}
 exporters: {sqlite: {path: "${join(dir, 'spanpulse.db')}"}, mongodb: {uri: "${mongoUri}", database: "spanpulse_bench_${Date.now()}"}}
+processors: {batch: {spool: {dir: "${join(dir, 'spool')}"}}}
 extensions: {status_api: {endpoint: "127.0.0.1:0"}}
 ${args.get('config-extra') ?? ''}
 `);

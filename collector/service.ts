@@ -14,6 +14,8 @@ import { shutdownInReverse, startInOrder, type Component } from './lifecycle/Com
 import { log } from './log.js';
 import { urlOf } from './net/listen.js';
 import { GroupCommitWriter } from './pipeline/GroupCommitWriter.js';
+import { Spool } from './pipeline/spool/Spool.js';
+import { SpoolingWriter } from './pipeline/spool/SpoolingWriter.js';
 import { TracesPipeline } from './pipeline/TracesPipeline.js';
 import { OtlpHttpReceiver } from './receiver/otlphttp/OtlpHttpReceiver.js';
 import { createStore, retentionOf } from './store/createStore.js';
@@ -44,8 +46,11 @@ export async function startSpanpulse(config: Config): Promise<RunningSpanpulse> 
   const retention = retentionOf(config);
   const inactivityMs = config.extensions.retention.session_inactivity;
   const batch = config.processors.batch;
+  const spooling = batch.spool.enabled
+    ? new SpoolingWriter(store, new Spool({ dir: batch.spool.dir, maxBytes: batch.spool.max_size }), telemetry)
+    : undefined;
   const writer = new GroupCommitWriter(
-    store,
+    spooling ?? store,
     // Without the batch processor every request is written alone (and still never waits unbounded).
     { sendBatchSize: traces.processors.includes('batch') ? batch.send_batch_size : 1, maxQueuedRecords: batch.max_queued_spans },
     telemetry,
@@ -81,7 +86,7 @@ export async function startSpanpulse(config: Config): Promise<RunningSpanpulse> 
     ? new MaintenanceJob(store, { intervalMs: config.extensions.retention.interval, sessionInactivityMs: inactivityMs, retention })
     : undefined;
 
-  const components: Component[] = [store, writer, ...(jobs ? [jobs] : []), ...(api ? [api] : []), receiver];
+  const components: Component[] = [store, ...(spooling ? [spooling] : []), writer, ...(jobs ? [jobs] : []), ...(api ? [api] : []), receiver];
   await startInOrder(components, SHUTDOWN_DEADLINE_MS);
   const otlpAddress = receiver.address as AddressInfo;
   log.info('spanpulse started', {

@@ -1,6 +1,7 @@
 /**
  * Health of spanpulse itself, for orchestrators and Prometheus: /healthz (the process
- * answers), /readyz (the store answers a ping) and /metrics (text exposition format).
+ * answers), /readyz (spans can be taken: the store answers a ping, or the spool has room
+ * while it does not) and /metrics (text exposition format).
  */
 import { Router } from 'express';
 import type { ApiContext } from '../ApiContext.js';
@@ -15,11 +16,14 @@ export function healthRoutes(context: ApiContext): Router {
   });
   router.get('/readyz', async (_req, res) => {
     res.setHeader('Cache-Control', 'no-store');
+    const spool = context.telemetry.snapshot().spool;
     try {
       const pingMs = await context.reader.ping();
-      res.json({ status: 'ready', store: context.backend, pingMs });
+      res.json({ status: 'ready', store: context.backend, pingMs, spool });
     } catch (error) {
-      res.status(503).json({ status: 'not ready', store: context.backend, error: `store unreachable: ${(error as Error).message}` });
+      const reason = `store unreachable: ${(error as Error).message}`;
+      if (spool?.accepting === true) res.json({ status: 'ready', store: context.backend, storeError: reason, spool });
+      else res.status(503).json({ status: 'not ready', store: context.backend, error: spool === null ? reason : `${reason}; the spool is full`, spool });
     }
   });
   router.get('/metrics', (_req, res) => {

@@ -61,6 +61,7 @@ export async function platformStatus(context: ApiContext) {
       lastSpanStoredAt: telemetry.lastSpanStoredAt,
     },
     store: { backend: context.backend, reachable: storeError === null, pingMs: storeError === null ? pingMs : null, error: storeError },
+    spool: telemetry.spool,
     services: view?.services ?? [],
     agents: view?.agents ?? [],
     trackedAgents: view?.agents.length ?? 0,

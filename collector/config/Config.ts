@@ -26,19 +26,20 @@ const durationUpTo = (maxMs: number) =>
 const duration = durationUpTo(Number.MAX_SAFE_INTEGER);
 const timerDuration = durationUpTo(MAX_TIMER_MS);
 
-/** Request bodies are held in memory (and zlib cannot inflate past 4 GiB). */
-const MAX_BODY_SIZE = 1024 ** 3;
-
-const size = z
+/** A size in bytes or with a unit (KiB, MiB, GiB, TiB), from 1 byte to `max` (written as `maxText`). */
+const sizeUpTo = (max: number, maxText: string) => z
   .union([z.string(), z.number()])
   .transform((value, ctx) => {
     const bytes = typeof value === 'number' ? (Number.isSafeInteger(value) && value >= 0 ? value : null) : parseSize(value);
-    if (bytes === null || bytes < 1 || bytes > MAX_BODY_SIZE) {
-      ctx.addIssue({ code: 'custom', message: `expected a size from 1 byte to 1GiB, in bytes or with a unit (KiB, MiB, GiB), got ${JSON.stringify(value)}` });
+    if (bytes === null || bytes < 1 || bytes > max) {
+      ctx.addIssue({ code: 'custom', message: `expected a size from 1 byte to ${maxText}, in bytes or with a unit (KiB, MiB, GiB), got ${JSON.stringify(value)}` });
       return z.NEVER;
     }
     return bytes;
   });
+/** Request bodies are held in memory (and zlib cannot inflate past 4 GiB). */
+const size = sizeUpTo(1024 ** 3, '1GiB');
+const diskSize = sizeUpTo(1024 ** 4, '1TiB');
 
 /** An integer that may arrive as a string after ${env:...} substitution. */
 const count = (min: number) => z.coerce.number().int().min(min);
@@ -80,6 +81,14 @@ export const ConfigSchema = z.strictObject({
       send_batch_size: count(1).default(8192),
       /** Most spans waiting for the store before OTLP requests get 429 with Retry-After. */
       max_queued_spans: count(1).default(100_000),
+      /** Where batches wait, durably, while the store cannot take them (README "Store outages"). */
+      spool: z.strictObject({
+        enabled: z.boolean().default(true),
+        /** The spool's folder. */
+        dir: z.string().min(1).default('./data/spool'),
+        /** Most bytes on disk; beyond it OTLP requests get 503 while the store fails. */
+        max_size: diskSize.default(1024 ** 3),
+      }).prefault({}),
     }).prefault({}),
   }).prefault({}),
   exporters: z.strictObject({

@@ -1,7 +1,11 @@
 /**
  * spanpulse's own health counters: what the collector received, accepted, rejected and how
- * the store is doing. Read by `/api/status` and rendered for Prometheus at `/metrics`.
+ * the store and the spool are doing. Read by `/api/status` and rendered for Prometheus at
+ * `/metrics`.
  */
+import type { SpoolState } from '../pipeline/spool/SpoolingWriter.js';
+import type { WriteResult } from '../store/types.js';
+
 
 export interface TelemetrySnapshot {
   startedAt: Date;
@@ -26,11 +30,17 @@ export interface TelemetrySnapshot {
   storeWriteSecondsSum: number;
   /** Time of the last span stored, or null when none yet. */
   lastSpanStoredAt: Date | null;
+  /** Spans acknowledged from the spool while the store failed, and spans drained from it into the store. */
+  spansSpooled: number;
+  spansDrained: number;
+  /** The spool now; null when there is none. */
+  spool: SpoolState | null;
 }
 
 export class Telemetry {
   private readonly state: TelemetrySnapshot;
   private queueDepthProbe: () => number = () => 0;
+  private spoolProbe: () => SpoolState | null = () => null;
 
   constructor(startedAt = new Date()) {
     this.state = {
@@ -47,7 +57,28 @@ export class Telemetry {
       storeWriteFailures: 0,
       storeWriteSecondsSum: 0,
       lastSpanStoredAt: null,
+      spansSpooled: 0,
+      spansDrained: 0,
+      spool: null,
     };
+  }
+
+  /** The spool registers how to read its depth; read lazily at snapshot time. */
+  setSpoolProbe(probe: () => SpoolState): void {
+    this.spoolProbe = probe;
+  }
+
+  spansSpooled(count: number): void {
+    this.state.spansSpooled += count;
+  }
+
+  /** A spooled batch reached the store: it counts as stored (or duplicate, or refused) now. */
+  spoolDrained(count: number, result: WriteResult): void {
+    this.state.spansDrained += count;
+    this.state.spansAccepted += result.stored;
+    this.state.spansDuplicate += result.duplicates;
+    this.state.spansRejected += result.rejected.length;
+    if (result.stored > 0) this.state.lastSpanStoredAt = new Date();
   }
 
   /** The pipeline registers how to read its queue depth; read lazily at snapshot time. */
@@ -94,6 +125,7 @@ export class Telemetry {
       requestsRefused: { ...this.state.requestsRefused },
       requestsThrottled: { ...this.state.requestsThrottled },
       queueDepth: this.queueDepthProbe(),
+      spool: this.spoolProbe(),
     };
   }
 
@@ -116,6 +148,15 @@ export class Telemetry {
     metric('spanpulse_store_writes_total', 'counter', 'Batch writes to the store that succeeded.', [['', s.storeWrites]]);
     metric('spanpulse_store_write_failures_total', 'counter', 'Batch writes to the store that failed.', [['', s.storeWriteFailures]]);
     metric('spanpulse_store_write_seconds_sum', 'counter', 'Total time spent in store batch writes.', [['', s.storeWriteSecondsSum]]);
+    if (s.spool !== null) {
+      const oldestAge = s.spool.oldestAt === null ? 0 : Math.max(0, (Date.now() - s.spool.oldestAt.getTime()) / 1000);
+      metric('spanpulse_spool_spans_total', 'counter', 'Spans acknowledged from the spool while the store failed.', [['', s.spansSpooled]]);
+      metric('spanpulse_spool_drained_spans_total', 'counter', 'Spooled spans written to the store since.', [['', s.spansDrained]]);
+      metric('spanpulse_spool_records', 'gauge', 'Spans in the spool now.', [['', s.spool.records]]);
+      metric('spanpulse_spool_bytes', 'gauge', 'Bytes of the batches in the spool now.', [['', s.spool.bytes]]);
+      metric('spanpulse_spool_oldest_age_seconds', 'gauge', 'Age of the oldest batch in the spool (0 when empty).', [['', oldestAge]]);
+      metric('spanpulse_store_failing', 'gauge', '1 while the store fails writes and batches go to the spool.', [['', s.spool.storeFailing ? 1 : 0]]);
+    }
     metric('spanpulse_uptime_seconds', 'gauge', 'Seconds since the collector started.',
       [['', (Date.now() - s.startedAt.getTime()) / 1000]]);
     return lines.join('\n') + '\n';

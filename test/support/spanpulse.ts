@@ -16,6 +16,8 @@ export interface TestSpanpulseOptions {
   mongoUri?: string;
   mongoDatabase?: string;
   env?: Record<string, string>;
+  /** The durable spool of processors.batch (default on, as shipped). */
+  spool?: boolean;
 }
 
 export interface TestSpanpulse extends RunningSpanpulse {
@@ -42,6 +44,7 @@ receivers: {otlp: {protocols: {http: {endpoint: "\${env:SPANPULSE_OTLP_HTTP_ENDP
 exporters:
   mongodb: {uri: "\${env:MONGODB_URI:-}", database: "\${env:MONGODB_DATABASE:-aiAgent}"}
   sqlite: {path: "\${env:SPANPULSE_DATA_DIR}/spanpulse.db"}
+processors: {batch: {spool: {enabled: ${options.spool ?? true}, dir: "\${env:SPANPULSE_DATA_DIR}/spool"}}}
 extensions: {status_api: {endpoint: "\${env:SPANPULSE_API_ENDPOINT}"}}
 service: {telemetry: {logs: {level: warn}}}
 `;

@@ -47,7 +47,9 @@ describe('loadConfig', () => {
 
   it('an empty file is a valid config with every default', () => {
     expect(problemsOf('')).toEqual([]);
-    expect(parseConfig('', 'x', {}).processors.batch).toEqual({ send_batch_size: 8192, max_queued_spans: 100_000 });
+    expect(parseConfig('', 'x', {}).processors.batch).toEqual({
+      send_batch_size: 8192, max_queued_spans: 100_000, spool: { enabled: true, dir: './data/spool', max_size: 1024 ** 3 },
+    });
   });
 
   it('lists every problem with its key path at once', () => {
