@@ -52,7 +52,11 @@ export async function startSpanpulse(config: Config): Promise<RunningSpanpulse> 
   const writer = new GroupCommitWriter(
     spooling ?? store,
     // Without the batch processor every request is written alone (and still never waits unbounded).
-    { sendBatchSize: traces.processors.includes('batch') ? batch.send_batch_size : 1, maxQueuedRecords: batch.max_queued_spans },
+    {
+      sendBatchSize: traces.processors.includes('batch') ? batch.send_batch_size : 1,
+      maxQueuedRecords: batch.max_queued_spans,
+      maxQueueDelayMs: batch.max_queue_delay,
+    },
     telemetry,
   );
   const pipeline = new TracesPipeline(

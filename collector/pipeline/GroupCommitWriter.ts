@@ -4,8 +4,10 @@
  * write runs at a time; whatever arrives meanwhile waits and forms the next batch, so the
  * batch size grows with the load and the store sees few, large transactions.
  *
- * Memory is bounded: when more than `maxQueuedRecords` records wait, `write` refuses at once
- * with a retryable 429 (the exporter retries after Retry-After; nothing is lost).
+ * Memory and waiting are bounded: when more than `maxQueuedRecords` records wait, or more
+ * than the store can write within `maxQueueDelayMs` at the speed it has shown lately, `write`
+ * refuses at once with a retryable 429 (the exporter retries after Retry-After; nothing is
+ * lost), so an acknowledgement never comes later than the exporters' own timeout (10 s).
  *
  * Lifecycle (the `batch` processor's Component): `shutdown()` refuses new writes (503), waits
  * for everything queued to be written or the deadline, and is idempotent.
@@ -21,7 +23,14 @@ export interface GroupCommitOptions {
   sendBatchSize: number;
   /** Most records waiting; above it new writes are refused with 429. */
   maxQueuedRecords: number;
+  /** Longest a record may be expected to wait, from the store's recent speed; above it 429. */
+  maxQueueDelayMs: number;
+  /** Milliseconds clock for the speed estimate. Default performance.now. */
+  now?: () => number;
 }
+
+/** Weight of the newest write in the store-speed estimate. */
+const SPEED_WEIGHT = 0.2;
 
 interface Pending {
   records: readonly SpanRecord[];
@@ -35,6 +44,8 @@ export class GroupCommitWriter implements Component {
   private queuedRecords = 0;
   private writing: Promise<void> | null = null;
   private closed = false;
+  /** Records per millisecond the store wrote lately (moving average); undefined before the first write. */
+  private speed: number | undefined;
 
   constructor(
     private readonly store: StoreWriter,
@@ -55,6 +66,12 @@ export class GroupCommitWriter implements Component {
       return Promise.reject(
         PipelineError.overloaded(`${this.queuedRecords} spans are waiting to be stored (limit ${this.options.maxQueuedRecords}); retry shortly`),
       );
+    }
+    const expectedWaitMs = this.speed === undefined ? 0 : (this.queuedRecords + records.length) / this.speed;
+    if (this.queuedRecords > 0 && expectedWaitMs > this.options.maxQueueDelayMs) {
+      return Promise.reject(PipelineError.overloaded(
+        `${this.queuedRecords} spans are waiting, about ${Math.round(expectedWaitMs)} ms of store writes (limit ${this.options.maxQueueDelayMs} ms); retry shortly`,
+      ));
     }
     return new Promise<RejectedRecord[]>((resolve, reject) => {
       this.queue.push({ records, resolve, reject });
@@ -83,14 +100,18 @@ export class GroupCommitWriter implements Component {
       while (this.queue.length > 0) {
         const batch = this.takeBatch();
         const records = batch.length === 1 ? batch[0]!.records : batch.flatMap((pending) => pending.records);
-        const started = performance.now();
+        const now = this.options.now ?? (() => performance.now());
+        const started = now();
         try {
           const result: WriteResult = await this.store.write(records);
-          this.telemetry.storeWriteSucceeded((performance.now() - started) / 1000, result.stored, result.duplicates);
+          const elapsedMs = now() - started;
+          this.telemetry.storeWriteSucceeded(elapsedMs / 1000, result.stored, result.duplicates);
+          const speed = records.length / Math.max(elapsedMs, 0.1);
+          this.speed = this.speed === undefined ? speed : this.speed + SPEED_WEIGHT * (speed - this.speed);
           const refused = new Map(result.rejected.map((record) => [`${record.traceId}:${record.spanId}`, record]));
           for (const pending of batch) pending.resolve(refusedOf(pending.records, refused));
         } catch (error) {
-          this.telemetry.storeWriteFailed((performance.now() - started) / 1000);
+          this.telemetry.storeWriteFailed((now() - started) / 1000);
           for (const pending of batch) pending.reject(error);
         } finally {
           for (const pending of batch) this.queuedRecords -= pending.records.length;

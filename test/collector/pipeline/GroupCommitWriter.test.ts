@@ -39,6 +39,9 @@ class GatedStore implements StoreWriter {
     this.release?.();
     this.gate = Promise.resolve();
   }
+  close() {
+    this.gate = new Promise<void>((resolve) => (this.release = resolve));
+  }
 }
 
 const stores: SqliteStore[] = [];
@@ -46,13 +49,13 @@ afterEach(async () => {
   await Promise.all(stores.splice(0).map((s) => s.shutdown()));
 });
 
-async function setup(maxQueuedRecords: number) {
+async function setup(maxQueuedRecords: number, maxQueueDelayMs = 60_000, now?: () => number) {
   const store = new SqliteStore({ path: join(mkdtempSync(join(tmpdir(), 'spanpulse-gcw-')), 'spanpulse.db') });
   stores.push(store);
   await store.start();
   const gated = new GatedStore(store);
   const telemetry = new Telemetry();
-  const writer = new GroupCommitWriter(gated, { sendBatchSize: 1000, maxQueuedRecords }, telemetry);
+  const writer = new GroupCommitWriter(gated, { sendBatchSize: 1000, maxQueuedRecords, maxQueueDelayMs, ...(now ? { now } : {}) }, telemetry);
   return { store, gated, writer, telemetry };
 }
 
@@ -87,6 +90,25 @@ describe('GroupCommitWriter', () => {
     await accepted;
     expect(await store.findRequests({ from: new Date(0), to: new Date(Date.now() + 1000), limit: 100 })).toHaveLength(15);
     await writer.write(records(10)); // room again
+  });
+
+  it('refuses with 429 when the waiting spans would take the store longer than max_queue_delay at its recent speed', async () => {
+    let clock = 0;
+    const { gated, writer } = await setup(10_000, 500, () => clock);
+    const first = writer.write(records(10));
+    await tick();
+    clock += 1000; // the store took a second for 10 records: 100 ms a record
+    gated.open();
+    await first;
+    gated.close();
+    const waiting = [writer.write(records(3))]; // about 300 ms of writes: fine
+    await tick();
+    waiting.push(writer.write(records(1))); // 400 ms: fine
+    const refused = await writer.write(records(3)).catch((error: unknown) => error); // 3 + 1 + 3 records: 700 ms
+    expect(refused).toMatchObject({ kind: 'retryable', httpStatus: 429, retryAfterSeconds: 1 });
+    expect((refused as Error).message).toMatch(/limit 500 ms/);
+    gated.open();
+    await Promise.all(waiting);
   });
 
   it('shutdown flushes what is queued, then refuses new writes with 503', async () => {
