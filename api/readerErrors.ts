@@ -24,5 +24,6 @@ export function readerWithUnavailableErrors(reader: StoreReader): StoreReader {
     listServices: () => guard(() => reader.listServices()),
     findRequests: (query) => guard(() => reader.findRequests(query)),
     findSession: (serviceName, sessionId) => guard(() => reader.findSession(serviceName, sessionId)),
+    knownDimensions: (since, limit) => guard(() => reader.knownDimensions(since, limit)),
   };
 }

@@ -13,6 +13,7 @@ import { MaintenanceJob } from './jobs/MaintenanceJob.js';
 import { shutdownInReverse, startInOrder, type Component } from './lifecycle/Component.js';
 import { log } from './log.js';
 import { urlOf } from './net/listen.js';
+import { CardinalityLimits } from './pipeline/CardinalityLimits.js';
 import { GroupCommitWriter } from './pipeline/GroupCommitWriter.js';
 import { Spool } from './pipeline/spool/Spool.js';
 import { SpoolingWriter } from './pipeline/spool/SpoolingWriter.js';
@@ -59,8 +60,14 @@ export async function startSpanpulse(config: Config): Promise<RunningSpanpulse> 
     },
     telemetry,
   );
+  const { limits } = config.processors.spanpulse;
+  const cardinality = new CardinalityLimits(store, {
+    maxServices: limits.services, maxEndpointsPerService: limits.endpoints_per_service, maxAgentsPerService: limits.agents_per_service,
+    lookbackMs: retention.dailyMetricsMs, refreshMs: 60_000,
+  }, telemetry);
   const pipeline = new TracesPipeline(
     { agentRouteParameter: config.processors.spanpulse.agent_route_parameter, maxAgeMs: retention.apiMetricsMs },
+    cardinality,
     writer,
     telemetry,
   );
@@ -90,7 +97,7 @@ export async function startSpanpulse(config: Config): Promise<RunningSpanpulse> 
     ? new MaintenanceJob(store, { intervalMs: config.extensions.retention.interval, sessionInactivityMs: inactivityMs, retention })
     : undefined;
 
-  const components: Component[] = [store, ...(spooling ? [spooling] : []), writer, ...(jobs ? [jobs] : []), ...(api ? [api] : []), receiver];
+  const components: Component[] = [store, cardinality, ...(spooling ? [spooling] : []), writer, ...(jobs ? [jobs] : []), ...(api ? [api] : []), receiver];
   await startInOrder(components, SHUTDOWN_DEADLINE_MS);
   const otlpAddress = receiver.address as AddressInfo;
   log.info('spanpulse started', {

@@ -75,6 +75,12 @@ export const ConfigSchema = z.strictObject({
     spanpulse: z.strictObject({
       /** Route parameter that names the agent (`/api/agents/:agent/chat`); empty disables. */
       agent_route_parameter: z.string().regex(/^[A-Za-z0-9_]*$/, 'expected a route parameter name such as agent').default('agent'),
+      /** Past these, new values are counted under `(other)` (collector/pipeline/CardinalityLimits.ts). */
+      limits: z.strictObject({
+        services: count(1).default(100),
+        endpoints_per_service: count(1).default(500),
+        agents_per_service: count(1).default(100),
+      }).prefault({}),
     }).prefault({}),
     batch: z.strictObject({
       /** Most spans written to the store in one group commit. */

@@ -1,6 +1,6 @@
 /**
- * The traces pipeline behind the receiver: map spans to records (the `spanpulse`
- * processor), then group-commit them to the store (the `batch` processor). Implements the
+ * The traces pipeline behind the receiver: map spans to records and bound their cardinality
+ * (the `spanpulse` processor), then group-commit them to the store (the `batch` processor). Implements the
  * one stage interface, TracesConsumer. Spans the mapping or the store refuse for good are
  * answered together in partial_success.
  */
@@ -9,11 +9,13 @@ import { describeRejections, mapSpans } from '../mapping/mapSpans.js';
 import type { MappingOptions } from '../mapping/mapSpan.js';
 import type { Span } from '../pdata/Span.js';
 import type { Telemetry } from '../telemetry/Telemetry.js';
+import type { CardinalityLimits } from './CardinalityLimits.js';
 import type { GroupCommitWriter } from './GroupCommitWriter.js';
 
 export class TracesPipeline implements TracesConsumer {
   constructor(
     private readonly mapping: MappingOptions,
+    private readonly limits: CardinalityLimits,
     private readonly writer: GroupCommitWriter,
     private readonly telemetry: Telemetry,
   ) {}
@@ -22,6 +24,7 @@ export class TracesPipeline implements TracesConsumer {
     this.telemetry.spansDecoded(spans.length);
     const mapped = mapSpans(spans, this.mapping);
     this.telemetry.spansMapped(mapped.rejected, mapped.ignored);
+    this.limits.apply(mapped.records);
     const refused = await this.writer.write(mapped.records);
     if (refused.length > 0) this.telemetry.spansRefusedByStore(refused.length);
     const rejected = mapped.rejected + refused.length;

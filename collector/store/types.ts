@@ -227,6 +227,17 @@ export interface StoreReader {
   findRequests(query: RequestQuery): Promise<ApiMetric[]>;
   /** The session, or null when unknown. */
   findSession(serviceName: string, sessionId: string): Promise<UserSession | null>;
+  /**
+   * The services, endpoints (from endpoint-level daily rollups) and agents (from agent days)
+   * seen since `since`, at most `limit` of each kind: what the cardinality limits start from.
+   */
+  knownDimensions(since: Date, limit: number): Promise<KnownDimensions>;
+}
+
+export interface KnownDimensions {
+  services: string[];
+  endpoints: Array<{ serviceName: string; method: string; endpoint: string }>;
+  agents: Array<{ serviceName: string; agentName: string }>;
 }
 
 /** Retention periods, milliseconds. */

@@ -35,6 +35,8 @@ export interface TelemetrySnapshot {
   spansDrained: number;
   /** The spool now; null when there is none. */
   spool: SpoolState | null;
+  /** Records counted under `(other)` because a cardinality limit was reached, by dimension. */
+  cardinalityOverflow: Record<string, number>;
 }
 
 export class Telemetry {
@@ -60,7 +62,12 @@ export class Telemetry {
       spansSpooled: 0,
       spansDrained: 0,
       spool: null,
+      cardinalityOverflow: {},
     };
+  }
+
+  cardinalityOverflow(dimension: 'service' | 'endpoint' | 'agent'): void {
+    this.state.cardinalityOverflow[dimension] = (this.state.cardinalityOverflow[dimension] ?? 0) + 1;
   }
 
   /** The spool registers how to read its depth; read lazily at snapshot time. */
@@ -124,6 +131,7 @@ export class Telemetry {
       ...this.state,
       requestsRefused: { ...this.state.requestsRefused },
       requestsThrottled: { ...this.state.requestsThrottled },
+      cardinalityOverflow: { ...this.state.cardinalityOverflow },
       queueDepth: this.queueDepthProbe(),
       spool: this.spoolProbe(),
     };
@@ -144,6 +152,8 @@ export class Telemetry {
     metric('spanpulse_spans_ignored_total', 'counter', 'Spans that are neither requests nor agent invocations.', [['', s.spansIgnored]]);
     metric('spanpulse_otlp_requests_refused_total', 'counter', 'OTLP requests refused, by HTTP status.',
       Object.entries({ ...s.requestsRefused, ...s.requestsThrottled }).map(([code, n]) => [`{code="${code}"}`, n]));
+    metric('spanpulse_cardinality_overflow_total', 'counter', 'Records counted under (other): a service, endpoint or agent limit was reached.',
+      Object.entries(s.cardinalityOverflow).map(([dimension, n]) => [`{dimension="${dimension}"}`, n]));
     metric('spanpulse_queue_spans', 'gauge', 'Spans waiting for a store write.', [['', s.queueDepth]]);
     metric('spanpulse_store_writes_total', 'counter', 'Batch writes to the store that succeeded.', [['', s.storeWrites]]);
     metric('spanpulse_store_write_failures_total', 'counter', 'Batch writes to the store that failed.', [['', s.storeWriteFailures]]);

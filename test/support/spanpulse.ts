@@ -18,6 +18,8 @@ export interface TestSpanpulseOptions {
   env?: Record<string, string>;
   /** The durable spool of processors.batch (default on, as shipped). */
   spool?: boolean;
+  /** processors.spanpulse settings, e.g. `{ limits: { services: 2 } }`. */
+  spanpulse?: Record<string, unknown>;
 }
 
 export interface TestSpanpulse extends RunningSpanpulse {
@@ -44,7 +46,7 @@ receivers: {otlp: {protocols: {http: {endpoint: "\${env:SPANPULSE_OTLP_HTTP_ENDP
 exporters:
   mongodb: {uri: "\${env:MONGODB_URI:-}", database: "\${env:MONGODB_DATABASE:-aiAgent}"}
   sqlite: {path: "\${env:SPANPULSE_DATA_DIR}/spanpulse.db"}
-processors: {batch: {spool: {enabled: ${options.spool ?? true}, dir: "\${env:SPANPULSE_DATA_DIR}/spool"}}}
+processors: {batch: {spool: {enabled: ${options.spool ?? true}, dir: "\${env:SPANPULSE_DATA_DIR}/spool"}}, spanpulse: ${JSON.stringify(options.spanpulse ?? {})}}
 extensions: {status_api: {endpoint: "\${env:SPANPULSE_API_ENDPOINT}"}}
 service: {telemetry: {logs: {level: warn}}}
 `;

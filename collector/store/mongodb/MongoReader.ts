@@ -9,7 +9,7 @@ import type { LatencyHistogram } from '../../mapping/latencyHistogram.js';
 import { figuresOf, type FigureDocument, type FiguresOf } from '../figures.js';
 import { nullableString } from '../storedValues.js';
 import type {
-  AgentDay, ApiMetric, DayRangeQuery, Period, RequestQuery, Rollup, RollupQuery, ServiceSummary, SessionCounts, SessionQuery,
+  AgentDay, ApiMetric, DayRangeQuery, KnownDimensions, Period, RequestQuery, Rollup, RollupQuery, ServiceSummary, SessionCounts, SessionQuery,
   UserSession,
 } from '../types.js';
 import { COLLECTIONS, type Keyed, sessionDocId, toApiMetric } from './documents.js';
@@ -76,6 +76,24 @@ export class MongoReader {
     if (query.errorsOnly === true) filter['outcome'] = 'error';
     const docs = await this.db.collection(COLLECTIONS.apiMetrics).find(filter).sort({ timestamp: -1, _id: -1 }).limit(limit).toArray();
     return docs.map(toApiMetric);
+  }
+
+  async knownDimensions(since: Date, limit: number): Promise<KnownDimensions> {
+    const distinct = (collection: string, match: Document, fields: string[]) => this.db.collection(collection).aggregate([
+      { $match: match },
+      { $group: { _id: Object.fromEntries(fields.map((field) => [field, `$${field}`])) } },
+      { $limit: limit },
+    ]).toArray().then((groups) => groups.map((group) => group['_id'] as Record<string, string>));
+    const [services, endpoints, agents] = await Promise.all([
+      this.db.collection(COLLECTIONS.services).find({}, { projection: { serviceName: 1 } }).sort({ _id: 1 }).limit(limit).toArray(),
+      distinct(COLLECTIONS.dailyMetrics, { level: 'endpoint', start: { $gte: since } }, ['serviceName', 'method', 'endpoint']),
+      distinct(COLLECTIONS.agentMetrics, { date: { $gte: since.toISOString().slice(0, 10) } }, ['serviceName', 'agentName']),
+    ]);
+    return {
+      services: services.map((doc) => String(doc['serviceName'])),
+      endpoints: endpoints.map((e) => ({ serviceName: String(e['serviceName']), method: String(e['method']), endpoint: String(e['endpoint']) })),
+      agents: agents.map((a) => ({ serviceName: String(a['serviceName']), agentName: String(a['agentName']) })),
+    };
   }
 
   async findSession(serviceName: string, sessionId: string): Promise<UserSession | null> {

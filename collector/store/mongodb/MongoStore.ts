@@ -14,7 +14,7 @@ import { MongoClient, type Db } from 'mongodb';
 import { PipelineError } from '../../errors.js';
 import { log } from '../../log.js';
 import type {
-  AgentDay, ApiMetric, DayRangeQuery, RequestQuery, Retention, Rollup, RollupQuery, ServiceSummary, SessionCounts,
+  AgentDay, ApiMetric, DayRangeQuery, KnownDimensions, RequestQuery, Retention, Rollup, RollupQuery, ServiceSummary, SessionCounts,
   SessionQuery, SpanRecord, Store, UserSession, WriteResult,
 } from '../types.js';
 import { COLLECTIONS, type Keyed } from './documents.js';
@@ -221,6 +221,10 @@ export class MongoStore implements Store {
 
   findSession(serviceName: string, sessionId: string): Promise<UserSession | null> {
     return this.read('findSession', () => this.ready().reader.findSession(serviceName, sessionId));
+  }
+
+  knownDimensions(since: Date, limit: number): Promise<KnownDimensions> {
+    return this.read('knownDimensions', () => this.ready().reader.knownDimensions(since, limit));
   }
 
   async markInactiveSessions(now: Date, inactivityMs: number): Promise<number> {

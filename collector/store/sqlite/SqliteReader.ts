@@ -5,8 +5,9 @@
  */
 import type { Database, Statement } from 'better-sqlite3';
 import { nullableString } from '../storedValues.js';
+import { dayKey, periodStart } from '../../time/utcTime.js';
 import type {
-  AgentDay, ApiMetric, DayRangeQuery, Period, RequestQuery, Rollup, RollupQuery, ServiceSummary,
+  AgentDay, ApiMetric, DayRangeQuery, KnownDimensions, Period, RequestQuery, Rollup, RollupQuery, ServiceSummary,
   SessionCounts, SessionQuery, UserSession,
 } from '../types.js';
 import { figuresOfRow } from './figureColumns.js';
@@ -95,6 +96,18 @@ export class SqliteReader {
       lastActivity: new Date(Number(row.lastActivity)),
       isActive: Number(row.isActive) === 1,
       requestCount: Number(row.requestCount),
+    };
+  }
+
+  knownDimensions(since: Date, limit: number): KnownDimensions {
+    const day = dayKey(since);
+    return {
+      services: this.all('SELECT serviceName FROM services ORDER BY serviceName LIMIT ?', [limit]).map((row) => String(row.serviceName)),
+      endpoints: this.all(`SELECT DISTINCT serviceName, method, endpoint FROM daily_metrics WHERE start >= ? AND endpoint != ''
+        ORDER BY serviceName, method, endpoint LIMIT ?`, [periodStart('day', since).getTime(), limit])
+        .map((row) => ({ serviceName: String(row.serviceName), method: String(row.method), endpoint: String(row.endpoint) })),
+      agents: this.all('SELECT DISTINCT serviceName, agentName FROM agent_metrics WHERE date >= ? ORDER BY serviceName, agentName LIMIT ?', [day, limit])
+        .map((row) => ({ serviceName: String(row.serviceName), agentName: String(row.agentName) })),
     };
   }
 

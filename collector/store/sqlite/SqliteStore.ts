@@ -13,7 +13,7 @@ import Database from 'better-sqlite3';
 import { PipelineError } from '../../errors.js';
 import { storeUnavailable } from '../storeErrors.js';
 import type {
-  AgentDay, ApiMetric, DayRangeQuery, RequestQuery, Retention, Rollup, RollupQuery, ServiceSummary, SessionCounts,
+  AgentDay, ApiMetric, DayRangeQuery, KnownDimensions, RequestQuery, Retention, Rollup, RollupQuery, ServiceSummary, SessionCounts,
   SessionQuery, SpanRecord, Store, UserSession, WriteResult,
 } from '../types.js';
 import { prepareConnection, type Synchronous } from './schema.js';
@@ -124,6 +124,10 @@ export class SqliteStore implements Store {
 
   findSession(serviceName: string, sessionId: string): Promise<UserSession | null> {
     return this.read('findSession', (reader) => reader.findSession(serviceName, sessionId));
+  }
+
+  knownDimensions(since: Date, limit: number): Promise<KnownDimensions> {
+    return this.read('knownDimensions', (reader) => reader.knownDimensions(since, limit));
   }
 
   markInactiveSessions(now: Date, inactivityMs: number): Promise<number> {
