@@ -94,7 +94,7 @@ function percentile(values: number[], q: number): number {
 async function runOnce(format: WireFormat, shape: WorkloadShape): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'spanpulse-bench-'));
   const config = join(dir, 'config.yaml');
-  writeFileSync(config, `receivers: {otlp: {protocols: {http: {endpoint: "127.0.0.1:0"}}}}
+  writeFileSync(config, `receivers: {otlp: {protocols: {http: {endpoint: "127.0.0.1:0"}, grpc: {endpoint: "127.0.0.1:0"}}}}
 exporters: {sqlite: {path: "${join(dir, 'spanpulse.db')}"}, mongodb: {uri: "${mongoUri}", database: "spanpulse_bench_${Date.now()}"}}
 extensions: {status_api: {endpoint: "127.0.0.1:0"}}
 ${args.get('config-extra') ?? ''}

@@ -1,5 +1,5 @@
 /**
- * One spanpulse process: the OTLP/HTTP receiver, the traces pipeline, the store, the
+ * One spanpulse process: the OTLP/HTTP and OTLP/gRPC receivers, the traces pipeline, the store, the
  * maintenance job and the status API, started from a validated Config. Used by the bin
  * entry and by end-to-end tests (with port 0 endpoints).
  *
@@ -15,6 +15,9 @@ import { log } from './log.js';
 import { GroupCommitWriter } from './pipeline/GroupCommitWriter.js';
 import { TracesPipeline } from './pipeline/TracesPipeline.js';
 import { listen, urlOf } from './net/listen.js';
+import { tlsOptionsOf } from './config/tlsConfig.js';
+import { grpcReceiverOptions } from './receiver/otlpgrpc/grpcReceiverOptions.js';
+import { OtlpGrpcReceiver } from './receiver/otlpgrpc/OtlpGrpcReceiver.js';
 import { OtlpHttpReceiver } from './receiver/otlphttp/OtlpHttpReceiver.js';
 import { createStore, retentionOf } from './store/createStore.js';
 import type { Store } from './store/types.js';
@@ -24,6 +27,8 @@ import { version } from './version.js';
 export interface RunningSpanpulse {
   /** Base URL of the OTLP receiver, e.g. http://127.0.0.1:4318 */
   otlpUrl: string;
+  /** OTLP/gRPC endpoint as exporters take it, e.g. http://127.0.0.1:4317; null when disabled. */
+  otlpGrpcUrl: string | null;
   /** Base URL of the status API and pages, e.g. http://127.0.0.1:3000 */
   apiUrl: string;
   store: Store;
@@ -51,10 +56,12 @@ export async function startSpanpulse(config: Config): Promise<RunningSpanpulse> 
   );
   const http = config.receivers.otlp.protocols.http;
   const receiver = new OtlpHttpReceiver(
-    { endpoint: http.endpoint, maxRequestBodySize: http.max_request_body_size, bearerToken: http.auth.bearer_token },
+    { endpoint: http.endpoint, maxRequestBodySize: http.max_request_body_size, bearerToken: http.auth.bearer_token, tls: tlsOptionsOf(http.tls) },
     pipeline,
     telemetry,
   );
+  const grpcOptions = grpcReceiverOptions(config.receivers.otlp.protocols);
+  const grpcReceiver = grpcOptions && new OtlpGrpcReceiver(grpcOptions, pipeline, telemetry);
   const jobs = new MaintenanceJob(store, { intervalMs: config.extensions.retention.interval, sessionInactivityMs: inactivityMs, retention });
 
   const statusApi = config.extensions.status_api;
@@ -73,11 +80,14 @@ export async function startSpanpulse(config: Config): Promise<RunningSpanpulse> 
   });
   const apiServer = createServer(app);
   let otlpAddress: AddressInfo;
+  let otlpGrpcAddress: AddressInfo | null;
   let apiAddress: AddressInfo;
   try {
     apiAddress = await listen(apiServer, statusApi.endpoint);
     otlpAddress = await receiver.start();
+    otlpGrpcAddress = grpcReceiver ? await grpcReceiver.start() : null;
   } catch (error) {
+    await Promise.all([receiver.shutdown(0), grpcReceiver?.shutdown(0)]);
     apiServer.close();
     await store.shutdown();
     throw error;
@@ -87,18 +97,20 @@ export async function startSpanpulse(config: Config): Promise<RunningSpanpulse> 
     version,
     store: store.backend,
     otlp: `${otlpAddress.address}:${otlpAddress.port}`,
+    otlpGrpc: otlpGrpcAddress ? `${otlpGrpcAddress.address}:${otlpGrpcAddress.port}` : 'off',
     api: `${apiAddress.address}:${apiAddress.port}`,
   });
 
   let stopping: Promise<void> | null = null;
   return {
-    otlpUrl: urlOf(otlpAddress),
+    otlpUrl: urlOf(otlpAddress, http.tls.cert_file ? 'https' : 'http'),
+    otlpGrpcUrl: otlpGrpcAddress && urlOf(otlpGrpcAddress, grpcOptions?.tls ? 'https' : 'http'),
     apiUrl: urlOf(apiAddress),
     store,
     telemetry,
     shutdown: () =>
       (stopping ??= (async () => {
-        await receiver.shutdown();
+        await Promise.all([receiver.shutdown(), grpcReceiver?.shutdown()]);
         await writer.shutdown();
         await jobs.shutdown();
         await new Promise<void>((resolve) => {

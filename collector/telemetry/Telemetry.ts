@@ -2,6 +2,7 @@
  * spanpulse's own health counters: what the collector received, accepted, rejected and how
  * the store is doing. Read by `/api/status` and rendered for Prometheus at `/metrics`.
  */
+import { ReceiverCounters } from './ReceiverCounters.js';
 
 export interface TelemetrySnapshot {
   startedAt: Date;
@@ -31,6 +32,8 @@ export interface TelemetrySnapshot {
 export class Telemetry {
   private readonly state: TelemetrySnapshot;
   private queueDepthProbe: () => number = () => 0;
+  /** Per receiver transport: spans accepted / refused, metrics and logs ignored. */
+  readonly receivers = new ReceiverCounters();
 
   constructor(startedAt = new Date()) {
     this.state = {
@@ -107,6 +110,7 @@ export class Telemetry {
     metric('spanpulse_spans_ignored_total', 'counter', 'Spans that are neither requests nor agent invocations.', [['', s.spansIgnored]]);
     metric('spanpulse_otlp_requests_refused_total', 'counter', 'OTLP requests refused, by HTTP status.',
       Object.entries({ ...s.requestsRefused, ...s.requestsThrottled }).map(([code, n]) => [`{code="${code}"}`, n]));
+    for (const family of this.receivers.families()) metric(family.name, family.type, family.help, family.samples);
     metric('spanpulse_queue_spans', 'gauge', 'Spans waiting for a store write.', [['', s.queueDepth]]);
     metric('spanpulse_store_writes_total', 'counter', 'Batch writes to the store that succeeded.', [['', s.storeWrites]]);
     metric('spanpulse_store_write_failures_total', 'counter', 'Batch writes to the store that failed.', [['', s.storeWriteFailures]]);

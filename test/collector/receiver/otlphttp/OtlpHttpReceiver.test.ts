@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SpanKind } from '@opentelemetry/api';
 import { JsonTraceSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
-import { makeSpans, otlpJson, otlpProtobuf, serverSpan } from '../../../support/otelSpans.js';
+import { makeSpans, manyEmptySpansProtobuf, otlpJson, otlpProtobuf, serverSpan } from '../../../support/otelSpans.js';
 import { startTestSpanpulse, type TestSpanpulse } from '../../../support/spanpulse.js';
 import { MAX_SPANS_PER_REQUEST } from '../../../../collector/receiver/otlphttp/maxSpansPerRequest.js';
 
@@ -178,7 +178,7 @@ describe('bad input', () => {
   });
 
   it('answers 404, 405 and a Status body in the request encoding', async () => {
-    expect((await fetch(`${sp.otlpUrl}/v1/metrics`, { method: 'POST' })).status).toBe(404);
+    expect((await fetch(`${sp.otlpUrl}/v1/profiles`, { method: 'POST' })).status).toBe(404);
     const get = await fetch(`${sp.otlpUrl}/v1/traces`);
     expect(get.status).toBe(405);
     expect(get.headers.get('allow')).toBe('POST');
@@ -203,18 +203,6 @@ describe('ingest token', () => {
 });
 
 /** An ExportTraceServiceRequest of `count` empty spans, written with protobuf tags by hand. */
-function manyEmptySpansProtobuf(count: number): Buffer {
-  const varint = (value: number): number[] => {
-    const bytes: number[] = [];
-    for (; value > 0x7f; value >>>= 7) bytes.push((value & 0x7f) | 0x80);
-    bytes.push(value);
-    return bytes;
-  };
-  const spans = Buffer.alloc(count * 2);
-  for (let i = 0; i < count; i++) spans[i * 2] = 0x12; // ScopeSpans.spans (field 2), length 0
-  const scopeSpans = Buffer.concat([Buffer.from([0x12, ...varint(spans.length)]), spans]); // ResourceSpans.scope_spans (2)
-  return Buffer.concat([Buffer.from([0x0a, ...varint(scopeSpans.length)]), scopeSpans]); // resource_spans (1)
-}
 
 function manyEmptySpansJson(count: number): Buffer {
   return Buffer.from(`{"resourceSpans":[{"scopeSpans":[{"spans":[${new Array(count).fill('{}').join(',')}]}]}]}`);
