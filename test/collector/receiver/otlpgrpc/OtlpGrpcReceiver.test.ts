@@ -8,11 +8,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { status } from '@grpc/grpc-js';
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import protobuf from 'protobufjs';
+import { connect, type IncomingHttpHeaders } from 'node:http2';
 import { gzipSync } from 'node:zlib';
 import type { ConsumeResult, TracesConsumer } from '../../../../collector/consumer/TracesConsumer.js';
 import { PipelineError } from '../../../../collector/errors.js';
 import type { Span } from '../../../../collector/pdata/Span.js';
 import { OtlpGrpcReceiver } from '../../../../collector/receiver/otlpgrpc/OtlpGrpcReceiver.js';
+import { TRACE_SERVICE_EXPORT_PATH } from '../../../../collector/receiver/otlpgrpc/otlpServices.js';
 import { MAX_SPANS_PER_REQUEST } from '../../../../collector/receiver/otlphttp/maxSpansPerRequest.js';
 import { Telemetry } from '../../../../collector/telemetry/Telemetry.js';
 import { otlpGrpcClient, type OtlpGrpcClient } from '../../../support/grpcClient.js';
@@ -125,6 +127,28 @@ describe('TraceService/Export answers', () => {
     expect((await client.export('traces', Buffer.alloc(0), { authorization: 'tok-123' })).error?.code).toBe(status.UNAUTHENTICATED);
     expect((await client.export('metrics', Buffer.alloc(0))).error?.code).toBe(status.UNAUTHENTICATED);
     expect((await client.export('traces', Buffer.alloc(0), { authorization: 'bearer tok-123' })).error).toBeUndefined();
+  });
+
+  it('INTERNAL (from grpc-js, before any handler) for a message flagged gzip that is not; the collector keeps serving', async () => {
+    // Written frame by frame over HTTP/2: grpc-js clients never send a broken compressed message.
+    const session = connect(sp.otlpGrpcUrl!);
+    const stream = session.request({
+      ':method': 'POST', ':path': TRACE_SERVICE_EXPORT_PATH, 'content-type': 'application/grpc', te: 'trailers',
+      'grpc-encoding': 'gzip', authorization: 'Bearer tok-123',
+    });
+    const garbage = Buffer.from('not gzip at all');
+    const prefix = Buffer.alloc(5);
+    prefix[0] = 1; // compressed flag
+    prefix.writeUInt32BE(garbage.length, 1);
+    stream.end(Buffer.concat([prefix, garbage]));
+    const headers: IncomingHttpHeaders = {};
+    stream.on('response', (h) => Object.assign(headers, h));
+    stream.on('trailers', (h) => Object.assign(headers, h));
+    stream.resume();
+    await new Promise((resolve) => stream.on('close', resolve));
+    session.close();
+    expect(headers['grpc-status']).toBe(String(status.INTERNAL));
+    expect((await client.export('traces', Buffer.alloc(0), auth)).error).toBeUndefined();
   });
 
   it('RESOURCE_EXHAUSTED for too many spans, not retryable (no RetryInfo)', async () => {
