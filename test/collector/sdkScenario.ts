@@ -3,11 +3,13 @@
  * (fixtures/sdkHostApp.cjs) exporting with the stock exporter of a protocol to a spanpulse on
  * port 0, seven requests from three users, and every document they produce checked in the store.
  */
-import { expect } from 'vitest';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import type { Store } from '../../collector/store/types.js';
+import { startTestSpanpulse, type TestSpanpulse } from '../support/spanpulse.js';
+import { dropDatabasesAfterAll, freshDatabase, mongodbUri, skipReason } from './store/mongodbSupport.js';
 
 const hostApp = fileURLToPath(new URL('./fixtures/sdkHostApp.cjs', import.meta.url));
 
@@ -85,4 +87,26 @@ export async function expectScenarioStored(store: Store, service: string, starte
     ['billing', 2, 1, 1, 42], ['support', 4, 2, 2, 84],
   ]);
   expect((await store.listServices()).map((s) => s.serviceName)).toContain(service);
+}
+
+/**
+ * Defines `tests` once per store: a spanpulse on the embedded store, and one on a fresh MongoDB
+ * database (skipped, with the reason, when the test server is not there). `collector()` is the
+ * running spanpulse of the store the tests run under.
+ */
+export function onEachStore(file: string, tests: (store: 'sqlite' | 'mongodb', collector: () => TestSpanpulse) => void): void {
+  dropDatabasesAfterAll();
+  if (mongodbUri === null) console.warn(`[${file} on mongodb skipped] ${skipReason}`);
+  for (const store of ['sqlite', 'mongodb'] as const) {
+    describe.skipIf(store === 'mongodb' && mongodbUri === null)(`on ${store}`, () => {
+      let sp: TestSpanpulse | undefined;
+      beforeAll(async () => {
+        sp = await startTestSpanpulse(store === 'mongodb' ? { mongoUri: mongodbUri!, mongoDatabase: freshDatabase() } : {});
+      });
+      afterAll(async () => {
+        await sp?.stop();
+      });
+      tests(store, () => sp!);
+    });
+  }
 }

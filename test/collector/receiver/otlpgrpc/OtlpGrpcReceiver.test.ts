@@ -21,6 +21,7 @@ import { otlpGrpcClient, type OtlpGrpcClient } from '../../../support/grpcClient
 import { makeSpans, manyEmptySpansProtobuf, otlpProtobuf, serverSpan } from '../../../support/otelSpans.js';
 import { LOG_RECORDS, METRIC_POINTS, otlpLogs, otlpMetrics } from '../../../support/otelSignals.js';
 import { startTestSpanpulse, type TestSpanpulse } from '../../../support/spanpulse.js';
+import { expectFieldCheckStored, fieldCheckSpans } from '../fieldCheck.js';
 
 const HOUR = 3_600_000;
 const hourStart = Date.now() - 2 * HOUR - ((Date.now() - 2 * HOUR) % HOUR);
@@ -65,33 +66,20 @@ afterAll(async () => {
 const auth = { authorization: 'Bearer tok-123' };
 
 describe.each([['plain', false], ['gzip', true]] as const)('TraceService/Export, %s', (label, gzip) => {
-  it('stores the spans field by field and answers an ExportTraceServiceResponse', async () => {
+  it('stores requests, sessions, agents and rollups field by field and answers an ExportTraceServiceResponse', async () => {
     const service = `grpc-${label}`;
-    const spans = makeSpans([
-      serverSpan({ service, route: '/api/agents/:agent/chat', path: '/api/agents/support/chat', method: 'POST', status: 200,
-        startMs: hourStart + 1000, durationMs: 120.5, sessionId: 'sess-1', userId: 'user-1', inputTokens: 30, outputTokens: 70 }),
-      serverSpan({ service, route: '/api/orders/:id', path: '/api/orders/7', status: 503, startMs: hourStart + 2000, durationMs: 40,
-        sessionId: 'sess-1', legacyNames: true }),
-    ]);
-    const gzipClient = gzip ? otlpGrpcClient(sp.otlpGrpcUrl!, { gzip: true }) : client;
-    const result = await gzipClient.export('traces', otlpProtobuf(spans), auth);
-    if (gzip) gzipClient.close();
-    expect(result.error).toBeUndefined();
-    expect(ProtobufTraceSerializer.deserializeResponse(result.response!)).toEqual({});
-
-    const requests = await sp.store.findRequests({ ...window, serviceName: service, limit: 10 });
-    expect(requests).toHaveLength(2);
-    const chatSpan = spans.find((s) => s.name.startsWith('POST'))!;
-    const chat = requests.find((r) => r.endpoint === '/api/agents/:agent/chat')!;
-    expect(chat).toMatchObject({
-      traceId: chatSpan.spanContext().traceId, spanId: chatSpan.spanContext().spanId, serviceName: service, method: 'POST',
-      statusCode: 200, sessionId: 'sess-1', userId: 'user-1', agentName: 'support', ipAddress: '10.1.2.3',
-      userAgent: 'test-agent/1.0', outcome: 'success', inputTokens: 30, outputTokens: 70,
-    });
-    expect(chat.responseTime).toBeCloseTo(120.5, 6);
-    expect(chat.timestamp.toISOString()).toBe(new Date(hourStart + 1000).toISOString());
-    expect(requests.find((r) => r.statusCode === 503)).toMatchObject({ outcome: 'error', userAgent: 'legacy-agent/1.0' });
-    expect(await sp.store.findSession(service, 'sess-1')).toMatchObject({ userId: 'user-1', requestCount: 2 });
+    const spans = fieldCheckSpans(service, hourStart);
+    const sender = gzip ? otlpGrpcClient(sp.otlpGrpcUrl!, { gzip: true }) : client;
+    try {
+      const result = await sender.export('traces', otlpProtobuf(spans), auth);
+      expect(result.error).toBeUndefined();
+      expect(ProtobufTraceSerializer.deserializeResponse(result.response!)).toEqual({});
+      await expectFieldCheckStored(sp.store, service, spans, hourStart, window, async () => {
+        expect((await sender.export('traces', otlpProtobuf(spans), auth)).error).toBeUndefined();
+      });
+    } finally {
+      if (gzip) sender.close();
+    }
   });
 });
 

@@ -6,12 +6,8 @@
  * error would be seen.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { fileURLToPath } from 'node:url';
+import { runAllSignalsApp } from '../../fixtures/runAllSignalsApp.js';
 import { startTestSpanpulse, type TestSpanpulse } from '../../../support/spanpulse.js';
-
-const app = fileURLToPath(new URL('../../fixtures/allSignalsApp.cjs', import.meta.url));
 
 let sp: TestSpanpulse;
 beforeAll(async () => {
@@ -20,28 +16,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await sp?.stop();
 });
-
-async function runApp(service: string, endpoint: string, protocol: string, env: Record<string, string> = {}) {
-  const child = spawn(process.execPath, [app], {
-    env: {
-      PATH: process.env['PATH'],
-      OTEL_SERVICE_NAME: service,
-      OTEL_EXPORTER_OTLP_ENDPOINT: endpoint,
-      OTEL_EXPORTER_OTLP_PROTOCOL: protocol,
-      OTEL_TRACES_EXPORTER: 'otlp',
-      OTEL_METRICS_EXPORTER: 'otlp',
-      OTEL_LOGS_EXPORTER: 'otlp',
-      OTEL_LOG_LEVEL: 'info',
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const [code] = await once(child, 'exit');
-  return { code: code as number | null, output };
-}
 
 const EXPORT_ERROR = /error|fail|unavailable|unimplemented|not retrying/i;
 
@@ -58,7 +32,7 @@ describe.each([
     const service = `all-signals-${protocol.replace('/', '-')}`;
     const points = counter('spanpulse_receiver_ignored_metric_points_total', `transport="${transport}"`);
     const records = counter('spanpulse_receiver_ignored_log_records_total', `transport="${transport}"`);
-    const { code, output } = await runApp(service, transport === 'grpc' ? sp.otlpGrpcUrl! : sp.otlpUrl, protocol);
+    const { code, output } = await runAllSignalsApp(service, transport === 'grpc' ? sp.otlpGrpcUrl! : sp.otlpUrl, protocol);
     expect(output).not.toMatch(EXPORT_ERROR);
     expect(output).toContain('shut down');
     expect(code).toBe(0);
@@ -70,7 +44,7 @@ describe.each([
 });
 
 it('control: metrics sent where spanpulse answers 404 show up as an export error in the same output', async () => {
-  const { output } = await runApp('all-signals-control', sp.otlpUrl, 'http/protobuf', {
+  const { output } = await runAllSignalsApp('all-signals-control', sp.otlpUrl, 'http/protobuf', {
     OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: `${sp.otlpUrl}/v1/nowhere`,
   });
   expect(output).toMatch(EXPORT_ERROR);

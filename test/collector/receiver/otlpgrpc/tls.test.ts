@@ -6,17 +6,15 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { credentials, status } from '@grpc/grpc-js';
-import { execFileSync, spawn } from 'node:child_process';
-import { once } from 'node:events';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { otlpGrpcClient } from '../../../support/grpcClient.js';
+import { runAllSignalsApp } from '../../fixtures/runAllSignalsApp.js';
 import { startTestSpanpulse, type TestSpanpulse } from '../../../support/spanpulse.js';
 
-const app = fileURLToPath(new URL('../../fixtures/allSignalsApp.cjs', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'spanpulse-tls-'));
 const file = (name: string) => join(dir, name);
 
@@ -33,21 +31,6 @@ function makeCertificates(): void {
     openssl('req', '-new', '-key', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${cn}`);
     openssl('x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', `${name}.pem`, '-days', '2', '-extfile', `${name}.ext`);
   }
-}
-
-async function runApp(service: string, endpoint: string, protocol: string, env: Record<string, string>) {
-  const child = spawn(process.execPath, [app], {
-    env: {
-      PATH: process.env['PATH'], OTEL_SERVICE_NAME: service, OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_EXPORTER_OTLP_PROTOCOL: protocol,
-      OTEL_TRACES_EXPORTER: 'otlp', OTEL_METRICS_EXPORTER: 'otlp', OTEL_LOGS_EXPORTER: 'otlp', OTEL_LOG_LEVEL: 'info', ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const [code] = await once(child, 'exit');
-  return { code: code as number | null, output };
 }
 
 /** POST /v1/traces over https with the test CA (and a client certificate when given); resolves with the status or the error. */
@@ -89,7 +72,7 @@ describe('TLS (server certificate only)', () => {
 
   it.each(protocols)('the stock exporters export every signal as %s with OTEL_EXPORTER_OTLP_CERTIFICATE', async (protocol, url) => {
     const service = `tls-${protocol.replace('/', '-')}`;
-    const { code, output } = await runApp(service, sp[url]!, protocol, { OTEL_EXPORTER_OTLP_CERTIFICATE: file('ca.pem') });
+    const { code, output } = await runAllSignalsApp(service, sp[url]!, protocol, { OTEL_EXPORTER_OTLP_CERTIFICATE: file('ca.pem') });
     expect(output).not.toMatch(/error|fail|unavailable/i);
     expect(code).toBe(0);
     expect(await sp.recentRequests(service)).toMatchObject([{ endpoint: '/api/ping', statusCode: 200 }]);
@@ -121,7 +104,7 @@ describe('mutual TLS (client_ca_file)', () => {
 
   it.each(protocols)('the stock exporters with a client certificate export as %s', async (protocol, url) => {
     const service = `mtls-${protocol.replace('/', '-')}`;
-    const { code, output } = await runApp(service, sp[url]!, protocol, {
+    const { code, output } = await runAllSignalsApp(service, sp[url]!, protocol, {
       OTEL_EXPORTER_OTLP_CERTIFICATE: file('ca.pem'),
       OTEL_EXPORTER_OTLP_CLIENT_KEY: file('client.key'),
       OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE: file('client.pem'),
