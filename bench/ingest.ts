@@ -1,6 +1,8 @@
 /**
  * Ingest throughput: starts the real collector (`dist/collector/main.js`) as a child process
- * on the embedded SQLite store (or MongoDB with --mongodb <uri>), sends OTLP/HTTP requests of
+ * on the embedded SQLite store (or MongoDB with --mongodb <uri>), sends OTLP/HTTP requests (or
+ * OTLP/gRPC calls with --transport grpc: the same protobuf bodies as raw messages on one grpc-js
+ * channel, as the stock gRPC exporters send them) of
  * `--spans` spans each (made by the OTel SDK, serialized by the official serializers) from
  * this process with a fixed concurrency for a fixed time, and prints the sustained spans/s
  * stored (answered 200, so durable) and the collector's peak RSS.
@@ -12,15 +14,17 @@
  * the generator's CPU during the run is the sending alone.
  *
  *   npm run build && node dist/bench/ingest.js [--seconds 20] [--concurrency 8] [--spans 100]
- *     [--format protobuf|json|both] [--workload realistic|ordered|both] [--runs 1] [--mongodb <uri>]
+ *     [--format protobuf|json|both] [--transport http|grpc|both] [--workload realistic|ordered|both] [--runs 1] [--mongodb <uri>]
  *     [--config-extra <yaml>] [--collector-node-args="--cpu-prof"] [--probe]   (--probe: also time /healthz and /api/status while ingest runs)
  */
+import { credentials, makeGenericClientConstructor, status as grpcStatus, type Client, type ServiceError } from '@grpc/grpc-js';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { TRACE_SERVICE } from '../collector/receiver/otlpgrpc/otlpServices.js';
 import { SpanWorkload, workloadBodies, type WireFormat, type WorkloadShape } from './spanWorkload.js';
 
 const args = new Map<string, string>();
@@ -39,6 +43,8 @@ const both = <T extends string>(value: string | undefined, all: T[], fallback: s
   ((value ?? fallback) === 'both' ? all : [(value ?? fallback) as T]);
 const formats = both<WireFormat>(args.get('format'), ['protobuf', 'json'], 'protobuf');
 const shapes = both<WorkloadShape>(args.get('workload'), ['realistic', 'ordered'], 'both');
+type Transport = 'http' | 'grpc';
+const transports = both<Transport>(args.get('transport'), ['http', 'grpc'], 'http');
 const mongoUri = args.get('mongodb') ?? '';
 const probe = args.get('probe') === 'true';
 /** Enough bodies for the run at up to 60 000 spans/s. */
@@ -68,6 +74,17 @@ function post(agent: Agent, port: number, contentType: string, body: Uint8Array)
   });
 }
 
+/** TraceService/Export of a pre-serialized body; answers as HTTP would (200, 429/503 for UNAVAILABLE). */
+function exportCall(client: Client, body: Uint8Array): Promise<number> {
+  return new Promise((resolve, reject) => {
+    (client as unknown as { Export(m: Buffer, cb: (e: ServiceError | null) => void): void }).Export(Buffer.from(body.buffer, body.byteOffset, body.length), (error) => {
+      if (!error) resolve(200);
+      else if (error.code === grpcStatus.UNAVAILABLE) resolve(503);
+      else reject(new Error(`unexpected gRPC status ${error.code}: ${error.details}`));
+    });
+  });
+}
+
 /** Sequential GETs of `path` every `everyMs` until `until`; returns the latencies in ms. */
 async function probeLatencies(port: number, path: string, everyMs: number, until: () => boolean): Promise<number[]> {
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
@@ -91,10 +108,10 @@ function percentile(values: number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? NaN;
 }
 
-async function runOnce(format: WireFormat, shape: WorkloadShape): Promise<string> {
+async function runOnce(transport: Transport, format: WireFormat, shape: WorkloadShape): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'spanpulse-bench-'));
   const config = join(dir, 'config.yaml');
-  writeFileSync(config, `receivers: {otlp: {protocols: {http: {endpoint: "127.0.0.1:0"}}}}
+  writeFileSync(config, `receivers: {otlp: {protocols: {http: {endpoint: "127.0.0.1:0"}, grpc: {endpoint: "127.0.0.1:0"}}}}
 exporters: {sqlite: {path: "${join(dir, 'spanpulse.db')}"}, mongodb: {uri: "${mongoUri}", database: "spanpulse_bench_${Date.now()}"}}
 processors: {batch: {spool: {dir: "${join(dir, 'spool')}"}}}
 extensions: {status_api: {endpoint: "127.0.0.1:0"}}
@@ -108,10 +125,13 @@ ${args.get('config-extra') ?? ''}
   const collector = spawn(process.execPath, [...nodeArgs, fileURLToPath(new URL('../collector/main.js', import.meta.url)), '--config', config], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
-  const started = await waitForLine(collector.stderr!, /"otlp":"[^"]*:(\d+)".*"api":"[^"]*:(\d+)"/);
+  const started = await waitForLine(collector.stderr!, /"otlp":"[^"]*:(\d+)".*"otlpGrpc":"[^"]*:(\d+)".*"api":"[^"]*:(\d+)"/);
   const port = Number(started[1]);
-  const apiPort = Number(started[2]);
+  const apiPort = Number(started[3]);
   const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
+  const TraceClient = makeGenericClientConstructor(TRACE_SERVICE, 'TraceService');
+  const grpc = transport === 'grpc' ? new TraceClient(`127.0.0.1:${started[2]}`, credentials.createInsecure()) : null;
+  const send = (body: Uint8Array) => (grpc ? exportCall(grpc, body) : post(agent, port, workload.contentType, body));
 
   let next = 0;
   let sent = 0;
@@ -125,7 +145,7 @@ ${args.get('config-extra') ?? ''}
   await Promise.all(Array.from({ length: concurrency }, async () => {
     while (!done()) {
       const body = bodies[next++]!;
-      const status = await post(agent, port, workload.contentType, body);
+      const status = await send(body);
       if (status === 200) sent += spansPerRequest;
       else if (status === 429 || status === 503) { throttled += 1; bodies.push(body); }
       else throw new Error(`unexpected HTTP ${status}`);
@@ -138,10 +158,11 @@ ${args.get('config-extra') ?? ''}
   collector.kill('SIGTERM');
   await new Promise((resolve) => collector.once('exit', resolve));
   agent.destroy();
+  grpc?.close();
   rmSync(dir, { recursive: true, force: true });
   const store = mongoUri ? 'mongodb' : 'sqlite';
   const ranOut = next >= bodies.length && performance.now() < until ? ' (ran out of bodies: raise --bodies)' : '';
-  let line = `${shape.padEnd(9)} ${format.padEnd(8)} store=${store} stored ${sent} spans in ${elapsed.toFixed(1)} s -> ` +
+  let line = `${shape.padEnd(9)} ${transport.padEnd(4)} ${format.padEnd(8)} store=${store} stored ${sent} spans in ${elapsed.toFixed(1)} s -> ` +
     `${Math.round(sent / elapsed)} spans/s${ranOut}; ${throttled} requests got 429/503 and were resent; ` +
     `body ${Math.round(averageBytes / 1024)} KiB; collector peak RSS ${peakRssMb.toFixed(0)} MB`;
   if (latencies !== null) {
@@ -158,8 +179,11 @@ process.stdout.write(`bench/ingest: node ${process.version}, ${cpus().length} x 
 for (const shape of shapes) {
   process.stdout.write(`workload ${new SpanWorkload({ shape, format: 'protobuf', spansPerRequest }).describe()}\n`);
 }
-for (const format of formats) {
-  for (const shape of shapes) {
-    for (let run = 0; run < runs; run++) process.stdout.write((await runOnce(format, shape)) + '\n');
+for (const transport of transports) {
+  // gRPC carries protobuf only.
+  for (const format of transport === 'grpc' ? (['protobuf'] as const) : formats) {
+    for (const shape of shapes) {
+      for (let run = 0; run < runs; run++) process.stdout.write((await runOnce(transport, format, shape)) + '\n');
+    }
   }
 }

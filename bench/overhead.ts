@@ -165,7 +165,7 @@ async function main(): Promise<void> {
   const [otlpPort, apiPort] = [await freePort(), await freePort()];
   const collector = spawn(process.execPath, [join(repo, 'dist/collector/main.js')], {
     stdio: ['ignore', 'ignore', 'inherit'],
-    env: { ...process.env, SPANPULSE_OTLP_HTTP_ENDPOINT: `127.0.0.1:${otlpPort}`, SPANPULSE_API_ENDPOINT: `127.0.0.1:${apiPort}`, SPANPULSE_DATA_DIR: dataDir },
+    env: { ...process.env, SPANPULSE_OTLP_HTTP_ENDPOINT: `127.0.0.1:${otlpPort}`, SPANPULSE_OTLP_GRPC_ENDPOINT: '', SPANPULSE_API_ENDPOINT: `127.0.0.1:${apiPort}`, SPANPULSE_DATA_DIR: dataDir },
   });
   try {
     await waitFor(`http://127.0.0.1:${apiPort}/healthz`, collector);

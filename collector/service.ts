@@ -1,9 +1,10 @@
 /**
  * One spanpulse process, built from a validated Config: the store, the traces pipeline
  * (mapping, then group commit), the extensions listed in `service.extensions` (status API,
- * retention job) and the OTLP receiver, as lifecycle Components started in the order of one
- * list and stopped in reverse: on SIGTERM the receiver stops accepting first and finishes the
- * requests in flight, the pipeline flushes its queue, the extensions stop, the store closes.
+ * retention job) and the OTLP receivers (HTTP, and gRPC unless its endpoint is empty), as
+ * lifecycle Components started in the order of one list and stopped in reverse: on SIGTERM the
+ * receivers stop accepting first and finish the requests in flight, the pipeline flushes its
+ * queue, the extensions stop, the store closes.
  * Used by the bin entry and by end-to-end tests (with port 0 endpoints).
  */
 import type { AddressInfo } from 'node:net';
@@ -18,6 +19,9 @@ import { GroupCommitWriter } from './pipeline/GroupCommitWriter.js';
 import { Spool } from './pipeline/spool/Spool.js';
 import { SpoolingWriter } from './pipeline/spool/SpoolingWriter.js';
 import { TracesPipeline } from './pipeline/TracesPipeline.js';
+import { tlsOptionsOf } from './config/tlsConfig.js';
+import { grpcReceiverOptions } from './receiver/otlpgrpc/grpcReceiverOptions.js';
+import { OtlpGrpcReceiver } from './receiver/otlpgrpc/OtlpGrpcReceiver.js';
 import { OtlpHttpReceiver } from './receiver/otlphttp/OtlpHttpReceiver.js';
 import { createStore, retentionOf } from './store/createStore.js';
 import type { Store } from './store/types.js';
@@ -30,6 +34,8 @@ export const SHUTDOWN_DEADLINE_MS = 10_000;
 export interface RunningSpanpulse {
   /** Base URL of the OTLP/HTTP receiver, e.g. http://127.0.0.1:4318 */
   otlpUrl: string;
+  /** OTLP/gRPC endpoint as exporters take it, e.g. http://127.0.0.1:4317; null when disabled. */
+  otlpGrpcUrl: string | null;
   /** Base URL of the status API and pages, e.g. http://127.0.0.1:3000; null when `status_api` is not among service.extensions. */
   apiUrl: string | null;
   store: Store;
@@ -73,10 +79,12 @@ export async function startSpanpulse(config: Config): Promise<RunningSpanpulse> 
   );
   const http = config.receivers.otlp.protocols.http;
   const receiver = new OtlpHttpReceiver(
-    { endpoint: http.endpoint, maxRequestBodySize: http.max_request_body_size, bearerToken: http.auth.bearer_token },
+    { endpoint: http.endpoint, maxRequestBodySize: http.max_request_body_size, bearerToken: http.auth.bearer_token, tls: tlsOptionsOf(http.tls) },
     pipeline,
     telemetry,
   );
+  const grpcOptions = grpcReceiverOptions(config.receivers.otlp.protocols);
+  const grpcReceiver = grpcOptions === null ? undefined : new OtlpGrpcReceiver(grpcOptions, pipeline, telemetry);
   const statusApi = config.extensions.status_api;
   const api = extensions.has('status_api')
     ? new ApiServer(statusApi.endpoint, {
@@ -97,20 +105,26 @@ export async function startSpanpulse(config: Config): Promise<RunningSpanpulse> 
     ? new MaintenanceJob(store, { intervalMs: config.extensions.retention.interval, sessionInactivityMs: inactivityMs, retention })
     : undefined;
 
-  const components: Component[] = [store, cardinality, ...(spooling ? [spooling] : []), writer, ...(jobs ? [jobs] : []), ...(api ? [api] : []), receiver];
+  const components: Component[] = [
+    store, cardinality, ...(spooling ? [spooling] : []), writer, ...(jobs ? [jobs] : []), ...(api ? [api] : []),
+    receiver, ...(grpcReceiver ? [grpcReceiver] : []),
+  ];
   await startInOrder(components, SHUTDOWN_DEADLINE_MS);
   const otlpAddress = receiver.address as AddressInfo;
+  const grpcAddress = grpcReceiver?.address;
   log.info('spanpulse started', {
     version,
     store: store.backend,
     otlp: `${otlpAddress.address}:${otlpAddress.port}`,
+    otlpGrpc: grpcAddress === undefined ? 'off' : `${grpcAddress.address}:${grpcAddress.port}`,
     api: api?.address === undefined ? null : `${api.address.address}:${api.address.port}`,
     components: components.map((component) => component.name),
   });
 
   let stopping: Promise<void> | null = null;
   return {
-    otlpUrl: urlOf(otlpAddress),
+    otlpUrl: urlOf(otlpAddress, http.tls.cert_file ? 'https' : 'http'),
+    otlpGrpcUrl: grpcAddress === undefined ? null : urlOf(grpcAddress, grpcOptions?.tls ? 'https' : 'http'),
     apiUrl: api?.address === undefined ? null : urlOf(api.address),
     store,
     telemetry,

@@ -4,6 +4,7 @@
  * default, so an empty file is a valid config; unknown keys are errors.
  */
 import { z } from 'zod';
+import { tlsConfig } from './tlsConfig.js';
 import { parseDuration, parseSize } from './units.js';
 
 /** Node's timers take at most 2^31-1 ms (about 24.8 days); a longer delay fires at once. */
@@ -67,6 +68,18 @@ export const ConfigSchema = z.strictObject({
             /** When non-empty, OTLP requests need `Authorization: Bearer <token>`. */
             bearer_token: z.string().default(''),
           }).prefault({}),
+          tls: tlsConfig,
+        }).prefault({}),
+        grpc: z.strictObject({
+          /** OTLP/gRPC address; empty disables the gRPC receiver. */
+          endpoint: z.union([z.literal(''), hostPort]).default('0.0.0.0:4317'),
+          /** Largest message, after decompression too; default: http's max_request_body_size. */
+          max_request_body_size: size.optional(),
+          auth: z.strictObject({
+            /** Default: http's bearer_token, so a token set for one transport is not missing on the other. */
+            bearer_token: z.string().optional(),
+          }).prefault({}),
+          tls: tlsConfig,
         }).prefault({}),
       }).prefault({}),
     }).prefault({}),

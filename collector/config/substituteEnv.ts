@@ -3,10 +3,12 @@
  * OpenTelemetry Collector does it: applied to every string value after the YAML is parsed,
  * so a substituted value can never change the structure of the file. An unset variable
  * without a default becomes the empty string. `$$` escapes a literal `$`.
+ * `${env:NAME-default}` (as in POSIX shells) takes the default only when NAME is unset, so a
+ * variable set to the empty string can turn a component off (SPANPULSE_OTLP_GRPC_ENDPOINT=).
  */
 
 const REFERENCE = /\$\$|\$\{([^}]*)\}/g;
-const ENV_REFERENCE = /^env:([A-Za-z_][A-Za-z0-9_]*)(?::-(.*))?$/s;
+const ENV_REFERENCE = /^env:([A-Za-z_][A-Za-z0-9_]*)(?:(:?)-(.*))?$/s;
 
 export interface SubstitutionProblem {
   path: string;
@@ -44,7 +46,8 @@ function substituteString(
       return '';
     }
     const current = env[match[1]!];
-    if (current !== undefined && current !== '') return current;
-    return match[2] ?? current ?? '';
+    const emptyTakesDefault = match[2] === ':';
+    if (current !== undefined && (current !== '' || !emptyTakesDefault)) return current;
+    return match[3] ?? current ?? '';
   });
 }

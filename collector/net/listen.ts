@@ -24,8 +24,8 @@ export async function listen(server: Server, endpoint: string): Promise<AddressI
   return server.address() as AddressInfo;
 }
 
-/** http://host:port of a bound address; a wildcard address is reached through loopback. */
-export function urlOf(address: AddressInfo): string {
+/** http://host:port (or https) of a bound address; a wildcard address is reached through loopback. */
+export function urlOf(address: AddressInfo, scheme: 'http' | 'https' = 'http'): string {
   const host = address.address === '0.0.0.0' || address.address === '::' ? '127.0.0.1' : address.address;
-  return `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
+  return `${scheme}://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
 }

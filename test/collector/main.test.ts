@@ -50,7 +50,7 @@ describe('spanpulse bin', () => {
     const dir = mkdtempSync(join(tmpdir(), 'spanpulse-main-'));
     try {
       const child = run(['--config', fileURLToPath(new URL('../../otel-config.yaml', import.meta.url))], {
-        SPANPULSE_OTLP_HTTP_ENDPOINT: '127.0.0.1:0', SPANPULSE_API_ENDPOINT: '127.0.0.1:0', SPANPULSE_DATA_DIR: dir,
+        SPANPULSE_OTLP_HTTP_ENDPOINT: '127.0.0.1:0', SPANPULSE_OTLP_GRPC_ENDPOINT: '127.0.0.1:0', SPANPULSE_API_ENDPOINT: '127.0.0.1:0', SPANPULSE_DATA_DIR: dir,
       });
       let stderr = '';
       const otlpPort = await new Promise<number>((resolve, reject) => {

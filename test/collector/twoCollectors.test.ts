@@ -22,7 +22,7 @@ afterAll(() => {
 async function startCollector(database: string): Promise<{ child: ChildProcess; port: number }> {
   const child = spawn(process.execPath, [main, '--config', config], {
     env: { PATH: process.env['PATH'], MONGODB_URI: mongodbUri ?? '', MONGODB_DATABASE: database,
-      SPANPULSE_OTLP_HTTP_ENDPOINT: '127.0.0.1:0', SPANPULSE_API_ENDPOINT: '127.0.0.1:0' },
+      SPANPULSE_OTLP_HTTP_ENDPOINT: '127.0.0.1:0', SPANPULSE_OTLP_GRPC_ENDPOINT: '127.0.0.1:0', SPANPULSE_API_ENDPOINT: '127.0.0.1:0' },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   children.push(child);

@@ -60,6 +60,20 @@ export function otlpProtobuf(spans: ReadableSpan[]): Buffer {
   return Buffer.from(ProtobufTraceSerializer.serializeRequest(spans)!);
 }
 
+/** A protobuf ExportTraceServiceRequest of `count` empty spans (2 bytes each), written by hand: the SDK would take minutes. */
+export function manyEmptySpansProtobuf(count: number): Buffer {
+  const varint = (value: number): number[] => {
+    const bytes: number[] = [];
+    for (; value > 0x7f; value >>>= 7) bytes.push((value & 0x7f) | 0x80);
+    bytes.push(value);
+    return bytes;
+  };
+  const spans = Buffer.alloc(count * 2);
+  for (let i = 0; i < count; i++) spans[i * 2] = 0x12; // ScopeSpans.spans (field 2), length 0
+  const scopeSpans = Buffer.concat([Buffer.from([0x12, ...varint(spans.length)]), spans]); // ResourceSpans.scope_spans (2)
+  return Buffer.concat([Buffer.from([0x0a, ...varint(scopeSpans.length)]), scopeSpans]); // resource_spans (1)
+}
+
 /** A SERVER span as instrumentation-http 0.223 + instrumentation-express report it (stable names). */
 export function serverSpan(options: {
   service?: string;

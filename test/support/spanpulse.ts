@@ -36,13 +36,18 @@ export async function startTestSpanpulse(options: TestSpanpulseOptions = {}): Pr
   const dataDir = mkdtempSync(join(tmpdir(), 'spanpulse-test-'));
   const env: Record<string, string> = {
     SPANPULSE_OTLP_HTTP_ENDPOINT: '127.0.0.1:0',
+    SPANPULSE_OTLP_GRPC_ENDPOINT: '127.0.0.1:0',
     SPANPULSE_API_ENDPOINT: '127.0.0.1:0',
     SPANPULSE_DATA_DIR: dataDir,
     ...(options.mongoUri ? { MONGODB_URI: options.mongoUri, MONGODB_DATABASE: options.mongoDatabase ?? 'spanpulse_test' } : {}),
     ...options.env,
   };
   const yaml = options.yaml ?? `
-receivers: {otlp: {protocols: {http: {endpoint: "\${env:SPANPULSE_OTLP_HTTP_ENDPOINT}", auth: {bearer_token: "\${env:SPANPULSE_INGEST_TOKEN:-}"}}}}}
+receivers:
+  otlp:
+    protocols:
+      http: {endpoint: "\${env:SPANPULSE_OTLP_HTTP_ENDPOINT}", auth: {bearer_token: "\${env:SPANPULSE_INGEST_TOKEN:-}"}, tls: &tls {cert_file: "\${env:SPANPULSE_OTLP_TLS_CERT_FILE:-}", key_file: "\${env:SPANPULSE_OTLP_TLS_KEY_FILE:-}", client_ca_file: "\${env:SPANPULSE_OTLP_TLS_CLIENT_CA_FILE:-}"}}
+      grpc: {endpoint: "\${env:SPANPULSE_OTLP_GRPC_ENDPOINT}", tls: *tls}
 exporters:
   mongodb: {uri: "\${env:MONGODB_URI:-}", database: "\${env:MONGODB_DATABASE:-aiAgent}"}
   sqlite: {path: "\${env:SPANPULSE_DATA_DIR}/spanpulse.db"}

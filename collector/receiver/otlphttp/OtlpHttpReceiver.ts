@@ -1,7 +1,8 @@
 /**
- * The OTLP/HTTP trace receiver (opentelemetry-proto docs/specification.md, "OTLP/HTTP"):
- * `POST /v1/traces` with `application/x-protobuf` or `application/json`, optional gzip.
- * Answers in the request's encoding: 200 with ExportTraceServiceResponse (partial_success
+ * The OTLP/HTTP receiver (opentelemetry-proto docs/specification.md, "OTLP/HTTP"):
+ * `POST /v1/traces` with `application/x-protobuf` or `application/json`, optional gzip, over
+ * plain HTTP or TLS. `/v1/metrics` and `/v1/logs` are answered the same way and not stored.
+ * Answers in the request's encoding: 200 with the signal's Export*ServiceResponse (partial_success
  * for rejected spans), or a google.rpc.Status with 400 (undecodable), 401 (token), 404, 405,
  * 413 (too large, also after decompression), 415 (content type or encoding), 429/503 with
  * Retry-After (retry later). 500 only for a bug, never for a transient condition.
@@ -10,18 +11,21 @@
  * in-process); `OtlpHttpReceiver` binds it to the configured address.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { timingSafeEqual } from 'node:crypto';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { TracesConsumer } from '../../consumer/TracesConsumer.js';
 import type { Component } from '../../lifecycle/Component.js';
 import { PipelineError } from '../../errors.js';
 import { log } from '../../log.js';
 import { listen } from '../../net/listen.js';
+import { httpsServerOptions, readTlsMaterial, type TlsOptions } from '../../net/TlsOptions.js';
 import type { Telemetry } from '../../telemetry/Telemetry.js';
-import { decodeJsonTraces } from './decodeJsonTraces.js';
-import { decodeProtobufTraces } from './decodeProtobufTraces.js';
+import { bearerTokenCheck } from '../otlp/bearerToken.js';
+import { ExportHandlers } from '../otlp/ExportHandlers.js';
+import { grpcCodeOf } from '../otlp/grpcCodeOf.js';
+import { LOGS, METRICS } from '../otlp/ignoredSignals.js';
 import { decompressBody } from './decompressBody.js';
-import { encodeExportResponse, encodeStatus, type WireFormat } from './encodeResponse.js';
+import { encodeStatus, type WireFormat } from './encodeResponse.js';
 import { readBody } from './readBody.js';
 
 export interface OtlpHttpReceiverOptions {
@@ -31,9 +35,12 @@ export interface OtlpHttpReceiverOptions {
   maxRequestBodySize: number;
   /** When non-empty, requests need `Authorization: Bearer <token>`; default empty. */
   bearerToken: string;
+  /** TLS, mutual with a client CA; default null: plain HTTP. */
+  tls?: TlsOptions | null;
 }
 
 export const TRACES_PATH = '/v1/traces';
+const PATHS = [TRACES_PATH, METRICS.httpPath, LOGS.httpPath];
 
 const CONTENT_TYPES: Record<string, WireFormat> = {
   'application/x-protobuf': 'protobuf',
@@ -41,24 +48,24 @@ const CONTENT_TYPES: Record<string, WireFormat> = {
   'application/json': 'json',
 };
 
-/** gRPC status codes for the google.rpc.Status body of each HTTP status we send. */
-const GRPC_CODE: Record<number, number> = { 400: 3, 401: 16, 404: 5, 405: 12, 413: 8, 415: 3, 429: 8, 500: 13, 503: 14 };
-
 export function createOtlpHttpHandler(
   options: Omit<OtlpHttpReceiverOptions, 'endpoint'>,
   consumer: TracesConsumer,
   telemetry: Telemetry,
 ): (request: IncomingMessage, response: ServerResponse) => void {
-  const token = options.bearerToken ? Buffer.from(options.bearerToken) : null;
+  const authorized = bearerTokenCheck(options.bearerToken);
+  const handlers = new ExportHandlers(consumer, telemetry.receivers, 'http');
 
   async function handle(request: IncomingMessage, response: ServerResponse, format: WireFormat): Promise<void> {
-    const path = (request.url ?? '/').split('?')[0];
-    if (path !== TRACES_PATH) throw PipelineError.permanent(404, `no such endpoint ${path}; OTLP traces go to POST ${TRACES_PATH}`);
+    const path = (request.url ?? '/').split('?')[0]!;
+    if (!PATHS.includes(path)) {
+      throw PipelineError.permanent(404, `no such endpoint ${path}; OTLP traces go to POST ${TRACES_PATH} (metrics and logs are answered at ${METRICS.httpPath} and ${LOGS.httpPath}, not stored)`);
+    }
     if (request.method !== 'POST') {
       response.setHeader('Allow', 'POST');
-      throw PipelineError.permanent(405, `${request.method} is not allowed on ${TRACES_PATH}; use POST`);
+      throw PipelineError.permanent(405, `${request.method} is not allowed on ${path}; use POST`);
     }
-    if (token && !bearerMatches(request.headers.authorization, token)) {
+    if (!authorized(request.headers.authorization)) {
       throw PipelineError.permanent(401, 'missing or wrong bearer token: send Authorization: Bearer <SPANPULSE_INGEST_TOKEN>');
     }
     const mediaType = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
@@ -67,11 +74,11 @@ export function createOtlpHttpHandler(
     }
     const compressed = await readBody(request, options.maxRequestBodySize);
     const body = await decompressBody(compressed, request.headers['content-encoding'], options.maxRequestBodySize);
-    if (body.length === 0) throw PipelineError.permanent(400, 'empty request body; expected an ExportTraceServiceRequest');
-    const spans = format === 'json' ? decodeJsonTraces(body) : decodeProtobufTraces(body);
-    const result = await consumer.consumeTraces(spans);
+    const shape = path === METRICS.httpPath ? METRICS : path === LOGS.httpPath ? LOGS : null;
+    if (body.length === 0) throw PipelineError.permanent(400, `empty request body; expected an ${shape?.request ?? 'ExportTraceServiceRequest'}`);
+    const answer = shape ? handlers.ignored(shape, format, body) : await handlers.traces(format, body);
     response.writeHead(200, { 'Content-Type': contentTypeOf(format) });
-    response.end(encodeExportResponse(format, result.rejectedSpans, result.errorMessage));
+    response.end(answer);
   }
 
   function fail(request: IncomingMessage, response: ServerResponse, format: WireFormat, error: unknown): void {
@@ -89,7 +96,7 @@ export function createOtlpHttpHandler(
     // A body we stopped reading cannot be skipped on a keep-alive connection.
     if (!request.complete) headers['Connection'] = 'close';
     response.writeHead(status, headers);
-    response.end(encodeStatus(format, GRPC_CODE[status] ?? 2, message));
+    response.end(encodeStatus(format, grpcCodeOf(error), message));
   }
 
   return (request, response) => {
@@ -99,21 +106,6 @@ export function createOtlpHttpHandler(
   };
 }
 
-/**
- * `Authorization: Bearer <token>`. The scheme is case-insensitive (RFC 9110 §11.1) and separated
- * from the token by one or more spaces, not tabs (§11.4: `auth-scheme 1*SP token68`); the token
- * is compared exactly, in constant time so that response times do not reveal how much of it
- * matched.
- */
-const BEARER_SCHEME = /^bearer +/i;
-
-function bearerMatches(header: string | undefined, expected: Buffer): boolean {
-  const scheme = BEARER_SCHEME.exec(header ?? '');
-  if (scheme === null) return false;
-  const given = Buffer.from(scheme.input.slice(scheme[0].length));
-  return given.length === expected.length && timingSafeEqual(given, expected);
-}
-
 function contentTypeOf(format: WireFormat): string {
   return format === 'json' ? 'application/json' : 'application/x-protobuf';
 }
@@ -121,7 +113,7 @@ function contentTypeOf(format: WireFormat): string {
 /** Binds the handler to `options.endpoint`; a lifecycle Component. */
 export class OtlpHttpReceiver implements Component {
   readonly name = 'receiver/otlp/http';
-  private server: Server | null = null;
+  private server: Server | ReturnType<typeof createHttpsServer> | null = null;
   private bound: AddressInfo | undefined;
   private stopping = false;
   /** Responses not yet finished, so that shutdown can end their connections after them. */
@@ -141,12 +133,16 @@ export class OtlpHttpReceiver implements Component {
   /** Listens; resolves once bound. */
   async start(): Promise<void> {
     const handle = createOtlpHttpHandler(this.options, this.consumer, this.telemetry);
-    const server = createServer({ keepAliveTimeout: 65_000 }, (request, response) => {
+    const listener = (request: IncomingMessage, response: ServerResponse) => {
       if (this.stopping) response.setHeader('Connection', 'close');
       this.inFlight.add(response);
       response.on('close', () => this.inFlight.delete(response));
       handle(request, response);
-    });
+    };
+    const tls = this.options.tls;
+    const server = tls
+      ? createHttpsServer({ ...httpsServerOptions(readTlsMaterial(tls)), keepAliveTimeout: 65_000 }, listener)
+      : createServer({ keepAliveTimeout: 65_000 }, listener);
     this.server = server;
     this.bound = await listen(server, this.options.endpoint);
   }

@@ -11,7 +11,6 @@
  * Integer attribute values become numbers, exact within ±2^53 and rounded beyond, so both
  * encodings yield the same Span (see readProtobufAttributes.ts).
  */
-import { PipelineError } from '../../errors.js';
 import { SpanKind, StatusCode, type AttributeValue, type Span } from '../../pdata/Span.js';
 import {
   field,
@@ -25,6 +24,7 @@ import {
   readUint64,
   type JsonObject,
 } from './protoJsonScalars.js';
+import { parseJsonBody } from './parseJsonBody.js';
 import { readJsonAttributes } from './readJsonAttributes.js';
 import { MAX_SPANS_PER_REQUEST, tooManySpans } from './maxSpansPerRequest.js';
 
@@ -36,14 +36,7 @@ const STATUS_CODE_NAMES: ReadonlyMap<string, number> = new Map(
 );
 
 export function decodeJsonTraces(body: Buffer): Span[] {
-  let request: unknown;
-  try {
-    // A UTF-8 byte order mark is legal in a JSON text on the wire but JSON.parse rejects it.
-    const text = body.toString('utf8');
-    request = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
-  } catch (error) {
-    throw PipelineError.permanent(400, `request body is not valid JSON: ${(error as Error).message}`);
-  }
+  const request = parseJsonBody(body);
   if (!isJsonObject(request)) throw invalidJson('request body', 'not a JSON object');
 
   const spans: Span[] = [];

@@ -17,7 +17,9 @@ function problemsOf(text: string, env: Record<string, string> = {}): readonly st
 describe('loadConfig', () => {
   it('the shipped file with no variables set gives the documented defaults', () => {
     const config = loadConfig(shipped, {});
-    expect(config.receivers.otlp.protocols.http).toEqual({ endpoint: '0.0.0.0:4318', max_request_body_size: 20 * 1024 * 1024, auth: { bearer_token: '' } });
+    const noTls = { cert_file: '', key_file: '', client_ca_file: '' };
+    expect(config.receivers.otlp.protocols.http).toEqual({ endpoint: '0.0.0.0:4318', max_request_body_size: 20 * 1024 * 1024, auth: { bearer_token: '' }, tls: noTls });
+    expect(config.receivers.otlp.protocols.grpc).toEqual({ endpoint: '0.0.0.0:4317', max_request_body_size: 20 * 1024 * 1024, auth: { bearer_token: '' }, tls: noTls });
     expect(config.extensions.status_api.endpoint).toBe('0.0.0.0:3000');
     expect(config.exporters.mongodb).toEqual({ uri: '', database: 'aiAgent', timeout: 5000 });
     expect(config.exporters.sqlite).toEqual({ path: './data/spanpulse.db', synchronous: 'full' });
@@ -29,9 +31,14 @@ describe('loadConfig', () => {
     const config = loadConfig(shipped, {
       SPANPULSE_OTLP_HTTP_ENDPOINT: '127.0.0.1:0', SPANPULSE_API_ENDPOINT: '127.0.0.1:3100', MONGODB_URI: 'mongodb://db:27017',
       MONGODB_DATABASE: 'metrics', SPANPULSE_DATA_DIR: '/var/lib/sp', SPANPULSE_INGEST_TOKEN: 's3cret',
+      SPANPULSE_OTLP_GRPC_ENDPOINT: '127.0.0.1:4327', SPANPULSE_OTLP_TLS_CERT_FILE: '/tls/c.pem', SPANPULSE_OTLP_TLS_KEY_FILE: '/tls/k.pem',
     });
     expect(config.receivers.otlp.protocols.http.endpoint).toBe('127.0.0.1:0');
     expect(config.receivers.otlp.protocols.http.auth.bearer_token).toBe('s3cret');
+    expect(config.receivers.otlp.protocols.grpc).toMatchObject({ endpoint: '127.0.0.1:4327', auth: { bearer_token: 's3cret' } });
+    for (const protocol of ['http', 'grpc'] as const) {
+      expect(config.receivers.otlp.protocols[protocol].tls).toEqual({ cert_file: '/tls/c.pem', key_file: '/tls/k.pem', client_ca_file: '' });
+    }
     expect(config.extensions.status_api.endpoint).toBe('127.0.0.1:3100');
     expect(config.exporters.mongodb).toMatchObject({ uri: 'mongodb://db:27017', database: 'metrics' });
     expect(config.exporters.sqlite.path).toBe('/var/lib/sp/spanpulse.db');
@@ -43,6 +50,32 @@ describe('loadConfig', () => {
     ]);
     expect(problemsOf('service: {extensions: [status_api, status_api]}')).toEqual(['service.extensions: lists "status_api" twice']);
     expect(problemsOf('service: {pipelines: {traces: {processors: [spanpulse]}}}')).toEqual([]);
+  });
+
+  it('SPANPULSE_OTLP_GRPC_ENDPOINT set to empty turns the gRPC receiver off; unset, it listens on 4317', () => {
+    expect(loadConfig(shipped, { SPANPULSE_OTLP_GRPC_ENDPOINT: '' }).receivers.otlp.protocols.grpc.endpoint).toBe('');
+    expect(loadConfig(shipped, {}).receivers.otlp.protocols.grpc.endpoint).toBe('0.0.0.0:4317');
+    expect(problemsOf('receivers: {otlp: {protocols: {grpc: {endpoint: ""}}}}')).toEqual([]);
+  });
+
+  it('a grpc section without its own limit or token leaves them to http (resolved by the receiver options)', () => {
+    const config = parseConfig('receivers: {otlp: {protocols: {http: {max_request_body_size: 1MiB, auth: {bearer_token: t}}}}}', 'x', {});
+    expect(config.receivers.otlp.protocols.grpc.max_request_body_size).toBeUndefined();
+    expect(config.receivers.otlp.protocols.grpc.auth.bearer_token).toBeUndefined();
+  });
+
+  it('tls: key_file goes with cert_file, and client_ca_file needs both', () => {
+    expect(problemsOf(`
+receivers:
+  otlp:
+    protocols:
+      http: {tls: {cert_file: c.pem}}
+      grpc: {tls: {client_ca_file: ca.pem}}
+`)).toEqual([
+      'receivers.otlp.protocols.http.tls.key_file: is required with cert_file',
+      'receivers.otlp.protocols.grpc.tls.client_ca_file: needs cert_file and key_file: mutual TLS is TLS first',
+    ]);
+    expect(problemsOf('receivers: {otlp: {protocols: {grpc: {tls: {ca_file: x}}}}}')).toEqual(['receivers.otlp.protocols.grpc.tls.ca_file: unknown key']);
   });
 
   it('an empty file is a valid config with every default', () => {
@@ -60,7 +93,8 @@ receivers:
       http:
         endpoint: nowhere
         max_request_body_size: lots
-      grpc: {}
+      grpc: {endpoint: "4317"}
+      udp: {}
 processors:
   batch:
     send_batch_size: 0
@@ -79,13 +113,14 @@ service:
     expect(problems).toEqual(expect.arrayContaining([
       expect.stringMatching(/^receivers\.otlp\.protocols\.http\.endpoint: expected host:port/),
       expect.stringMatching(/^receivers\.otlp\.protocols\.http\.max_request_body_size: expected a size/),
-      'receivers.otlp.protocols.grpc: unknown key',
+      expect.stringMatching(/^receivers\.otlp\.protocols\.grpc\.endpoint: /),
+      'receivers.otlp.protocols.udp: unknown key',
       expect.stringMatching(/^processors\.batch\.send_batch_size: /),
       expect.stringMatching(/^exporters\.mongodb\.uri: expected a connection string/),
       expect.stringMatching(/^exporters\.mongodb\.timeout: expected a duration/),
       expect.stringMatching(/^extensions\.retention\.api_metrics: expected a duration.*"forever"/),
     ]));
-    expect(problems, problems.join("\n")).toHaveLength(7);
+    expect(problems, problems.join("\n")).toHaveLength(8);
   });
 
   it('refuses values that would break things later: zero or timer-overflowing durations, huge bodies, empty percentages', () => {

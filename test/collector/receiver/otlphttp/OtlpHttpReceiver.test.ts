@@ -5,8 +5,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SpanKind } from '@opentelemetry/api';
 import { JsonTraceSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
-import { makeSpans, otlpJson, otlpProtobuf, serverSpan } from '../../../support/otelSpans.js';
+import { makeSpans, manyEmptySpansProtobuf, otlpJson, otlpProtobuf, serverSpan } from '../../../support/otelSpans.js';
 import { startTestSpanpulse, type TestSpanpulse } from '../../../support/spanpulse.js';
+import { expectFieldCheckStored, fieldCheckSpans } from '../fieldCheck.js';
 import { MAX_SPANS_PER_REQUEST } from '../../../../collector/receiver/otlphttp/maxSpansPerRequest.js';
 
 const HOUR = 3_600_000;
@@ -36,66 +37,16 @@ describe.each([
 ] as const)('OTLP/HTTP %s', (label, contentType, serialize, gzip) => {
   const service = `svc-${label}`;
   it('stores requests, sessions, agents and rollups field by field', async () => {
-    const spans = makeSpans([
-      serverSpan({ service, route: '/api/agents/:agent/chat', path: '/api/agents/support/chat', method: 'POST', status: 200,
-        startMs: hourStart + 1000, durationMs: 120.5, sessionId: 'sess-1', userId: 'user-1', inputTokens: 30, outputTokens: 70 }),
-      serverSpan({ service, route: '/api/orders/:id', path: '/api/orders/7', status: 503, startMs: hourStart + 2000, durationMs: 40,
-        sessionId: 'sess-1', legacyNames: true }),
-      serverSpan({ service, route: '/api/orders/:id', path: '/api/orders/8', status: 404, startMs: hourStart + 3000, durationMs: 5,
-        sessionId: 'sess-2' }),
-      { service, name: 'invoke_agent planner', kind: SpanKind.INTERNAL, startMs: hourStart + 4000, durationMs: 900,
-        attributes: { 'gen_ai.agent.name': 'planner', 'session.id': 'sess-2', 'gen_ai.usage.output_tokens': 11 } },
-      { service, name: 'SELECT orders', kind: SpanKind.CLIENT, startMs: hourStart + 2100, durationMs: 3, attributes: { 'db.system': 'postgresql' } },
-    ]);
+    const spans = fieldCheckSpans(service, hourStart);
     const response = await sp.post(serialize(spans), { contentType, gzip });
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toBe(contentType);
     const decoded = await decodeResponse(response);
     expect(decoded.partialSuccess?.rejectedSpans ?? 0).toEqual(0);
 
-    const requests = await sp.store.findRequests({ ...window, serviceName: service, limit: 10 });
-    expect(requests).toHaveLength(3);
-    const chat = requests.find((r) => r.endpoint === '/api/agents/:agent/chat')!;
-    const chatSpan = spans.find((s) => s.name.startsWith('POST'))!;
-    expect(chat).toMatchObject({
-      traceId: chatSpan.spanContext().traceId, spanId: chatSpan.spanContext().spanId, serviceName: service, method: 'POST',
-      statusCode: 200, sessionId: 'sess-1', userId: 'user-1', agentName: 'support', ipAddress: '10.1.2.3',
-      userAgent: 'test-agent/1.0', outcome: 'success', inputTokens: 30, outputTokens: 70,
+    await expectFieldCheckStored(sp.store, service, spans, hourStart, window, async () => {
+      expect((await sp.post(serialize(spans), { contentType, gzip })).status).toBe(200);
     });
-    expect(chat.responseTime).toBeCloseTo(120.5, 6);
-    expect(chat.timestamp.toISOString()).toBe(new Date(hourStart + 1000).toISOString());
-    expect(requests.find((r) => r.statusCode === 503)).toMatchObject({ endpoint: '/api/orders/:id', outcome: 'error',
-      userAgent: 'legacy-agent/1.0', method: 'GET' });
-    expect(requests.find((r) => r.statusCode === 404)).toMatchObject({ outcome: 'client_error', sessionId: 'sess-2' });
-
-    const session = await sp.store.findSession(service, 'sess-1');
-    expect(session).toMatchObject({ userId: 'user-1', isActive: true, requestCount: 2, ipAddress: '10.1.2.3' });
-    // startTime is the earliest span start, lastActivity the latest span end of the session.
-    expect(session!.startTime.toISOString()).toBe(new Date(hourStart + 1000).toISOString());
-    expect(session!.lastActivity.toISOString()).toBe(new Date(hourStart + 2040).toISOString());
-
-    const [hour] = await sp.store.findRollups({ period: 'hour', level: 'service', serviceName: service, ...window });
-    expect(hour).toMatchObject({ requestCount: 3, successCount: 1, errorCount: 1, clientErrorCount: 1, activeUsers: 2,
-      inputTokens: 30, outputTokens: 70, start: new Date(hourStart) });
-    expect(hour!.totalResponseTime).toBeCloseTo(165.5, 6);
-    expect(hour!.minResponseTime).toBeCloseTo(5, 6);
-    expect(hour!.maxResponseTime).toBeCloseTo(120.5, 6);
-    const endpoints = await sp.store.findRollups({ period: 'day', level: 'endpoint', serviceName: service, ...window });
-    expect(endpoints.map((r) => `${r.method} ${r.endpoint} ${r.agentName} ${r.requestCount}`).sort()).toEqual([
-      'GET /api/orders/:id null 2', 'POST /api/agents/:agent/chat support 1',
-    ]);
-
-    const day = new Date(hourStart).toISOString().slice(0, 10);
-    const agents = await sp.store.findAgentDays({ fromDate: day, toDate: day, serviceName: service });
-    expect(agents.map((a) => [a.agentName, a.requestCount, a.invocationCount, a.errorCount, a.activeUsers, a.outputTokens]).sort())
-      .toEqual([['planner', 1, 1, 0, 1, 11], ['support', 1, 0, 0, 1, 70]]);
-
-    // The same request again, three times: nothing changes.
-    for (let i = 0; i < 3; i++) expect((await sp.post(serialize(spans), { contentType, gzip })).status).toBe(200);
-    expect(await sp.store.findRequests({ ...window, serviceName: service, limit: 10 })).toHaveLength(3);
-    expect(await sp.store.findRollups({ period: 'hour', level: 'service', serviceName: service, ...window })).toEqual([hour]);
-    expect(await sp.store.findAgentDays({ fromDate: day, toDate: day, serviceName: service })).toEqual(agents);
-    expect(await sp.store.findSession(service, 'sess-1')).toEqual(session);
   });
 });
 
@@ -178,7 +129,7 @@ describe('bad input', () => {
   });
 
   it('answers 404, 405 and a Status body in the request encoding', async () => {
-    expect((await fetch(`${sp.otlpUrl}/v1/metrics`, { method: 'POST' })).status).toBe(404);
+    expect((await fetch(`${sp.otlpUrl}/v1/profiles`, { method: 'POST' })).status).toBe(404);
     const get = await fetch(`${sp.otlpUrl}/v1/traces`);
     expect(get.status).toBe(405);
     expect(get.headers.get('allow')).toBe('POST');
@@ -228,18 +179,6 @@ describe('ingest token', () => {
 });
 
 /** An ExportTraceServiceRequest of `count` empty spans, written with protobuf tags by hand. */
-function manyEmptySpansProtobuf(count: number): Buffer {
-  const varint = (value: number): number[] => {
-    const bytes: number[] = [];
-    for (; value > 0x7f; value >>>= 7) bytes.push((value & 0x7f) | 0x80);
-    bytes.push(value);
-    return bytes;
-  };
-  const spans = Buffer.alloc(count * 2);
-  for (let i = 0; i < count; i++) spans[i * 2] = 0x12; // ScopeSpans.spans (field 2), length 0
-  const scopeSpans = Buffer.concat([Buffer.from([0x12, ...varint(spans.length)]), spans]); // ResourceSpans.scope_spans (2)
-  return Buffer.concat([Buffer.from([0x0a, ...varint(scopeSpans.length)]), scopeSpans]); // resource_spans (1)
-}
 
 function manyEmptySpansJson(count: number): Buffer {
   return Buffer.from(`{"resourceSpans":[{"scopeSpans":[{"spans":[${new Array(count).fill('{}').join(',')}]}]}]}`);

@@ -1,0 +1,45 @@
+/**
+ * TLS for a listener (OTLP receivers now, the status API later), with the OpenTelemetry
+ * Collector's meaning of its `tls` settings: a server certificate and key, and optionally a
+ * client CA, which turns on mutual TLS (clients without a certificate it signed are refused
+ * during the handshake). The files are PEM and are read when the listener starts, so a missing
+ * or unreadable file is a start-up error that names it.
+ */
+import { readFileSync } from 'node:fs';
+import type { ServerOptions } from 'node:https';
+
+export interface TlsOptions {
+  /** PEM certificate (chain) the listener presents. */
+  certFile: string;
+  /** PEM private key of that certificate. */
+  keyFile: string;
+  /** PEM CA bundle that client certificates must chain to; empty (the default) means no client certificate is asked for. */
+  clientCaFile: string;
+}
+
+export interface TlsMaterial {
+  cert: Buffer;
+  key: Buffer;
+  clientCa: Buffer | null;
+}
+
+export function readTlsMaterial(options: TlsOptions): TlsMaterial {
+  const read = (file: string, what: string) => {
+    try {
+      return readFileSync(file);
+    } catch (error) {
+      throw new Error(`cannot read the TLS ${what} ${file}: ${(error as Error).message}`);
+    }
+  };
+  return {
+    cert: read(options.certFile, 'certificate'),
+    key: read(options.keyFile, 'key'),
+    clientCa: options.clientCaFile ? read(options.clientCaFile, 'client CA') : null,
+  };
+}
+
+/** node:https server options for the material (mTLS when there is a client CA). */
+export function httpsServerOptions(material: TlsMaterial): ServerOptions {
+  const mutual = material.clientCa !== null;
+  return { cert: material.cert, key: material.key, ca: material.clientCa ?? undefined, requestCert: mutual, rejectUnauthorized: mutual };
+}
