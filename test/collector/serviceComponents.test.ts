@@ -23,7 +23,7 @@ async function start(service: string, mongo = ''): Promise<RunningSpanpulse> {
   const dir = mkdtempSync(join(tmpdir(), 'spanpulse-components-'));
   dirs.push(dir);
   const config = parseConfig(`
-receivers: {otlp: {protocols: {http: {endpoint: "127.0.0.1:0"}}}}
+receivers: {otlp: {protocols: {http: {endpoint: "127.0.0.1:0"}, grpc: {endpoint: ""}}}}
 exporters: {sqlite: {path: "${dir}/spanpulse.db"}, mongodb: {uri: "${mongo}", database: "spanpulse_components_${process.pid}"}}
 processors: {batch: {spool: {dir: "${dir}/spool"}}}
 extensions: {status_api: {endpoint: "127.0.0.1:0"}}

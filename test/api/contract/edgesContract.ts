@@ -95,7 +95,7 @@ export function lifecycleContract(factory: SpanpulseFactory): void {
       }
     });
 
-    it('keeps /api/status answering when the store is gone; /readyz and the data endpoints say 503', async () => {
+    it('keeps /api/status answering when the store is gone; /readyz stays ready while the spool accepts; the data endpoints say 503', async () => {
       const api = await startApiHarness(factory, pinnedNow());
       try {
         await api.spanpulse.store.shutdown();
@@ -104,8 +104,9 @@ export function lifecycleContract(factory: SpanpulseFactory): void {
         expect(status.body).toMatchObject({ status: 'down', store: { reachable: false, pingMs: null }, services: [], activeUsers: null, apiPerformance: null });
         expect(status.body.reasons[0]).toMatch(/^store unreachable/);
         const ready = await api.getJson('/readyz');
-        expect(ready.status).toBe(503);
-        expect(ready.body.error).toMatch(/store unreachable/);
+        // Spans are still taken (into the spool), so an orchestrator keeps routing them here.
+        expect(ready.status).toBe(200);
+        expect(ready.body).toMatchObject({ status: 'ready', storeError: expect.stringMatching(/store unreachable/), spool: { accepting: true } });
         const analytics = await api.getJson('/api/status/analytics');
         expect(analytics.status).toBe(503);
         expect(analytics.headers.get('retry-after')).toBe('2');
