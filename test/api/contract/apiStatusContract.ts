@@ -84,6 +84,26 @@ export function apiStatusContract(seeded: () => SeededApi): void {
       expect(body.endpoints.filter((e: any) => e.endpoint.startsWith('/api/reports'))).toHaveLength(1);
     });
 
+    it('pages the endpoints with limit and offset; the summary and page.total count them all', async () => {
+      const { api } = seeded();
+      const all = (await api.getJson('/api/status/api-status?window=7d')).body;
+      const key = (e: any) => `${e.serviceName} ${e.method} ${e.endpoint}`;
+      expect(all.page).toEqual({ offset: 0, limit: 200, total: all.endpoints.length });
+      const pages = [];
+      for (let offset = 0; offset < all.page.total; offset += 2) {
+        const { body } = await api.getJson(`/api/status/api-status?window=7d&limit=2&offset=${offset}`);
+        expect(body.summary).toEqual(all.summary);
+        expect(body.page).toEqual({ offset, limit: 2, total: all.page.total });
+        pages.push(...body.endpoints);
+      }
+      expect(pages.map(key)).toEqual(all.endpoints.map(key));
+      for (const bad of ['limit=0', 'limit=1001', 'offset=-1', 'limit=abc']) {
+        const { status, body } = await api.getJson(`/api/status/api-status?${bad}`);
+        expect(status, bad).toBe(400);
+        expect(body.error).toMatch(/limit|offset/);
+      }
+    });
+
     it('filters by service; idle endpoints in a short window are no_data but keep their history', async () => {
       const { api, seed, now } = seeded();
       const { body } = await api.getJson('/api/status/api-status?window=7d&service=crm');
