@@ -19,6 +19,7 @@ export function readerWithUnavailableErrors(reader: StoreReader): StoreReader {
   return {
     ping: () => guard(() => reader.ping()),
     findRollups: (query) => guard(() => reader.findRollups(query)),
+    findMinuteRollups: (query) => guard(() => reader.findMinuteRollups(query)),
     findAgentDays: (query) => guard(() => reader.findAgentDays(query)),
     countSessions: (query) => guard(() => reader.countSessions(query)),
     listServices: () => guard(() => reader.listServices()),

@@ -41,7 +41,7 @@ const SPAN_DAYS = 90;
 /** Data ends at the pinned "now": 25 minutes into the current hour, so windows have partial edges. */
 const NOW = new Date(Math.floor(Date.now() / HOUR) * HOUR + 25 * 60_000);
 const START = NOW.getTime() - SPAN_DAYS * DAY + HOUR;
-const RETENTION: Retention = { apiMetricsMs: 30 * DAY, hourlyMetricsMs: 90 * DAY, dailyMetricsMs: 400 * DAY, agentMetricsMs: 400 * DAY, sessionsMs: 400 * DAY };
+const RETENTION: Retention = { apiMetricsMs: 30 * DAY, minuteMetricsMs: 2 * DAY, hourlyMetricsMs: 90 * DAY, dailyMetricsMs: 400 * DAY, agentMetricsMs: 400 * DAY, sessionsMs: 400 * DAY };
 
 const SERVICES = ['shop', 'shop', 'shop', 'shop', 'blog', 'blog', 'admin'];
 const AGENTS = ['support', 'sales', 'planner', 'coder'];

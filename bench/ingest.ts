@@ -153,6 +153,9 @@ ${args.get('config-extra') ?? ''}
   }));
   const elapsed = (performance.now() - began) / 1000;
   const latencies = await probes;
+  const metrics = await fetch(`http://127.0.0.1:${apiPort}/metrics`).then((r) => r.text()).catch(() => '');
+  const metric = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(metrics)?.[1] ?? NaN);
+  const spansPerWrite = metric('spanpulse_spans_accepted_total') / metric('spanpulse_store_writes_total');
   const status = readFileSync(`/proc/${collector.pid}/status`, 'utf8');
   const peakRssMb = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
   collector.kill('SIGTERM');
@@ -164,7 +167,7 @@ ${args.get('config-extra') ?? ''}
   const ranOut = next >= bodies.length && performance.now() < until ? ' (ran out of bodies: raise --bodies)' : '';
   let line = `${shape.padEnd(9)} ${transport.padEnd(4)} ${format.padEnd(8)} store=${store} stored ${sent} spans in ${elapsed.toFixed(1)} s -> ` +
     `${Math.round(sent / elapsed)} spans/s${ranOut}; ${throttled} requests got 429/503 and were resent; ` +
-    `body ${Math.round(averageBytes / 1024)} KiB; collector peak RSS ${peakRssMb.toFixed(0)} MB`;
+    `body ${Math.round(averageBytes / 1024)} KiB; ${spansPerWrite.toFixed(0)} spans per store write; collector peak RSS ${peakRssMb.toFixed(0)} MB`;
   if (latencies !== null) {
     const [health, statusApi] = latencies;
     line += `\n          while ingesting: /healthz p50 ${percentile(health, 0.5).toFixed(1)} p99 ${percentile(health, 0.99).toFixed(1)} ms ` +

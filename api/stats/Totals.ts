@@ -8,12 +8,14 @@ import { bucketValue, type LatencyHistogram } from '../../collector/mapping/late
 import { emptyCommonFigures, mergeFigures, type CommonFigures } from '../../collector/store/figures.js';
 
 /** The figures every rollup and agent_metrics document carries (collector/store/figures.ts). */
-export type Countable = CommonFigures;
+export type Countable = CommonFigures<'rollup' | 'agentDay'>;
 
-export type Totals = CommonFigures;
+export type Totals = Countable;
+
+const TOTALED = ['rollup', 'agentDay'] as const;
 
 export function emptyTotals(): Totals {
-  return emptyCommonFigures();
+  return emptyCommonFigures(TOTALED);
 }
 
 /** Adds `item` into `into`, each figure by its merge rule. */

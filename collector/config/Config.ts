@@ -138,6 +138,8 @@ export const ConfigSchema = z.strictObject({
     }).prefault({}),
     retention: z.strictObject({
       api_metrics: duration.default(30 * 86_400_000),
+      /** Per-minute rollups: the live last-hour charts and the alert rules. */
+      minute_metrics: duration.default(48 * 3_600_000),
       hourly_metrics: duration.default(90 * 86_400_000),
       daily_metrics: duration.default(400 * 86_400_000),
       agent_metrics: duration.default(400 * 86_400_000),

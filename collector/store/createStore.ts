@@ -3,7 +3,7 @@
  * configured (mongodb: its uri is set; sqlite: always). Backends are imported on demand so a
  * SQLite-only deployment never loads the MongoDB driver and vice versa.
  */
-import type { Config } from '../config/Config.js';
+import { ConfigSchema, type Config } from '../config/Config.js';
 import type { Retention, Store } from './types.js';
 
 export async function createStore(config: Config): Promise<Store> {
@@ -21,9 +21,13 @@ export function retentionOf(config: Config): Retention {
   const retention = config.extensions.retention;
   return {
     apiMetricsMs: retention.api_metrics,
+    minuteMetricsMs: retention.minute_metrics,
     hourlyMetricsMs: retention.hourly_metrics,
     dailyMetricsMs: retention.daily_metrics,
     agentMetricsMs: retention.agent_metrics,
     sessionsMs: retention.user_sessions,
   };
 }
+
+/** The retention of a config that sets none (the config schema's defaults are the one definition). */
+export const DEFAULT_RETENTION: Retention = retentionOf(ConfigSchema.parse({}));

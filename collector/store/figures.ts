@@ -8,14 +8,15 @@
  *   sum        added up (MongoDB `$inc`, SQLite `a + b`)
  *   min / max  the smaller / larger (MongoDB `$min` / `$max`, SQLite `min()` / `max()`)
  *   histogram  latency buckets added up bucket by bucket (latencyHistogram.ts)
- * and which documents carry it: `rollup` (hourly_metrics, daily_metrics) and `agentDay`
+ * and which documents carry it: `rollup` (hourly_metrics, daily_metrics), `minute`
+ * (minute_metrics: the same per UTC minute, for live charts and alert rules) and `agentDay`
  * (agent_metrics). Field names are the public contract of the documents (SPEC §2).
  */
 import { addToHistogram, mergeHistogram, type LatencyHistogram } from '../mapping/latencyHistogram.js';
 import type { SpanRecord } from './types.js';
 
 /** The pre-aggregated documents that carry figures. */
-export type FigureDocument = 'rollup' | 'agentDay';
+export type FigureDocument = 'rollup' | 'minute' | 'agentDay';
 
 export type MergeRule = 'sum' | 'min' | 'max' | 'histogram';
 
@@ -31,7 +32,7 @@ interface Declaration {
   of?: (record: SpanRecord) => number;
 }
 
-const ALL = ['rollup', 'agentDay'] as const;
+const ALL = ['rollup', 'minute', 'agentDay'] as const;
 
 export const FIGURES = {
   requestCount: { merge: 'sum', unit: 'count', documents: ALL, of: () => 1 },
@@ -48,8 +49,11 @@ export const FIGURES = {
   outputTokens: { merge: 'sum', unit: 'count', documents: ALL, of: (r) => r.outputTokens },
   /** Of requestCount, how many were agent invocations (non-SERVER spans naming an agent). */
   invocationCount: { merge: 'sum', unit: 'count', documents: ['agentDay'], of: (r) => (r.kind === 'agent_invocation' ? 1 : 0) },
-  /** Distinct sessions of the period: service-level rollups (0 on the others) and agent days. */
-  activeUsers: { merge: 'sum', unit: 'count', documents: ALL },
+  /**
+   * Distinct sessions of the period: service-level rollups (0 on the others) and agent days. Not
+   * per minute: distinct counts do not add up over minutes, and the live figures need windows.
+   */
+  activeUsers: { merge: 'sum', unit: 'count', documents: ['rollup', 'agentDay'] },
 } as const satisfies Record<string, Declaration>;
 
 type Declared = typeof FIGURES;
@@ -61,12 +65,12 @@ type ValueOf<D extends Declaration> = D['merge'] extends 'histogram' ? LatencyHi
 
 /** The figures of one kind of document; min / max are null only when no record was counted. */
 export type FiguresOf<D extends FigureDocument> = {
-  -readonly [K in FigureName as D extends Declared[K]['documents'][number] ? K : never]: ValueOf<Declared[K]>;
+  -readonly [K in FigureName as [D] extends [Declared[K]['documents'][number]] ? K : never]: ValueOf<Declared[K]>;
 };
 
-/** The figures every document carries (what the API adds up across rollups and agent days alike). */
-export type CommonFigures = {
-  -readonly [K in FigureName as FigureDocument extends Declared[K]['documents'][number] ? K : never]: ValueOf<Declared[K]>;
+/** The figures every one of `D` carries (what the API adds up across rollups and agent days alike). */
+export type CommonFigures<D extends FigureDocument = FigureDocument> = {
+  -readonly [K in FigureName as [D] extends [Declared[K]['documents'][number]] ? K : never]: ValueOf<Declared[K]>;
 };
 
 export interface FigureSpec {
@@ -81,11 +85,9 @@ const SPECS: readonly FigureSpec[] = (Object.keys(FIGURES) as FigureName[]).map(
   return { name, merge: declaration.merge, unit: declaration.unit, of: declaration.of };
 });
 
-const BY_DOCUMENT: Record<FigureDocument, readonly FigureSpec[]> = {
-  rollup: SPECS.filter((spec) => (FIGURES[spec.name].documents as readonly FigureDocument[]).includes('rollup')),
-  agentDay: SPECS.filter((spec) => (FIGURES[spec.name].documents as readonly FigureDocument[]).includes('agentDay')),
-};
-const COMMON: readonly FigureSpec[] = BY_DOCUMENT.rollup.filter((spec) => BY_DOCUMENT.agentDay.includes(spec));
+const carriedBy = (document: FigureDocument) => SPECS.filter((spec) => (FIGURES[spec.name].documents as readonly FigureDocument[]).includes(document));
+const BY_DOCUMENT: Record<FigureDocument, readonly FigureSpec[]> = { rollup: carriedBy('rollup'), minute: carriedBy('minute'), agentDay: carriedBy('agentDay') };
+
 
 /** The figures of a document kind, in declaration order (the column order of the SQLite tables). */
 export function figuresOf(document: FigureDocument): readonly FigureSpec[] {
@@ -96,8 +98,9 @@ export function emptyFigures<D extends FigureDocument>(document: D): FiguresOf<D
   return emptyOf(BY_DOCUMENT[document]) as FiguresOf<D>;
 }
 
-export function emptyCommonFigures(): CommonFigures {
-  return emptyOf(COMMON) as CommonFigures;
+/** Empty figures carried by every one of `documents`. */
+export function emptyCommonFigures<D extends FigureDocument>(documents: readonly D[]): CommonFigures<D> {
+  return emptyOf(SPECS.filter((spec) => documents.every((document) => BY_DOCUMENT[document].includes(spec)))) as CommonFigures<D>;
 }
 
 /** Adds what `record` contributes to each figure of `document` (all but the distinct counts). */

@@ -15,12 +15,15 @@
  * is what makes large batches cheap to write.
  */
 import { countRecord, emptyFigures, mergeFigures, type FiguresOf } from './figures.js';
-import { DAY_MS, dayKey, floorModulo, HOUR_MS } from '../time/utcTime.js';
-import type { AgentDayIdentity, Period, RollupIdentity, SpanRecord, UserSession } from './types.js';
+import { DAY_MS, dayKey, floorModulo, HOUR_MS, MINUTE_MS } from '../time/utcTime.js';
+import type { AgentDayIdentity, MinuteRollup, Period, RollupIdentity, SpanRecord, UserSession } from './types.js';
 
 
 /** Increment for one hourly_metrics / daily_metrics document (activeUsers left 0: presence decides it). */
 export type RollupDelta = RollupIdentity & FiguresOf<'rollup'>;
+
+/** Increment for one minute_metrics document. */
+export type MinuteDelta = MinuteRollup;
 
 /** Increment for one agent_metrics document (activeUsers left 0: presence decides it). */
 export type AgentDayDelta = AgentDayIdentity & FiguresOf<'agentDay'> & { lastSeen: Date };
@@ -57,6 +60,7 @@ export interface AgentPresence {
 }
 
 export interface BatchDeltas {
+  minutes: MinuteDelta[];
   rollups: RollupDelta[];
   agentDays: AgentDayDelta[];
   sessions: SessionDelta[];
@@ -87,7 +91,7 @@ const SEP = '\u001f';
 const part = (value: string | null) => value ?? '\u0000';
 
 /** Identity of a rollup document as one string (for maps keyed by document). */
-export function rollupKey(r: { serviceName: string; period: Period; start: Date; endpoint: string | null; method: string | null; agentName: string | null }): string {
+export function rollupKey(r: { serviceName: string; period: Period | 'minute'; start: Date; endpoint: string | null; method: string | null; agentName: string | null }): string {
   return rollupKeyOf(r.serviceName, r.period, r.start.getTime(), r.endpoint, r.method, r.agentName);
 }
 
@@ -95,17 +99,18 @@ export function agentDayKey(d: { serviceName: string; agentName: string; date: s
   return d.serviceName + SEP + d.agentName + SEP + d.date;
 }
 
-function rollupKeyOf(serviceName: string, period: Period, startMs: number, endpoint: string | null, method: string | null, agentName: string | null): string {
+function rollupKeyOf(serviceName: string, period: Period | 'minute', startMs: number, endpoint: string | null, method: string | null, agentName: string | null): string {
   return serviceName + SEP + period + SEP + startMs + SEP + part(endpoint) + SEP + part(method) + SEP + part(agentName);
 }
 
 /**
  * Deltas for records that are all new (already passed through the backend's idempotent insert).
- * Each request is counted once, into its hourly endpoint-level delta; the service-level and
- * daily deltas are merged from those afterwards (a batch has many more records than deltas).
+ * Each request is counted once, into its minute endpoint-level delta; the service-level,
+ * hourly and daily deltas are merged from those afterwards (a batch has many more records
+ * than deltas).
  */
 export function aggregateRecords(records: readonly SpanRecord[]): BatchDeltas {
-  const hourly = new Map<string, RollupDelta>();
+  const minutes = new Map<string, MinuteDelta>();
   const agentDays = new Map<string, AgentDayDelta>();
   const sessions = new Map<string, SessionDelta>();
   const services = new Map<string, ServiceDelta>();
@@ -136,27 +141,60 @@ export function aggregateRecords(records: readonly SpanRecord[]): BatchDeltas {
       }
     }
     if (record.kind !== 'request') continue;
-    const hourMs = startMs - floorModulo(startMs, HOUR_MS);
-    const key = rollupKeyOf(serviceName, 'hour', hourMs, record.endpoint, record.method, agentName);
-    let delta = hourly.get(key);
+    const minuteMs = startMs - floorModulo(startMs, MINUTE_MS);
+    const key = rollupKeyOf(serviceName, 'minute', minuteMs, record.endpoint, record.method, agentName);
+    let delta = minutes.get(key);
     if (delta === undefined) {
-      delta = { serviceName, period: 'hour', start: new Date(hourMs), endpoint: record.endpoint, method: record.method, agentName, ...emptyFigures('rollup') };
-      hourly.set(key, delta);
+      delta = { serviceName, period: 'minute', start: new Date(minuteMs), endpoint: record.endpoint, method: record.method, agentName, ...emptyFigures('minute') };
+      minutes.set(key, delta);
     }
-    countRecord(delta, 'rollup', record);
+    countRecord(delta, 'minute', record);
     if (sessionId !== null) {
+      const hourMs = startMs - floorModulo(startMs, HOUR_MS);
       const presenceKey = serviceName + SEP + hourMs + SEP + sessionId;
-      if (!hourPresence.has(presenceKey)) hourPresence.set(presenceKey, { serviceName, period: 'hour', start: delta.start, sessionId });
+      if (!hourPresence.has(presenceKey)) hourPresence.set(presenceKey, { serviceName, period: 'hour', start: new Date(hourMs), sessionId });
     }
   }
+  const minuteEndpoints = [...minutes.values()];
   return {
-    rollups: rollupsFrom([...hourly.values()]),
+    minutes: [...minuteEndpoints, ...minuteServiceLevel(minuteEndpoints)],
+    rollups: rollupsFrom(hourlyFrom(minuteEndpoints)),
     agentDays: [...agentDays.values()],
     sessions: [...sessions.values()],
     services: [...services.values()],
     rollupPresence: withDailyPresence([...hourPresence.values()]),
     agentPresence: [...agentPresence.values()],
   };
+}
+
+/** The service-level minute deltas merged from the endpoint-level ones. */
+function minuteServiceLevel(minuteEndpoints: readonly MinuteDelta[]): MinuteDelta[] {
+  const services = new Map<string, MinuteDelta>();
+  for (const minute of minuteEndpoints) {
+    const key = minute.serviceName + SEP + minute.start.getTime();
+    let delta = services.get(key);
+    if (delta === undefined) {
+      services.set(key, (delta = { serviceName: minute.serviceName, period: 'minute', start: minute.start, endpoint: null, method: null, agentName: null, ...emptyFigures('minute') }));
+    }
+    mergeFigures(delta, minute);
+  }
+  return [...services.values()];
+}
+
+/** The hourly endpoint-level deltas merged from the minute ones. */
+function hourlyFrom(minuteEndpoints: readonly MinuteDelta[]): RollupDelta[] {
+  const hours = new Map<string, RollupDelta>();
+  for (const minute of minuteEndpoints) {
+    const hourMs = minute.start.getTime() - floorModulo(minute.start.getTime(), HOUR_MS);
+    const key = rollupKeyOf(minute.serviceName, 'hour', hourMs, minute.endpoint, minute.method, minute.agentName);
+    let delta = hours.get(key);
+    if (delta === undefined) {
+      const identity = { serviceName: minute.serviceName, period: 'hour' as const, start: new Date(hourMs), endpoint: minute.endpoint, method: minute.method, agentName: minute.agentName };
+      hours.set(key, (delta = { ...identity, ...emptyFigures('rollup') }));
+    }
+    mergeFigures(delta, minute);
+  }
+  return [...hours.values()];
 }
 
 /** The hourly endpoint-level deltas, plus the service-level and daily ones merged from them. */

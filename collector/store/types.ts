@@ -10,6 +10,7 @@
  *   agent_invocations one per non-SERVER span that names an agent, unique (traceId, spanId)
  *   user_sessions     one per (serviceName, sessionId)
  *   agent_metrics     one per (serviceName, agentName, UTC day)
+ *   minute_metrics    one per (serviceName, UTC minute, endpoint, method, agentName), kept briefly
  *   hourly_metrics    one per (serviceName, UTC hour, endpoint, method, agentName)
  *   daily_metrics     one per (serviceName, UTC day, endpoint, method, agentName)
  * In hourly/daily metrics the service-level document of a period has endpoint, method and
@@ -99,7 +100,7 @@ export interface WriteResult {
  *
  * Every record also updates: user_sessions (when it has a sessionId: startTime = earliest,
  * lastActivity = latest activity, isActive = true, requestCount + 1 for requests), agent_metrics
- * (when it has an agent), hourly_metrics and daily_metrics (requests only), and the service's
+ * (when it has an agent), minute_metrics, hourly_metrics and daily_metrics (requests only), and the service's
  * first/last-seen times.
  */
 export interface StoreWriter {
@@ -133,6 +134,12 @@ export interface RollupIdentity {
 
 /** One hourly_metrics or daily_metrics document: its identity and its figures (figures.ts). */
 export type Rollup = RollupIdentity & FiguresOf<'rollup'>;
+
+/** One minute_metrics document: as a Rollup, per UTC minute, without distinct users. */
+export type MinuteRollup = Omit<RollupIdentity, 'period'> & { period: 'minute' } & FiguresOf<'minute'>;
+
+/** Minutes whose start is >= from and < to, at one level, optionally of one service. */
+export type MinuteQuery = Omit<RollupQuery, 'period'>;
 
 export interface DayRangeQuery {
   /** First UTC day, "YYYY-MM-DD", inclusive. */
@@ -220,6 +227,8 @@ export interface StoreReader {
   /** Round-trip time of a trivial command, milliseconds. Rejects when unreachable. */
   ping(): Promise<number>;
   findRollups(query: RollupQuery): Promise<Rollup[]>;
+  /** Sorted by start. */
+  findMinuteRollups(query: MinuteQuery): Promise<MinuteRollup[]>;
   findAgentDays(query: DayRangeQuery): Promise<AgentDay[]>;
   countSessions(query: SessionQuery): Promise<SessionCounts>;
   /** Sorted by serviceName. */
@@ -243,6 +252,7 @@ export interface KnownDimensions {
 /** Retention periods, milliseconds. */
 export interface Retention {
   apiMetricsMs: number;
+  minuteMetricsMs: number;
   hourlyMetricsMs: number;
   dailyMetricsMs: number;
   agentMetricsMs: number;

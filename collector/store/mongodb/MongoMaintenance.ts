@@ -25,6 +25,7 @@ export class MongoMaintenance {
     const deletions: Array<[string, string, number]> = [
       [COLLECTIONS.apiMetrics, 'timestamp', retention.apiMetricsMs],
       [COLLECTIONS.agentInvocations, 'timestamp', retention.apiMetricsMs],
+      [COLLECTIONS.minuteMetrics, 'start', retention.minuteMetricsMs],
       [COLLECTIONS.hourlyMetrics, 'start', retention.hourlyMetricsMs],
       [COLLECTIONS.hourlyPresence, 'start', retention.hourlyMetricsMs],
       [COLLECTIONS.dailyMetrics, 'start', retention.dailyMetricsMs],

@@ -9,7 +9,7 @@ import type { LatencyHistogram } from '../../mapping/latencyHistogram.js';
 import { figuresOf, type FigureDocument, type FiguresOf } from '../figures.js';
 import { nullableString } from '../storedValues.js';
 import type {
-  AgentDay, ApiMetric, DayRangeQuery, KnownDimensions, Period, RequestQuery, Rollup, RollupQuery, ServiceSummary, SessionCounts, SessionQuery,
+  AgentDay, ApiMetric, DayRangeQuery, KnownDimensions, MinuteQuery, MinuteRollup, RequestQuery, Rollup, RollupQuery, ServiceSummary, SessionCounts, SessionQuery,
   UserSession,
 } from '../types.js';
 import { COLLECTIONS, type Keyed, sessionDocId, toApiMetric } from './documents.js';
@@ -18,11 +18,19 @@ export class MongoReader {
   constructor(private readonly db: Db) {}
 
   async findRollups(query: RollupQuery): Promise<Rollup[]> {
-    const collection = query.period === 'hour' ? COLLECTIONS.hourlyMetrics : COLLECTIONS.dailyMetrics;
+    const docs = await this.rollupDocuments(query.period === 'hour' ? COLLECTIONS.hourlyMetrics : COLLECTIONS.dailyMetrics, query);
+    return docs.map((doc) => ({ ...identityOf(doc), period: query.period, ...figuresOfDocument('rollup', doc) }));
+  }
+
+  private rollupDocuments(collection: string, query: MinuteQuery): Promise<Document[]> {
     const filter: Filter<Document> = { level: query.level, start: { $gte: query.from, $lt: query.to } };
     if (query.serviceName !== undefined) filter['serviceName'] = query.serviceName;
-    const docs = await this.db.collection(collection).find(filter).sort({ start: 1, _id: 1 }).toArray();
-    return docs.map((doc) => toRollup(doc, query.period));
+    return this.db.collection(collection).find(filter).sort({ start: 1, _id: 1 }).toArray();
+  }
+
+  async findMinuteRollups(query: MinuteQuery): Promise<MinuteRollup[]> {
+    const docs = await this.rollupDocuments(COLLECTIONS.minuteMetrics, query);
+    return docs.map((doc) => ({ ...identityOf(doc), period: 'minute' as const, ...figuresOfDocument('minute', doc) }));
   }
 
   async findAgentDays(query: DayRangeQuery): Promise<AgentDay[]> {
@@ -113,15 +121,13 @@ export class MongoReader {
   }
 }
 
-function toRollup(doc: Document, period: Period): Rollup {
+function identityOf(doc: Document) {
   return {
     serviceName: String(doc['serviceName']),
-    period,
     start: doc['start'] as Date,
     endpoint: nullableString(doc['endpoint']),
     method: nullableString(doc['method']),
     agentName: nullableString(doc['agentName']),
-    ...figuresOfDocument('rollup', doc),
   };
 }
 

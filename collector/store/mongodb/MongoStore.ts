@@ -13,8 +13,9 @@ import { performance } from 'node:perf_hooks';
 import { MongoClient, type Db } from 'mongodb';
 import { PipelineError } from '../../errors.js';
 import { log } from '../../log.js';
+import { DEFAULT_RETENTION } from '../createStore.js';
 import type {
-  AgentDay, ApiMetric, DayRangeQuery, KnownDimensions, RequestQuery, Retention, Rollup, RollupQuery, ServiceSummary, SessionCounts,
+  AgentDay, ApiMetric, DayRangeQuery, KnownDimensions, MinuteQuery, MinuteRollup, RequestQuery, Retention, Rollup, RollupQuery, ServiceSummary, SessionCounts,
   SessionQuery, SpanRecord, Store, UserSession, WriteResult,
 } from '../types.js';
 import { COLLECTIONS, type Keyed } from './documents.js';
@@ -27,18 +28,9 @@ import { FerretDbCompatibility } from './FerretDbCompatibility.js';
 import { removeDeadWriters } from './writerHeartbeats.js';
 import { mongodbProtocol, type WriteProtocol } from './WriteProtocol.js';
 
-const DAY_MS = 86_400_000;
 /** Said once per process, not once per store. */
 let ttlWarningLogged = false;
 
-/** SPEC §3: raw 30 days, hourly 90 days, daily and agent 400 days; sessions 400 days after their last activity. */
-export const DEFAULT_RETENTION: Retention = {
-  apiMetricsMs: 30 * DAY_MS,
-  hourlyMetricsMs: 90 * DAY_MS,
-  dailyMetricsMs: 400 * DAY_MS,
-  agentMetricsMs: 400 * DAY_MS,
-  sessionsMs: 400 * DAY_MS,
-};
 
 export interface MongoStoreOptions {
   /** Connection string, `mongodb://...` or `mongodb+srv://...`. Required, no default. */
@@ -201,6 +193,10 @@ export class MongoStore implements Store {
 
   findRollups(query: RollupQuery): Promise<Rollup[]> {
     return this.read('findRollups', () => this.ready().reader.findRollups(query));
+  }
+
+  findMinuteRollups(query: MinuteQuery): Promise<MinuteRollup[]> {
+    return this.read('findMinuteRollups', () => this.ready().reader.findMinuteRollups(query));
   }
 
   findAgentDays(query: DayRangeQuery): Promise<AgentDay[]> {

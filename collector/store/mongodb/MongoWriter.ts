@@ -222,6 +222,7 @@ export class MongoWriter {
     const guarded = (name: string, operations: AnyBulkWriteOperation[]) => () =>
       this.protocol.applyGuarded(this.keyed(name), unit, firstRun, operations);
     await this.protocol.all([
+      guarded(COLLECTIONS.minuteMetrics, deltas.minutes.map((d) => rollupUpdate(d, unit))),
       guarded(COLLECTIONS.hourlyMetrics, deltas.rollups.filter((d) => d.period === 'hour')
         .map((d) => rollupUpdate({ ...d, activeUsers: users.get(COLLECTIONS.hourlyMetrics + rollupId(d)) ?? 0 }, unit))),
       guarded(COLLECTIONS.dailyMetrics, deltas.rollups.filter((d) => d.period === 'day')

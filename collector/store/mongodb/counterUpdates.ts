@@ -11,7 +11,7 @@
  */
 import type { AnyBulkWriteOperation, Document } from 'mongodb';
 import { figuresOf, type FigureDocument, type FiguresOf } from '../figures.js';
-import type { AgentDayDelta, RollupDelta, ServiceDelta, SessionDelta } from '../recordAggregation.js';
+import type { AgentDayDelta, MinuteDelta, RollupDelta, ServiceDelta, SessionDelta } from '../recordAggregation.js';
 import { dayStart } from '../../time/utcTime.js';
 import { agentDayId, rollupId, sessionDocId } from './documents.js';
 
@@ -45,10 +45,13 @@ function figureOperators<D extends FigureDocument>(document: D, figures: Figures
   return operators;
 }
 
-/** hourly_metrics / daily_metrics; `delta.activeUsers`: sessions first seen in the period by this unit (service level). */
-export function rollupUpdate(delta: RollupDelta, unit: UnitIdentity): AnyBulkWriteOperation {
+/**
+ * minute_metrics, hourly_metrics, daily_metrics; `delta.activeUsers`: sessions first seen in the
+ * period by this unit (service-level hours and days).
+ */
+export function rollupUpdate(delta: RollupDelta | MinuteDelta, unit: UnitIdentity): AnyBulkWriteOperation {
   const serviceLevel = delta.endpoint === null && delta.method === null && delta.agentName === null;
-  const { $inc, $min, $max } = figureOperators('rollup', delta);
+  const { $inc, $min, $max } = delta.period === 'minute' ? figureOperators('minute', delta) : figureOperators('rollup', delta);
   return guarded(rollupId(delta), unit, {
     $setOnInsert: {
       serviceName: delta.serviceName,

@@ -17,6 +17,7 @@ export const COLLECTIONS = {
   agentInvocations: 'agent_invocations',
   userSessions: 'user_sessions',
   agentMetrics: 'agent_metrics',
+  minuteMetrics: 'minute_metrics',
   hourlyMetrics: 'hourly_metrics',
   dailyMetrics: 'daily_metrics',
   /** One per service: first/last seen and span count. */
@@ -73,6 +74,7 @@ export function toAgentInvocationRecord(doc: Stored): AgentInvocationRecord {
   return invocationRecordOf(doc, storedDate);
 }
 
+/** `_id` of an hourly, daily or minute document (the collection says which period). */
 export function rollupId(d: { serviceName: string; start: Date; endpoint: string | null; method: string | null; agentName: string | null }): string {
   return JSON.stringify([d.serviceName, d.start.toISOString(), d.endpoint, d.method, d.agentName]);
 }

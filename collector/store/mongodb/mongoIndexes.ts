@@ -36,6 +36,7 @@ export function indexPlan(retention: Retention): IndexPlan[] {
   return [
     ...raw(COLLECTIONS.apiMetrics),
     ...raw(COLLECTIONS.agentInvocations),
+    ...rollup(COLLECTIONS.minuteMetrics, retention.minuteMetricsMs),
     ...rollup(COLLECTIONS.hourlyMetrics, retention.hourlyMetricsMs),
     ...rollup(COLLECTIONS.dailyMetrics, retention.dailyMetricsMs),
     { collection: COLLECTIONS.agentMetrics, key: { start: 1 }, ttlMs: retention.agentMetricsMs },

@@ -18,7 +18,7 @@ import { COLLECTIONS, type Keyed } from './documents.js';
 
 /** The collections whose documents carry appliedSeq. */
 export const GUARDED_COLLECTIONS = [
-  COLLECTIONS.hourlyMetrics, COLLECTIONS.dailyMetrics, COLLECTIONS.agentMetrics, COLLECTIONS.userSessions, COLLECTIONS.services,
+  COLLECTIONS.minuteMetrics, COLLECTIONS.hourlyMetrics, COLLECTIONS.dailyMetrics, COLLECTIONS.agentMetrics, COLLECTIONS.userSessions, COLLECTIONS.services,
 ] as const;
 
 export function heartbeatId(writer: string): string {

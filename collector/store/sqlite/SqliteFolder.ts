@@ -20,16 +20,18 @@ function placeholders(count: number): string {
   return Array.from({ length: count }, () => '?').join(', ');
 }
 
-function rollupUpsert(table: 'hourly_metrics' | 'daily_metrics'): string {
-  const columns = figureColumnNames('rollup');
+function rollupUpsert(table: 'minute_metrics' | 'hourly_metrics' | 'daily_metrics'): string {
+  const document = table === 'minute_metrics' ? 'minute' : 'rollup';
+  const columns = figureColumnNames(document);
   return `INSERT INTO ${table} (serviceName, start, endpoint, method, agentName, ${columns})
     VALUES (${placeholders(5 + columns.split(',').length)})
-    ON CONFLICT (serviceName, start, endpoint, method, agentName) DO UPDATE SET ${figureMergeAssignments('rollup')}`;
+    ON CONFLICT (serviceName, start, endpoint, method, agentName) DO UPDATE SET ${figureMergeAssignments(document)}`;
 }
 
 export class SqliteFolder {
   private readonly insertRollupPresence: Statement;
   private readonly insertAgentPresence: Statement;
+  private readonly upsertMinute: Statement;
   private readonly upsertHourly: Statement;
   private readonly upsertDaily: Statement;
   private readonly upsertAgentDay: Statement;
@@ -42,6 +44,7 @@ export class SqliteFolder {
   constructor(db: Database) {
     this.insertRollupPresence = db.prepare('INSERT OR IGNORE INTO rollup_presence (period, start, serviceName, sessionId) VALUES (?, ?, ?, ?)');
     this.insertAgentPresence = db.prepare('INSERT OR IGNORE INTO agent_presence (date, serviceName, agentName, sessionId) VALUES (?, ?, ?, ?)');
+    this.upsertMinute = db.prepare(rollupUpsert('minute_metrics'));
     this.upsertHourly = db.prepare(rollupUpsert('hourly_metrics'));
     this.upsertDaily = db.prepare(rollupUpsert('daily_metrics'));
     const agentColumns = figureColumnNames('agentDay');
@@ -95,6 +98,9 @@ export class SqliteFolder {
     }
     for (const p of deltas.agentPresence) {
       if (this.insertAgentPresence.run(p.date, p.serviceName, p.agentName, p.sessionId).changes === 1) countNew(agentDayKey(p));
+    }
+    for (const m of deltas.minutes) {
+      this.upsertMinute.run(m.serviceName, m.start.getTime(), m.endpoint ?? '', m.method ?? '', m.agentName ?? '', ...figureValues('minute', m));
     }
     for (const r of deltas.rollups) {
       const upsert = r.period === 'hour' ? this.upsertHourly : this.upsertDaily;

@@ -17,6 +17,7 @@ export class SqliteMaintenance {
   private readonly expiredKeys: Statement;
   private readonly deleteRaw: Statement[];
   private readonly deleteKey: Statement;
+  private readonly deleteMinutes: Statement;
   private readonly deleteHours: Statement[];
   private readonly deleteDays: Statement[];
   private readonly deleteAgentDays: Statement[];
@@ -27,6 +28,7 @@ export class SqliteMaintenance {
     this.expiredKeys = db.prepare(`SELECT timestamp, idHash, tableId, rowRef FROM span_ids WHERE timestamp < ? ORDER BY timestamp LIMIT ${CHUNK_ROWS}`);
     this.deleteRaw = RAW_TABLES.map((table) => db.prepare(`DELETE FROM ${table} WHERE rowid = ?`));
     this.deleteKey = db.prepare('DELETE FROM span_ids WHERE timestamp = ? AND idHash = ?');
+    this.deleteMinutes = db.prepare('DELETE FROM minute_metrics WHERE start < ?');
     this.deleteHours = [
       db.prepare('DELETE FROM hourly_metrics WHERE start < ?'),
       db.prepare("DELETE FROM rollup_presence WHERE period = 'hour' AND start < ?"),
@@ -64,6 +66,7 @@ export class SqliteMaintenance {
     // An agent day starts before the cutoff exactly when its date is at most the date of (cutoff - 1 ms).
     const lastAgentDate = dayKey(new Date(cutoff(retention.agentMetricsMs) - 1));
     this.db.transaction(() => {
+      this.deleteMinutes.run(cutoff(retention.minuteMetricsMs));
       for (const statement of this.deleteHours) statement.run(cutoff(retention.hourlyMetricsMs));
       for (const statement of this.deleteDays) statement.run(cutoff(retention.dailyMetricsMs));
       for (const statement of this.deleteAgentDays) statement.run(lastAgentDate);

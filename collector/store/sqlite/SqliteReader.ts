@@ -7,7 +7,7 @@ import type { Database, Statement } from 'better-sqlite3';
 import { nullableString } from '../storedValues.js';
 import { dayKey, periodStart } from '../../time/utcTime.js';
 import type {
-  AgentDay, ApiMetric, DayRangeQuery, KnownDimensions, Period, RequestQuery, Rollup, RollupQuery, ServiceSummary,
+  AgentDay, ApiMetric, DayRangeQuery, KnownDimensions, MinuteQuery, MinuteRollup, RequestQuery, Rollup, RollupQuery, ServiceSummary,
   SessionCounts, SessionQuery, UserSession,
 } from '../types.js';
 import { figuresOfRow } from './figureColumns.js';
@@ -21,17 +21,12 @@ export class SqliteReader {
   constructor(private readonly db: Database) {}
 
   findRollups(query: RollupQuery): Rollup[] {
-    const table = query.period === 'hour' ? 'hourly_metrics' : 'daily_metrics';
-    const serviceLevel = "endpoint = '' AND method = '' AND agentName = ''";
-    const where = [
-      'start >= ? AND start < ?',
-      query.level === 'service' ? serviceLevel : `NOT (${serviceLevel})`,
-      ...(query.serviceName === undefined ? [] : ['serviceName = ?']),
-    ];
-    const params = [query.from.getTime(), query.to.getTime(), ...optional(query.serviceName)];
-    const rows = this.all(`SELECT * FROM ${table} WHERE ${where.join(' AND ')}
-      ORDER BY start, serviceName, endpoint, method, agentName`, params);
-    return rows.map((row) => toRollup(row, query.period));
+    return this.rollupRows(query.period === 'hour' ? 'hourly_metrics' : 'daily_metrics', query)
+      .map((row) => ({ ...identityOf(row), period: query.period, ...figuresOfRow('rollup', row) }));
+  }
+
+  findMinuteRollups(query: MinuteQuery): MinuteRollup[] {
+    return this.rollupRows('minute_metrics', query).map((row) => ({ ...identityOf(row), period: 'minute' as const, ...figuresOfRow('minute', row) }));
   }
 
   findAgentDays(query: DayRangeQuery): AgentDay[] {
@@ -111,6 +106,17 @@ export class SqliteReader {
     };
   }
 
+  private rollupRows(table: string, query: MinuteQuery): Row[] {
+    const serviceLevel = "endpoint = '' AND method = '' AND agentName = ''";
+    const where = [
+      'start >= ? AND start < ?',
+      query.level === 'service' ? serviceLevel : `NOT (${serviceLevel})`,
+      ...(query.serviceName === undefined ? [] : ['serviceName = ?']),
+    ];
+    const params = [query.from.getTime(), query.to.getTime(), ...optional(query.serviceName)];
+    return this.all(`SELECT * FROM ${table} WHERE ${where.join(' AND ')} ORDER BY start, serviceName, endpoint, method, agentName`, params);
+  }
+
   private all(sql: string, params: unknown[]): Row[] {
     let statement = this.statements.get(sql);
     if (statement === undefined) {
@@ -125,15 +131,14 @@ function optional(value: string | undefined): string[] {
   return value === undefined ? [] : [value];
 }
 
-function toRollup(row: Row, period: Period): Rollup {
+/** The identity columns of a rollup row ('' back to null). */
+function identityOf(row: Row) {
   return {
     serviceName: String(row.serviceName),
-    period,
     start: new Date(Number(row.start)),
     endpoint: emptyToNull(row.endpoint),
     method: emptyToNull(row.method),
     agentName: emptyToNull(row.agentName),
-    ...figuresOfRow('rollup', row),
   };
 }
 

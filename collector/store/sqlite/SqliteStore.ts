@@ -13,7 +13,7 @@ import Database from 'better-sqlite3';
 import { PipelineError } from '../../errors.js';
 import { storeUnavailable } from '../storeErrors.js';
 import type {
-  AgentDay, ApiMetric, DayRangeQuery, KnownDimensions, RequestQuery, Retention, Rollup, RollupQuery, ServiceSummary, SessionCounts,
+  AgentDay, ApiMetric, DayRangeQuery, KnownDimensions, MinuteQuery, MinuteRollup, RequestQuery, Retention, Rollup, RollupQuery, ServiceSummary, SessionCounts,
   SessionQuery, SpanRecord, Store, UserSession, WriteResult,
 } from '../types.js';
 import { prepareConnection, type Synchronous } from './schema.js';
@@ -104,6 +104,10 @@ export class SqliteStore implements Store {
 
   findRollups(query: RollupQuery): Promise<Rollup[]> {
     return this.read('findRollups', (reader) => reader.findRollups(query));
+  }
+
+  findMinuteRollups(query: MinuteQuery): Promise<MinuteRollup[]> {
+    return this.read('findMinuteRollups', (reader) => reader.findMinuteRollups(query));
   }
 
   findAgentDays(query: DayRangeQuery): Promise<AgentDay[]> {

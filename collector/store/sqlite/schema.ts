@@ -31,14 +31,14 @@ const SCHEMA_VERSION = 2;
 export const RAW_TABLES = ['api_metrics', 'agent_invocations'] as const;
 export type RawTable = (typeof RAW_TABLES)[number];
 
-const rollupTable = (name: string) => `
+const rollupTable = (name: string, document: 'rollup' | 'minute' = 'rollup') => `
 CREATE TABLE IF NOT EXISTS ${name} (
   serviceName TEXT NOT NULL,
   start INTEGER NOT NULL,
   endpoint TEXT NOT NULL,
   method TEXT NOT NULL,
   agentName TEXT NOT NULL,
-  ${figureColumnDefinitions('rollup')},
+  ${figureColumnDefinitions(document)},
   PRIMARY KEY (serviceName, start, endpoint, method, agentName)
 );
 CREATE INDEX IF NOT EXISTS ${name}_start ON ${name} (start);
@@ -121,6 +121,7 @@ CREATE TABLE IF NOT EXISTS agent_metrics (
   PRIMARY KEY (serviceName, agentName, date)
 );
 CREATE INDEX IF NOT EXISTS agent_metrics_date ON agent_metrics (date);
+${rollupTable('minute_metrics', 'minute')}
 ${rollupTable('hourly_metrics')}
 ${rollupTable('daily_metrics')}
 

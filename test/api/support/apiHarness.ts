@@ -13,7 +13,7 @@ import type { TestSpanpulse } from '../../support/spanpulse.js';
 
 const DAY = 86_400_000;
 export const RETENTION: Retention = {
-  apiMetricsMs: 30 * DAY, hourlyMetricsMs: 90 * DAY, dailyMetricsMs: 400 * DAY, agentMetricsMs: 400 * DAY, sessionsMs: 400 * DAY,
+  apiMetricsMs: 30 * DAY, minuteMetricsMs: 2 * DAY, hourlyMetricsMs: 90 * DAY, dailyMetricsMs: 400 * DAY, agentMetricsMs: 400 * DAY, sessionsMs: 400 * DAY,
 };
 export const SESSION_INACTIVITY_MS = 30 * 60_000;
 

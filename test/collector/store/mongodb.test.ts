@@ -7,7 +7,7 @@ import { MongoClient, type Document } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COLLECTIONS } from '../../../collector/store/mongodb/documents.js';
 import { indexPlan } from '../../../collector/store/mongodb/mongoIndexes.js';
-import { DEFAULT_RETENTION } from '../../../collector/store/mongodb/MongoStore.js';
+import { DEFAULT_RETENTION } from '../../../collector/store/createStore.js';
 import { at, day, invocation, request } from './contract/records.js';
 import { dropDatabasesAfterAll, freshDatabase, freshStore, mongodbUri, skipReason } from './mongodbSupport.js';
 import { runStoreContract } from './storeContract.js';

@@ -89,7 +89,7 @@ describe('SqliteStore on a file', () => {
     await store.start();
     await store.write([24, 48].map((hour) => request({ agentName: 'support', timestamp: at(hour + 1) })));
     const days = 24 * 3_600_000;
-    await store.deleteExpired(at(36 + 5 * 24), { apiMetricsMs: days, hourlyMetricsMs: days, dailyMetricsMs: 5 * days, agentMetricsMs: 5 * days, sessionsMs: days });
+    await store.deleteExpired(at(36 + 5 * 24), { apiMetricsMs: days, minuteMetricsMs: days, hourlyMetricsMs: days, dailyMetricsMs: 5 * days, agentMetricsMs: 5 * days, sessionsMs: days });
     const daily = await store.findRollups({ period: 'day', level: 'service', from: at(0), to: at(96) });
     expect(daily.map((r) => r.start)).toEqual([at(48)]);
     expect((await store.findAgentDays({ fromDate: day(0), toDate: day(5) })).map((d) => d.date)).toEqual([day(2)]);

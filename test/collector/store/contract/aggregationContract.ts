@@ -26,6 +26,35 @@ export function aggregationContract(createStore: StoreFactory): void {
       return sortRollups(await store().findRollups({ ...ALL, period, level }));
     }
 
+    it('keeps the same figures per UTC minute (without distinct users), adding up to the hours', async () => {
+      // Recent minutes: minute documents are kept briefly (a TTL index may remove old ones on MongoDB).
+      const hour = Math.floor(Date.now() / 3_600_000) * 3_600_000 - 3_600_000;
+      const minute = (m: number, s = 0) => new Date(hour + m * 60_000 + s * 1000);
+      const batch = [
+        request({ timestamp: minute(5, 1), responseTime: 10, sessionId: 's1' }),
+        request({ timestamp: minute(5, 59), responseTime: 30, statusCode: 500, outcome: 'error', sessionId: 's2' }),
+        request({ timestamp: minute(6), method: 'POST', endpoint: chat, agentName: 'support', responseTime: 20, inputTokens: 3 }),
+        invocation({ timestamp: minute(6, 30), responseTime: 99 }),
+      ];
+      await store().write(batch);
+      await store().write(batch); // a repeat changes nothing
+      const range = { from: new Date(hour), to: new Date(hour + 3_600_000) };
+      const service = await store().findMinuteRollups({ ...range, level: 'service' });
+      expect(service.map((m) => [m.start, m.requestCount, m.errorCount, m.totalResponseTime])).toEqual([
+        [minute(5), 2, 1, 40], [minute(6), 1, 0, 20],
+      ]);
+      expect(service[0]).toMatchObject({ serviceName: 'shop', period: 'minute', endpoint: null, method: null, agentName: null,
+        minResponseTime: 10, maxResponseTime: 30, latencyHistogram: histogramOf([10, 30]) });
+      expect(service[0]).not.toHaveProperty('activeUsers');
+      const endpoints = await store().findMinuteRollups({ ...range, level: 'endpoint', serviceName: 'shop' });
+      expect(endpoints.map((m) => [m.start, m.method, m.endpoint, m.agentName, m.requestCount, m.inputTokens])).toEqual([
+        [minute(5), 'GET', '/api/items', null, 2, 0], [minute(6), 'POST', chat, 'support', 1, 3],
+      ]);
+      const [hourly] = await store().findRollups({ ...range, period: 'hour', level: 'service' });
+      expect(hourly).toMatchObject({ requestCount: 3, totalResponseTime: 60 });
+      expect(await store().findMinuteRollups({ ...range, level: 'service', serviceName: 'blog' })).toEqual([]);
+    });
+
     it('sums counts, times and tokens per service and per endpoint, method and agent', async () => {
       await store().write([
         request({ timestamp: at(10, 1), responseTime: 100, sessionId: 's1' }),

@@ -58,7 +58,7 @@ export function lifecycleContract(createStore: StoreFactory): void {
       expect(await s.findRequests({ from: at(-240), to: at(240), limit: 10 })).toEqual([]);
       expect(await s.findSession('shop', 'nope')).toBeNull();
       expect(await s.markInactiveSessions(at(0), 60_000)).toBe(0);
-      await s.deleteExpired(at(0), { apiMetricsMs: 1, hourlyMetricsMs: 1, dailyMetricsMs: 1, agentMetricsMs: 1, sessionsMs: 1 });
+      await s.deleteExpired(at(0), { apiMetricsMs: 1, minuteMetricsMs: 1, hourlyMetricsMs: 1, dailyMetricsMs: 1, agentMetricsMs: 1, sessionsMs: 1 });
     });
   });
 }

@@ -38,13 +38,15 @@ export function maintenanceContract(createStore: StoreFactory): void {
         request({ sessionId: 'new', agentName: 'support', timestamp: at(recent) }),
       ]);
       const retention: Retention = {
-        apiMetricsMs: 5 * DAY_MS, hourlyMetricsMs: 5 * DAY_MS, dailyMetricsMs: 20 * DAY_MS, agentMetricsMs: 8 * DAY_MS, sessionsMs: 5 * DAY_MS,
+        apiMetricsMs: 5 * DAY_MS, minuteMetricsMs: 2 * DAY_MS, hourlyMetricsMs: 5 * DAY_MS, dailyMetricsMs: 20 * DAY_MS, agentMetricsMs: 8 * DAY_MS,
+        sessionsMs: 5 * DAY_MS,
       };
       await store().deleteExpired(at(10 * 24), retention);
 
       const everything = { from: at(-240), to: at(24 * 20) };
       expect((await store().findRequests({ ...everything, limit: 10 })).map((r) => r.timestamp)).toEqual([at(recent)]);
       for (const level of ['service', 'endpoint'] as const) {
+        expect((await store().findMinuteRollups({ ...everything, level })).map((r) => r.start)).toEqual([]);
         expect((await store().findRollups({ ...everything, period: 'hour', level })).map((r) => r.start)).toEqual([at(recent)]);
         expect((await store().findRollups({ ...everything, period: 'day', level })).map((r) => r.start).sort((a, b) => a.getTime() - b.getTime()))
           .toEqual([at(0), at(7 * 24)]);
