@@ -37,7 +37,7 @@ function render(status) {
 
   fill('services', sortableTable({
     columns: [
-      { key: 'serviceName', label: 'Service', value: (s) => s.serviceName, wrap: true },
+      { key: 'serviceName', label: 'Service', value: (s) => s.serviceName, name: true },
       { key: 'state', label: 'State', value: (s) => s.state, render: (s) => badge(s.state) },
       { key: 'lastSeen', label: 'Last span', value: (s) => s.lastSeen, render: (s) => fmt.ago(s.lastSeen, Date.parse(status.timestamp)) },
       { key: 'spanCount', label: 'Spans', value: (s) => s.spanCount, render: (s) => fmt.int(s.spanCount), numeric: true },
@@ -50,8 +50,8 @@ function render(status) {
 
   fill('agents', sortableTable({
     columns: [
-      { key: 'agentName', label: 'Agent', value: (a) => a.agentName, wrap: true },
-      { key: 'serviceName', label: 'Service', value: (a) => a.serviceName },
+      { key: 'agentName', label: 'Agent', value: (a) => a.agentName, name: true },
+      { key: 'serviceName', label: 'Service', value: (a) => a.serviceName, name: true },
       { key: 'state', label: 'State', value: (a) => a.state, render: (a) => badge(a.state) },
       { key: 'activeUsers', label: 'Active users', value: (a) => a.activeUsers, render: (a) => fmt.int(a.activeUsers), numeric: true },
       { key: 'totalRequests', label: 'Requests', value: (a) => a.totalRequests, render: (a) => fmt.int(a.totalRequests), numeric: true },
