@@ -58,6 +58,7 @@ describe('status pages in Chromium', () => {
       await expectCard(page, 'success-rate', percent(status.apiPerformance.successRate));
       await expectCard(page, 'tracked-agents', int(status.trackedAgents));
       await expectCard(page, 'store', 'sqlite');
+      expect(await cardValue(page, 'cpu')).toMatch(/^\d+ %$/);
       expect(await eventually(() => page.locator('#services tbody tr').count(), 2)).toBe(2);
       expect(await eventually(() => page.locator('#agents tbody tr').count(), status.agents.length)).toBe(status.agents.length);
       expect(await page.locator('#no-data').textContent()).toBe('');

@@ -19,6 +19,7 @@ describe('loadConfig', () => {
     const config = loadConfig(shipped, {});
     expect(config.receivers.otlp.protocols.http).toEqual({ endpoint: '0.0.0.0:4318', max_request_body_size: 20 * 1024 * 1024, auth: { bearer_token: '' } });
     expect(config.extensions.status_api.endpoint).toBe('0.0.0.0:3000');
+    expect(config.extensions.status_api.host_details).toBe(true);
     expect(config.exporters.mongodb).toEqual({ uri: '', database: 'aiAgent', timeout: 5000 });
     expect(config.exporters.sqlite).toEqual({ path: './data/spanpulse.db', synchronous: 'full' });
     expect(config.extensions.retention.api_metrics).toBe(30 * 86_400_000);
@@ -43,6 +44,11 @@ describe('loadConfig', () => {
     ]);
     expect(problemsOf('service: {extensions: [status_api, status_api]}')).toEqual(['service.extensions: lists "status_api" twice']);
     expect(problemsOf('service: {pipelines: {traces: {processors: [spanpulse]}}}')).toEqual([]);
+  });
+
+  it('extensions.status_api.host_details is true or false', () => {
+    expect(parseConfig('extensions: {status_api: {host_details: false}}', 'x', {}).extensions.status_api.host_details).toBe(false);
+    expect(problemsOf('extensions: {status_api: {host_details: no-thanks}}')).toEqual([expect.stringMatching(/^extensions\.status_api\.host_details: /)]);
   });
 
   it('an empty file is a valid config with every default', () => {
