@@ -6,12 +6,10 @@
  * hover, and the pages and JSON answers carry the security headers with no CSP violation.
  */
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { serverSpan, type SpanSpec } from '../../support/otelSpans.js';
-import { startTestSpanpulse } from '../../support/spanpulse.js';
-import { pinnedNow, startApiHarness, type ApiHarness } from '../support/apiHarness.js';
-import { ARTIFACTS, launchBrowser, openPage } from '../support/browser.js';
+import { ARTIFACTS, openPage } from '../support/browser.js';
+import { useSeededPages } from '../support/useSeededPages.js';
 
 const LONG_SERVICE = `long-service-${'x'.repeat(243)}`;
 const RTL_ROUTE = '/files/report\u202Egnp.exe';
@@ -39,22 +37,10 @@ function hostileTraffic(now: Date): SpanSpec[] {
 }
 
 describe('status pages with hostile names', () => {
-  let browser: Browser;
-  let api: ApiHarness;
-
-  beforeAll(async () => {
-    browser = await launchBrowser();
-    const now = pinnedNow();
-    api = await startApiHarness(() => startTestSpanpulse(), now);
-    await api.send(hostileTraffic(now));
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await api?.close();
-  });
+  const seeded = useSeededPages(hostileTraffic);
 
   it('the store keeps the names as sent, so the pages are shown them raw', async () => {
+    const { api } = seeded();
     const data = (await api.getJson('/api/status/api-status?window=24h')).body;
     expect(data.services).toContain(LONG_SERVICE);
     expect(data.endpoints.map((e: any) => e.endpoint)).toContain(RTL_ROUTE);
@@ -64,6 +50,7 @@ describe('status pages with hostile names', () => {
   for (const viewport of VIEWPORTS) {
     for (const path of PAGES) {
       it(`${path} at ${viewport.width} px: no sideways scrolling, names escaped, isolated and complete on hover`, async () => {
+        const { browser, api } = seeded();
         const { page, problems, close } = await openPage(browser, `${api.url}${path}`, viewport);
         try {
           // The first render comes before the header says "updated".
@@ -103,6 +90,7 @@ describe('status pages with hostile names', () => {
   }
 
   it('the pages send a CSP without inline script, nosniff and frame protection; the JSON answers too', async () => {
+    const { api } = seeded();
     for (const path of PAGES) {
       const headers = (await fetch(`${api.url}${path}`)).headers;
       const policy = headers.get('content-security-policy') ?? '';
