@@ -46,11 +46,6 @@ describe('loadConfig', () => {
     expect(problemsOf('service: {pipelines: {traces: {processors: [spanpulse]}}}')).toEqual([]);
   });
 
-  it('extensions.status_api.host_details is true or false', () => {
-    expect(parseConfig('extensions: {status_api: {host_details: false}}', 'x', {}).extensions.status_api.host_details).toBe(false);
-    expect(problemsOf('extensions: {status_api: {host_details: no-thanks}}')).toEqual([expect.stringMatching(/^extensions\.status_api\.host_details: /)]);
-  });
-
   it('an empty file is a valid config with every default', () => {
     expect(problemsOf('')).toEqual([]);
     expect(parseConfig('', 'x', {}).processors.batch).toEqual({ send_batch_size: 8192, max_queued_spans: 100_000 });
@@ -113,6 +108,11 @@ extensions:
     const levels = ['a: &a [x, x, x, x, x, x, x, x, x, x]'];
     for (let i = 1; i < 12; i++) levels.push(`${'b'.repeat(i)}: &${'b'.repeat(i)} [${Array(10).fill(i === 1 ? '*a' : `*${'b'.repeat(i - 1)}`).join(', ')}]`);
     expect(problemsOf(levels.join('\n'))[0]).toMatch(/^YAML: .*alias/i);
+  });
+
+  it('extensions.status_api.host_details is true or false', () => {
+    expect(parseConfig('extensions: {status_api: {host_details: false}}', 'x', {}).extensions.status_api.host_details).toBe(false);
+    expect(problemsOf('extensions: {status_api: {host_details: no-thanks}}')).toEqual([expect.stringMatching(/^extensions\.status_api\.host_details: /)]);
   });
 
   it('checks the pipeline wiring once the shape is right', () => {
