@@ -22,7 +22,8 @@ export interface ApiContext {
   retention: Readonly<Retention>;
   staleAfterMs: number;
   now: () => Date;
-  system: SystemSampler;
+  /** null when ApiOptions.hostDetails is false. */
+  system: SystemSampler | null;
 }
 
 export const DEFAULT_STALE_AFTER_MS = 5 * 60_000;
@@ -48,6 +49,6 @@ export function apiContext(options: ApiOptions): ApiContext {
     retention: { ...options.retention },
     staleAfterMs: options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS,
     now,
-    system: new SystemSampler(),
+    system: options.hostDetails === false ? null : new SystemSampler(),
   };
 }

@@ -22,6 +22,11 @@ export interface ApiOptions {
   thresholds: StateThresholds;
   /** Retention periods; windows reaching further back than the hourly retention are refused with 400. Required. */
   retention: Retention;
+  /**
+   * Whether /api/status reports the collector host in `system` (CPU, memory, load, platform,
+   * Node version); false gives `system: null`, for public deployments. Default true.
+   */
+  hostDetails?: boolean;
   /** A service that sent no span for this many milliseconds is `stale`. Default 5 minutes. */
   staleAfterMs?: number;
   /**

@@ -15,6 +15,7 @@ import { HttpError } from './HttpError.js';
 import { packageRoot } from '../collector/packageRoot.js';
 import { healthRoutes } from './routes/healthRoutes.js';
 import { pageRoutes } from './routes/pageRoutes.js';
+import { securityHeaders } from './securityHeaders.js';
 import { statusApiRoutes } from './routes/statusApiRoutes.js';
 
 export type { ApiOptions } from './ApiOptions.js';
@@ -23,6 +24,7 @@ export function createApiApp(options: ApiOptions): express.Express {
   const context = apiContext(options);
   const app = express();
   app.disable('x-powered-by');
+  app.use(securityHeaders);
   app.use(healthRoutes(context));
   app.use('/api', statusApiRoutes(context));
   app.use(pageRoutes(options.publicDir ?? join(packageRoot(), 'api', 'public')));

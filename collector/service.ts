@@ -93,6 +93,7 @@ export async function startSpanpulse(config: Config): Promise<RunningSpanpulse> 
       version,
       sessionInactivityMs: inactivityMs,
       retention,
+      hostDetails: statusApi.host_details,
       thresholds: {
         degradedErrorRate: statusApi.degraded_error_rate,
         downErrorRate: statusApi.down_error_rate,

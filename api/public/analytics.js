@@ -95,8 +95,8 @@ function render(data) {
   fill('agents', sortableTable({
     caption: `Whole UTC days ${data.agentDays.fromDate} to ${data.agentDays.toDate}`,
     columns: [
-      { key: 'agentName', label: 'Agent', value: (a) => a.agentName, wrap: true },
-      { key: 'serviceName', label: 'Service', value: (a) => a.serviceName },
+      { key: 'agentName', label: 'Agent', value: (a) => a.agentName, name: true },
+      { key: 'serviceName', label: 'Service', value: (a) => a.serviceName, name: true },
       { key: 'totalRequests', label: 'Requests', value: (a) => a.totalRequests, render: (a) => fmt.int(a.totalRequests), numeric: true },
       { key: 'successRate', label: 'Success rate', value: (a) => a.successRate, render: (a) => fmt.percent(a.successRate), numeric: true },
       { key: 'avgResponseTime', label: 'Avg response', value: (a) => a.avgResponseTime, render: (a) => fmt.ms(a.avgResponseTime), numeric: true },

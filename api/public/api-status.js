@@ -1,7 +1,7 @@
 // /status/api-status: every endpoint's state and figures for the chosen window, its
 // availability over 24 h / 7 / 30 / 90 days with one bar per day, and the split by agent;
 // refreshed from /api/status/api-status every few seconds without reloading.
-import { badge, card, fill, fmt, h, noDataHelp, poll, saveUrlParams, setOptions, sortRows, sortableTable, urlParams } from './common.js';
+import { badge, card, displayName, fill, fmt, h, nameEl, noDataHelp, poll, saveUrlParams, setOptions, sortRows, sortableTable, urlParams } from './common.js';
 
 const DEFAULTS = { window: '24h', service: '' };
 const params = urlParams(DEFAULTS);
@@ -34,8 +34,8 @@ const SEVERITY = { down: 3, degraded: 2, operational: 1, no_data: 0 };
 const keyOf = (e) => `${e.serviceName} ${e.method} ${e.endpoint}`;
 
 const COLUMNS = [
-  { key: 'endpoint', label: 'Endpoint', value: (e) => `${e.endpoint} ${e.method}`, render: (e) => h('span', { class: 'endpoint-cell' }, h('span', { class: 'method' }, e.method), ' ', h('code', {}, e.endpoint)) },
-  { key: 'serviceName', label: 'Service', value: (e) => e.serviceName },
+  { key: 'endpoint', label: 'Endpoint', value: (e) => `${e.endpoint} ${e.method}`, render: (e) => h('span', { class: 'endpoint-cell' }, nameEl(e.method, 'method'), ' ', h('code', {}, nameEl(e.endpoint))) },
+  { key: 'serviceName', label: 'Service', value: (e) => e.serviceName, name: true },
   { key: 'state', label: 'State', value: (e) => SEVERITY[e.state], render: (e) => badge(e.state) },
   { key: 'totalRequests', label: 'Requests', value: (e) => e.totalRequests, render: (e) => fmt.int(e.totalRequests), numeric: true },
   { key: 'avgResponseTime', label: 'Avg', value: (e) => e.avgResponseTime, render: (e) => fmt.ms(e.avgResponseTime), numeric: true },
@@ -59,7 +59,7 @@ function barClass(availability) {
 
 function bars(endpoint, days) {
   return h('div', {},
-    h('div', { class: 'bars', role: 'img', 'aria-label': `Daily availability of ${endpoint.method} ${endpoint.endpoint} over 90 days: ${fmt.percent(endpoint.availability90d)}` },
+    h('div', { class: 'bars', role: 'img', 'aria-label': `Daily availability of ${displayName(endpoint.method)} ${displayName(endpoint.endpoint)} over 90 days: ${fmt.percent(endpoint.availability90d)}` },
       endpoint.dailyAvailability.map((availability, i) => h('span', {
         class: barClass(availability),
         title: availability === null ? `${days[i]}: no requests` : `${days[i]}: ${fmt.percent(availability)} of ${fmt.int(endpoint.dailyRequests[i])} requests`,
@@ -70,7 +70,7 @@ function bars(endpoint, days) {
 function agentsTable(endpoint, key) {
   return sortableTable({
     columns: [
-      { key: 'agentName', label: 'Agent', value: (a) => a.agentName ?? '(none)' },
+      { key: 'agentName', label: 'Agent', value: (a) => a.agentName ?? '(none)', name: true },
       { key: 'totalRequests', label: 'Requests', value: (a) => a.totalRequests, render: (a) => fmt.int(a.totalRequests), numeric: true },
       { key: 'errorRate', label: 'Errors', value: (a) => a.errorRate, render: (a) => fmt.percent(a.errorRate), numeric: true },
       { key: 'avgResponseTime', label: 'Avg', value: (a) => a.avgResponseTime, render: (a) => fmt.ms(a.avgResponseTime), numeric: true },
@@ -88,9 +88,9 @@ function endpointCard(endpoint, days) {
   const details = h('details', { open: openDetails.has(key) },
     h('summary', {}, `By agent (${endpoint.agents.length})`), agentsTable(endpoint, key));
   details.addEventListener('toggle', () => (details.open ? openDetails.add(key) : openDetails.delete(key)));
-  return h('article', { class: 'endpoint', 'aria-label': `${endpoint.method} ${endpoint.endpoint} (${endpoint.serviceName})` },
-    h('div', { class: 'head' }, h('span', { class: 'method' }, endpoint.method), h('span', { class: 'route' }, endpoint.endpoint),
-      badge(endpoint.state), h('span', { class: 'service' }, endpoint.serviceName)),
+  return h('article', { class: 'endpoint', 'aria-label': `${displayName(endpoint.method)} ${displayName(endpoint.endpoint)} (${displayName(endpoint.serviceName)})` },
+    h('div', { class: 'head' }, nameEl(endpoint.method, 'method'), nameEl(endpoint.endpoint, 'route'),
+      badge(endpoint.state), nameEl(endpoint.serviceName, 'service')),
     h('div', { class: 'figures' },
       h('span', {}, '24 h ', h('b', {}, fmt.percent(endpoint.availability24h))),
       h('span', {}, '7 d ', h('b', {}, fmt.percent(endpoint.availability7d))),

@@ -19,6 +19,35 @@ export function h(tag, props = {}, ...children) {
   return el;
 }
 
+// Code points that would hide, reorder or garble a name a client chose: C0 and C1 controls and
+// DEL (NUL and BEL show as boxes), the soft hyphen, bidi marks, embeddings and overrides
+// (U+202E makes "gnp.exe" read "exe.png"), the zero-width space, line and paragraph
+// separators, the invisible format characters U+2060-U+206F (word joiner, bidi isolates), the
+// BOM, tag characters and lone surrogates. ZWJ and ZWNJ stay: emoji sequences and Indic and
+// Persian script need them.
+const HIDDEN = /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b\u200e\u200f\u2028-\u202e\u2060-\u206f\ufeff\u{e0000}-\u{e007f}\p{Cs}]/gu;
+
+/**
+ * A stored name (service, endpoint, agent, method) as it is shown, in text and in attributes:
+ * every HIDDEN code point as a visible escape such as `\u202E`.
+ */
+export function displayName(raw) {
+  return String(raw).replace(HIDDEN, (c) => {
+    const code = c.codePointAt(0).toString(16).toUpperCase();
+    return code.length > 4 ? `\\u{${code}}` : `\\u${code.padStart(4, '0')}`;
+  });
+}
+
+/**
+ * A stored name as an element: displayName's text, bidi-isolated (<bdi>) so a right-to-left
+ * name cannot reorder what stands around it, the full name on hover; long names wrap, and in
+ * table cells end in an ellipsis (common.css, `.name`). `cls` adds classes.
+ */
+export function nameEl(raw, cls = '') {
+  const text = displayName(raw);
+  return h('bdi', { class: cls ? `name ${cls}` : 'name', title: text }, text);
+}
+
 const NO_VALUE = '—';
 
 export const fmt = {
@@ -85,7 +114,8 @@ export function sortRows(rows, columns, sort) {
 
 /**
  * A table sortable by clicking column headers. `columns`: { key, label, value(row), render?(row),
- * numeric? }. `sort` ({ key, dir }) is kept by the caller so a live refresh keeps the order.
+ * numeric?, name? }; a `name` column shows its value through nameEl. `sort` ({ key, dir }) is
+ * kept by the caller so a live refresh keeps the order.
  */
 export function sortableTable({ columns, rows, sort, onSort, caption, empty = 'No data yet' }) {
   const column = columns.find((c) => c.key === sort.key) ?? columns[0];
@@ -101,8 +131,13 @@ export function sortableTable({ columns, rows, sort, onSort, caption, empty = 'N
   }, c.label))));
   const body = sorted.length === 0
     ? [h('tr', { class: 'empty-row' }, h('td', { colspan: columns.length }, empty))]
-    : sorted.map((row) => h('tr', {}, columns.map((c) => h('td', { class: c.numeric ? 'num' : c.wrap ? 'wrap' : null }, c.render ? c.render(row) : c.value(row)))));
+    : sorted.map((row) => h('tr', {}, columns.map((c) => h('td', { class: c.numeric ? 'num' : null }, cell(c, row)))));
   return h('div', { class: 'table-wrap' }, h('table', {}, caption ? h('caption', { class: 'muted' }, caption) : null, h('thead', {}, head), h('tbody', {}, body)));
+}
+
+function cell(column, row) {
+  if (column.render) return column.render(row);
+  return column.name ? nameEl(column.value(row)) : column.value(row);
 }
 
 /** Replaces the children of the element with id `id`. */
@@ -136,14 +171,22 @@ export function saveUrlParams(params, defaults) {
   history.replaceState(null, '', query ? `?${query}` : location.pathname);
 }
 
-/** Fills a <select> with options, keeping the current choice when it is still offered. */
+/**
+ * Fills a <select> with options, keeping the current choice when it is still offered. Labels
+ * may be stored names: they are shown through displayName, in full on hover, and a long one
+ * is cut off by the picker's width (common.css) rather than widening the page.
+ */
 export function setOptions(select, options, selected) {
-  const wanted = options.map(([value, label]) => `${value}\u0000${label}`).join('\u0001');
+  const wanted = JSON.stringify(options);
   if (select.dataset.options !== wanted) {
-    select.replaceChildren(...options.map(([value, label]) => h('option', { value }, label)));
+    select.replaceChildren(...options.map(([value, label]) => {
+      const text = displayName(label);
+      return h('option', { value, title: text }, text);
+    }));
     select.dataset.options = wanted;
   }
   select.value = options.some(([value]) => value === selected) ? selected : options[0]?.[0] ?? '';
+  select.title = select.selectedOptions[0]?.title ?? '';
 }
 
 /**

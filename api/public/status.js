@@ -37,7 +37,7 @@ function render(status) {
 
   fill('services', sortableTable({
     columns: [
-      { key: 'serviceName', label: 'Service', value: (s) => s.serviceName, wrap: true },
+      { key: 'serviceName', label: 'Service', value: (s) => s.serviceName, name: true },
       { key: 'state', label: 'State', value: (s) => s.state, render: (s) => badge(s.state) },
       { key: 'lastSeen', label: 'Last span', value: (s) => s.lastSeen, render: (s) => fmt.ago(s.lastSeen, Date.parse(status.timestamp)) },
       { key: 'spanCount', label: 'Spans', value: (s) => s.spanCount, render: (s) => fmt.int(s.spanCount), numeric: true },
@@ -50,8 +50,8 @@ function render(status) {
 
   fill('agents', sortableTable({
     columns: [
-      { key: 'agentName', label: 'Agent', value: (a) => a.agentName, wrap: true },
-      { key: 'serviceName', label: 'Service', value: (a) => a.serviceName },
+      { key: 'agentName', label: 'Agent', value: (a) => a.agentName, name: true },
+      { key: 'serviceName', label: 'Service', value: (a) => a.serviceName, name: true },
       { key: 'state', label: 'State', value: (a) => a.state, render: (a) => badge(a.state) },
       { key: 'activeUsers', label: 'Active users', value: (a) => a.activeUsers, render: (a) => fmt.int(a.activeUsers), numeric: true },
       { key: 'totalRequests', label: 'Requests', value: (a) => a.totalRequests, render: (a) => fmt.int(a.totalRequests), numeric: true },
@@ -65,17 +65,26 @@ function render(status) {
     empty: 'No agent activity yesterday or today',
   }));
 
-  const sys = status.system;
   const store = status.store;
   fill('collector',
     card('Uptime', fmt.duration(status.collector.uptimeSeconds), `version ${status.collector.version}`),
     card('Store', store.reachable ? `${store.backend}` : `${store.backend} unreachable`,
       store.reachable ? `ping ${fmt.ms(store.pingMs)}` : store.error, { 'data-testid': 'store' }),
     card('Spans accepted', fmt.int(status.collector.spansAccepted), `${fmt.int(status.collector.spansRejected)} rejected · queue ${fmt.int(status.collector.queueDepth)}`),
-    card('CPU', fmt.percent(sys.cpu.hostUsagePercent, 0), `${sys.cpu.cores} cores · collector ${fmt.percent(sys.cpu.processUsagePercent, 0)}`),
+    hostCards(status.system),
+  );
+}
+
+/** CPU, memory and load of the collector host, or one card saying they are hidden (config `host_details: false`). */
+function hostCards(sys) {
+  if (sys === null) {
+    return card('Host details', 'hidden', 'not published by this collector (extensions.status_api.host_details)', { 'data-testid': 'host-details' });
+  }
+  return [
+    card('CPU', fmt.percent(sys.cpu.hostUsagePercent, 0), `${sys.cpu.cores} cores · collector ${fmt.percent(sys.cpu.processUsagePercent, 0)}`, { 'data-testid': 'cpu' }),
     card('Memory', fmt.percent(sys.memory.usedPercent, 0), `${fmt.bytes(sys.memory.totalBytes - sys.memory.freeBytes)} of ${fmt.bytes(sys.memory.totalBytes)} · collector ${fmt.bytes(sys.memory.processRssBytes)}`),
     card('Load (1 min)', sys.loadAverage[0].toFixed(2), `5 min ${sys.loadAverage[1].toFixed(2)} · 15 min ${sys.loadAverage[2].toFixed(2)}`),
-  );
+  ];
 }
 
 poll(() => '/api/status', render);

@@ -6,6 +6,7 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import express, { Router } from 'express';
+import { PAGE_POLICY } from '../securityHeaders.js';
 
 const PAGES: Record<string, string> = {
   '/status': 'status.html',
@@ -20,6 +21,7 @@ export function pageRoutes(publicDir: string): Router {
   for (const [path, file] of Object.entries(PAGES)) {
     router.get(path, (_req, res) => {
       res.setHeader('Cache-Control', 'no-cache');
+      res.setHeader('Content-Security-Policy', PAGE_POLICY);
       res.sendFile(join(publicDir, file));
     });
   }

@@ -68,7 +68,7 @@ export async function platformStatus(context: ApiContext) {
     activeUsers: view?.activeUsers ?? null,
     sessionInactivityMs: context.sessionInactivityMs,
     apiPerformance: view?.apiPerformance ?? null,
-    system: context.system.sample(),
+    system: context.system?.sample() ?? null,
     usingRealData,
     alerts: [] as unknown[],
     percentileRelativeError: RELATIVE_ERROR,

@@ -135,6 +135,8 @@ export const ConfigSchema = z.strictObject({
       down_error_rate: percent.default(50),
       degraded_p95: duration.default(1000),
       down_p95: duration.default(10_000),
+      /** /api/status reports the host's CPU, memory, load, platform and Node version; false (public deployments) gives `system: null`. */
+      host_details: z.boolean().default(true),
     }).prefault({}),
     retention: z.strictObject({
       api_metrics: duration.default(30 * 86_400_000),

@@ -5,13 +5,14 @@
  * do when there is no data yet. Screenshots go to test/artifacts/.
  */
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { serverSpan } from '../../support/otelSpans.js';
 import { startTestSpanpulse } from '../../support/spanpulse.js';
-import { pinnedNow, startApiHarness, type ApiHarness } from '../support/apiHarness.js';
+import { pinnedNow, startApiHarness } from '../support/apiHarness.js';
 import { ARTIFACTS, cardValue, eventually, launchBrowser, openPage } from '../support/browser.js';
 import { seedTraffic } from '../support/seedTraffic.js';
+import { useSeededPages } from '../support/useSeededPages.js';
 
 /** The pages' number formats (api/public/common.js). */
 const int = (n: number) => Math.round(n).toLocaleString('en-US');
@@ -25,23 +26,11 @@ async function expectCard(page: Page, testId: string, text: string): Promise<voi
 }
 
 describe('status pages in Chromium', () => {
-  let browser: Browser;
-  let api: ApiHarness;
-
-  beforeAll(async () => {
-    browser = await launchBrowser();
-    const now = pinnedNow();
-    api = await startApiHarness(() => startTestSpanpulse(), now);
-    await api.send(seedTraffic({ now }).specs);
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await api?.close();
-  });
+  const seeded = useSeededPages((now) => seedTraffic({ now }).specs);
 
   /** Two new requests of `shop` just before the pinned now. */
   async function sendFresh(tag: string): Promise<void> {
+    const { api } = seeded();
     const t = api.now.getTime();
     await api.send([
       serverSpan({ service: 'shop', method: 'GET', route: '/api/products', status: 200, startMs: t - 20_000, durationMs: 8, sessionId: `${tag}-1` }),
@@ -50,6 +39,7 @@ describe('status pages in Chromium', () => {
   }
 
   it('/status shows the platform state from the API and updates without a reload', async () => {
+    const { browser, api } = seeded();
     const status = (await api.getJson('/api/status')).body;
     const { page, problems, close } = await openPage(browser, `${api.url}/status`);
     try {
@@ -58,6 +48,7 @@ describe('status pages in Chromium', () => {
       await expectCard(page, 'success-rate', percent(status.apiPerformance.successRate));
       await expectCard(page, 'tracked-agents', int(status.trackedAgents));
       await expectCard(page, 'store', 'sqlite');
+      expect(await cardValue(page, 'cpu')).toMatch(/^\d+ %$/);
       expect(await eventually(() => page.locator('#services tbody tr').count(), 2)).toBe(2);
       expect(await eventually(() => page.locator('#agents tbody tr').count(), status.agents.length)).toBe(status.agents.length);
       expect(await page.locator('#no-data').textContent()).toBe('');
@@ -73,6 +64,7 @@ describe('status pages in Chromium', () => {
   });
 
   it('/status/analytics shows the window figures and charts, follows the pickers, sorts, updates live', async () => {
+    const { browser, api } = seeded();
     const day = (await api.getJson('/api/status/analytics?window=24h&tz=UTC')).body;
     const { page, problems, close } = await openPage(browser, `${api.url}/status/analytics`);
     try {
@@ -116,6 +108,7 @@ describe('status pages in Chromium', () => {
   });
 
   it('/status/api-status lists every endpoint with its state, figures and 90 daily bars', async () => {
+    const { browser, api } = seeded();
     const data = (await api.getJson('/api/status/api-status?window=24h')).body;
     const { page, problems, close } = await openPage(browser, `${api.url}/status/api-status`);
     try {
@@ -146,6 +139,7 @@ describe('status pages in Chromium', () => {
   });
 
   it('fits a phone screen: no sideways scrolling of the page, controls have names', async () => {
+    const { browser, api } = seeded();
     for (const [path, name] of [['/status', 'status'], ['/status/analytics', 'analytics'], ['/status/api-status', 'api-status']] as const) {
       const { page, problems, close } = await openPage(browser, `${api.url}${path}`, { width: 390, height: 844 });
       try {
@@ -165,6 +159,7 @@ describe('status pages in Chromium', () => {
 
   // Last in this block: it adds a service of its own to the seeded store.
   it('/status/api-status sorts each per-agent table by its headers and keeps the order across refreshes', async () => {
+    const { browser, api } = seeded();
     const t = api.now.getTime() - 60_000;
     const chat = (agent: string, durationMs: number) =>
       serverSpan({ service: 'assist', method: 'POST', route: '/api/agents/:agent/chat', path: `/api/agents/${agent}/chat`, status: 200, startMs: t, durationMs });

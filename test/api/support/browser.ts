@@ -1,6 +1,7 @@
 /**
  * Headless Chromium for the page tests (playwright-core with the system browser), and a page
- * wrapper that records console errors and uncaught exceptions so a test can assert none.
+ * wrapper that records console errors, uncaught exceptions and CSP violations so a test can
+ * assert none.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -19,7 +20,7 @@ export async function launchBrowser(): Promise<Browser> {
 
 export interface WatchedPage {
   page: Page;
-  /** Console errors, failed requests and uncaught exceptions seen so far. */
+  /** Console errors, failed requests, uncaught exceptions and Content-Security-Policy violations seen so far. */
   problems: string[];
   close(): Promise<void>;
 }
@@ -28,6 +29,9 @@ export async function openPage(browser: Browser, url: string, viewport = { width
   const context = await browser.newContext({ viewport, timezoneId: 'Europe/Berlin', locale: 'en-US' });
   const page = await context.newPage();
   const problems: string[] = [];
+  await page.exposeFunction('reportCspViolation', (text: string) => problems.push(`CSP violation: ${text}`));
+  await page.addInitScript(() => document.addEventListener('securitypolicyviolation', (event) =>
+    (window as any).reportCspViolation(`${event.effectiveDirective} blocked ${event.blockedURI || 'inline'} at ${event.sourceFile}:${event.lineNumber}`)));
   page.on('console', (message) => {
     if (message.type() === 'error' || message.type() === 'warning') problems.push(`console ${message.type()}: ${message.text()}`);
   });

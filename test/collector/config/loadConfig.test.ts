@@ -21,6 +21,7 @@ describe('loadConfig', () => {
     expect(config.receivers.otlp.protocols.http).toEqual({ endpoint: '0.0.0.0:4318', max_request_body_size: 20 * 1024 * 1024, auth: { bearer_token: '' }, tls: noTls });
     expect(config.receivers.otlp.protocols.grpc).toEqual({ endpoint: '0.0.0.0:4317', max_request_body_size: 20 * 1024 * 1024, auth: { bearer_token: '' }, tls: noTls });
     expect(config.extensions.status_api.endpoint).toBe('0.0.0.0:3000');
+    expect(config.extensions.status_api.host_details).toBe(true);
     expect(config.exporters.mongodb).toEqual({ uri: '', database: 'aiAgent', timeout: 5000 });
     expect(config.exporters.sqlite).toEqual({ path: './data/spanpulse.db', synchronous: 'full' });
     expect(config.extensions.retention.api_metrics).toBe(30 * 86_400_000);
@@ -144,6 +145,11 @@ extensions:
     const levels = ['a: &a [x, x, x, x, x, x, x, x, x, x]'];
     for (let i = 1; i < 12; i++) levels.push(`${'b'.repeat(i)}: &${'b'.repeat(i)} [${Array(10).fill(i === 1 ? '*a' : `*${'b'.repeat(i - 1)}`).join(', ')}]`);
     expect(problemsOf(levels.join('\n'))[0]).toMatch(/^YAML: .*alias/i);
+  });
+
+  it('extensions.status_api.host_details is true or false', () => {
+    expect(parseConfig('extensions: {status_api: {host_details: false}}', 'x', {}).extensions.status_api.host_details).toBe(false);
+    expect(problemsOf('extensions: {status_api: {host_details: no-thanks}}')).toEqual([expect.stringMatching(/^extensions\.status_api\.host_details: /)]);
   });
 
   it('checks the pipeline wiring once the shape is right', () => {
