@@ -107,64 +107,144 @@ function rollupKeyOf(serviceName: string, period: Period | 'minute', startMs: nu
  * Deltas for records that are all new (already passed through the backend's idempotent insert).
  * Each request is counted once, into its minute endpoint-level delta; the service-level,
  * hourly and daily deltas are merged from those afterwards (a batch has many more records
- * than deltas).
+ * than deltas). Per record, maps are looked up by the record's own strings, nested, rather
+ * than by keys joined from them: this loop runs for every span stored.
  */
 export function aggregateRecords(records: readonly SpanRecord[]): BatchDeltas {
-  const minutes = new Map<string, MinuteDelta>();
-  const agentDays = new Map<string, AgentDayDelta>();
-  const sessions = new Map<string, SessionDelta>();
-  const services = new Map<string, ServiceDelta>();
-  const hourPresence = new Map<string, RollupPresence>();
-  const agentPresence = new Map<string, AgentPresence>();
-  const dates = new Map<number, string>();
-
+  const services = new Map<string, ServiceWork>();
   for (const record of records) {
     const { serviceName, sessionId, agentName } = record;
     const startMs = record.timestamp.getTime();
-    const end = new Date(startMs + record.responseTime);
-    addService(services, record, end);
-    if (sessionId !== null) addSession(sessions, record, sessionId, end);
-    if (agentName !== null) {
-      const dayMs = startMs - floorModulo(startMs, DAY_MS);
-      let date = dates.get(dayMs);
-      if (date === undefined) dates.set(dayMs, (date = dayKey(record.timestamp)));
-      const key = serviceName + SEP + agentName + SEP + date;
-      let delta = agentDays.get(key);
-      if (delta === undefined) {
-        delta = { serviceName, agentName, date, lastSeen: end, ...emptyFigures('agentDay') };
-        agentDays.set(key, delta);
-      }
-      countRecord(delta, 'agentDay', record);
-      if (end > delta.lastSeen) delta.lastSeen = end;
-      if (sessionId !== null && !agentPresence.has(key + SEP + sessionId)) {
-        agentPresence.set(key + SEP + sessionId, { serviceName, agentName, date, sessionId });
-      }
+    const endMs = startMs + record.responseTime;
+    let service = services.get(serviceName);
+    if (service === undefined) {
+      service = { firstSeen: startMs, lastSeen: endMs, spanCount: 0, sessions: new Map(), minutes: new Map(), agents: new Map() };
+      services.set(serviceName, service);
     }
+    service.spanCount += 1;
+    if (startMs < service.firstSeen) service.firstSeen = startMs;
+    if (endMs > service.lastSeen) service.lastSeen = endMs;
+    const hourMs = startMs - floorModulo(startMs, HOUR_MS);
+    if (sessionId !== null) addSession(service, record, sessionId, startMs, endMs, hourMs);
+    if (agentName !== null) addAgentDay(service, record, agentName, startMs, endMs, sessionId);
     if (record.kind !== 'request') continue;
     const minuteMs = startMs - floorModulo(startMs, MINUTE_MS);
-    const key = rollupKeyOf(serviceName, 'minute', minuteMs, record.endpoint, record.method, agentName);
-    let delta = minutes.get(key);
-    if (delta === undefined) {
-      delta = { serviceName, period: 'minute', start: new Date(minuteMs), endpoint: record.endpoint, method: record.method, agentName, ...emptyFigures('minute') };
-      minutes.set(key, delta);
-    }
+    const delta = nested(service.minutes, [minuteMs, record.endpoint, record.method, agentName ?? NO_AGENT], () => ({
+      serviceName, period: 'minute', start: new Date(minuteMs), endpoint: record.endpoint, method: record.method, agentName, ...emptyFigures('minute'),
+    }));
     countRecord(delta, 'minute', record);
-    if (sessionId !== null) {
-      const hourMs = startMs - floorModulo(startMs, HOUR_MS);
-      const presenceKey = serviceName + SEP + hourMs + SEP + sessionId;
-      if (!hourPresence.has(presenceKey)) hourPresence.set(presenceKey, { serviceName, period: 'hour', start: new Date(hourMs), sessionId });
+  }
+  const minuteEndpoints: MinuteDelta[] = [];
+  const agentDays: AgentDayDelta[] = [];
+  const sessions: SessionDelta[] = [];
+  const serviceDeltas: ServiceDelta[] = [];
+  const hourPresence: RollupPresence[] = [];
+  const agentPresence: AgentPresence[] = [];
+  for (const [serviceName, service] of services) {
+    serviceDeltas.push({ serviceName, firstSeen: new Date(service.firstSeen), lastSeen: new Date(service.lastSeen), spanCount: service.spanCount });
+    collectLeaves(service.minutes, minuteEndpoints);
+    for (const [sessionId, session] of service.sessions) {
+      sessions.push({ ...session.delta, startTime: new Date(session.startMs), lastActivity: new Date(session.endMs) });
+      for (const hourMs of session.hours) hourPresence.push({ serviceName, period: 'hour', start: new Date(hourMs), sessionId });
+    }
+    for (const [agentName, days] of service.agents) {
+      for (const [date, day] of days) {
+        agentDays.push({ ...day.delta, lastSeen: new Date(day.lastSeenMs) });
+        for (const sessionId of day.sessions) agentPresence.push({ serviceName, agentName, date, sessionId });
+      }
     }
   }
-  const minuteEndpoints = [...minutes.values()];
   return {
     minutes: [...minuteEndpoints, ...minuteServiceLevel(minuteEndpoints)],
     rollups: rollupsFrom(hourlyFrom(minuteEndpoints)),
-    agentDays: [...agentDays.values()],
-    sessions: [...sessions.values()],
-    services: [...services.values()],
-    rollupPresence: withDailyPresence([...hourPresence.values()]),
-    agentPresence: [...agentPresence.values()],
+    agentDays,
+    sessions,
+    services: serviceDeltas,
+    rollupPresence: withDailyPresence(hourPresence),
+    agentPresence,
   };
+}
+
+/** The per-service working state of aggregateRecords. */
+interface ServiceWork {
+  firstSeen: number;
+  lastSeen: number;
+  spanCount: number;
+  sessions: Map<string, { delta: SessionDelta; startMs: number; endMs: number; hours: number[] }>;
+  /** minute ms -> endpoint -> method -> agent (NO_AGENT for none) -> delta. */
+  minutes: Map<number, unknown>;
+  /** agent -> UTC date -> the agent day and its sessions. */
+  agents: Map<string, Map<string, { delta: AgentDayDelta; lastSeenMs: number; sessions: Set<string> }>>;
+}
+
+/** Stands for "no agent" in the nested maps (agent names are never empty: mapping drops empty values). */
+const NO_AGENT = '';
+
+/** The value under `keys` in nested maps, created by `create` when missing. */
+function nested<T>(root: Map<unknown, unknown>, keys: readonly unknown[], create: () => T): T {
+  let map = root;
+  for (let i = 0; i < keys.length - 1; i++) {
+    let next = map.get(keys[i]) as Map<unknown, unknown> | undefined;
+    if (next === undefined) map.set(keys[i], (next = new Map()));
+    map = next;
+  }
+  const last = keys[keys.length - 1];
+  let value = map.get(last) as T | undefined;
+  if (value === undefined) map.set(last, (value = create()));
+  return value;
+}
+
+function collectLeaves<T>(map: Map<unknown, unknown>, into: T[]): void {
+  for (const value of map.values()) {
+    if (value instanceof Map) collectLeaves(value as Map<unknown, unknown>, into);
+    else into.push(value as T);
+  }
+}
+
+const dateKeys = new Map<number, string>();
+
+/** "YYYY-MM-DD" of the UTC day starting at `dayMs`, remembered (a batch spans a day or two). */
+function dateOf(dayMs: number): string {
+  let date = dateKeys.get(dayMs);
+  if (date === undefined) {
+    if (dateKeys.size > 1000) dateKeys.clear();
+    dateKeys.set(dayMs, (date = dayKey(new Date(dayMs))));
+  }
+  return date;
+}
+
+function addAgentDay(service: ServiceWork, record: SpanRecord, agentName: string, startMs: number, endMs: number, sessionId: string | null): void {
+  const date = dateOf(startMs - floorModulo(startMs, DAY_MS));
+  let days = service.agents.get(agentName);
+  if (days === undefined) service.agents.set(agentName, (days = new Map()));
+  let day = days.get(date);
+  if (day === undefined) {
+    const delta: AgentDayDelta = { serviceName: record.serviceName, agentName, date, lastSeen: new Date(endMs), ...emptyFigures('agentDay') };
+    days.set(date, (day = { delta, lastSeenMs: endMs, sessions: new Set() }));
+  }
+  countRecord(day.delta, 'agentDay', record);
+  if (endMs > day.lastSeenMs) day.lastSeenMs = endMs;
+  if (sessionId !== null) day.sessions.add(sessionId);
+}
+
+function addSession(service: ServiceWork, record: SpanRecord, sessionId: string, startMs: number, endMs: number, hourMs: number): void {
+  let session = service.sessions.get(sessionId);
+  if (session === undefined) {
+    const delta: SessionDelta = {
+      serviceName: record.serviceName, sessionId, userId: null, ipAddress: null, userAgent: null,
+      startTime: record.timestamp, lastActivity: record.timestamp, requestCount: 0,
+    };
+    service.sessions.set(sessionId, (session = { delta, startMs, endMs, hours: [] }));
+  }
+  if (startMs < session.startMs) session.startMs = startMs;
+  if (endMs > session.endMs) session.endMs = endMs;
+  const { delta } = session;
+  if (record.userId !== null) delta.userId = record.userId;
+  if (record.kind !== 'request') return;
+  delta.requestCount += 1;
+  if (record.ipAddress !== null) delta.ipAddress = record.ipAddress;
+  if (record.userAgent !== null) delta.userAgent = record.userAgent;
+  if (!session.hours.includes(hourMs)) session.hours.push(hourMs);
 }
 
 /** The service-level minute deltas merged from the endpoint-level ones. */
@@ -227,35 +307,4 @@ function withDailyPresence(hourly: readonly RollupPresence[]): RollupPresence[] 
     if (!daily.has(key)) daily.set(key, { serviceName: p.serviceName, period: 'day', start: new Date(dayMs), sessionId: p.sessionId });
   }
   return [...hourly, ...daily.values()];
-}
-
-function addSession(sessions: Map<string, SessionDelta>, record: SpanRecord, sessionId: string, end: Date): void {
-  const id = record.serviceName + SEP + sessionId;
-  let delta = sessions.get(id);
-  if (delta === undefined) {
-    delta = {
-      serviceName: record.serviceName, sessionId, userId: null, ipAddress: null, userAgent: null,
-      startTime: record.timestamp, lastActivity: end, requestCount: 0,
-    };
-    sessions.set(id, delta);
-  }
-  if (record.timestamp < delta.startTime) delta.startTime = record.timestamp;
-  if (end > delta.lastActivity) delta.lastActivity = end;
-  if (record.userId !== null) delta.userId = record.userId;
-  if (record.kind === 'request') {
-    delta.requestCount += 1;
-    if (record.ipAddress !== null) delta.ipAddress = record.ipAddress;
-    if (record.userAgent !== null) delta.userAgent = record.userAgent;
-  }
-}
-
-function addService(services: Map<string, ServiceDelta>, record: SpanRecord, end: Date): void {
-  const delta = services.get(record.serviceName);
-  if (delta === undefined) {
-    services.set(record.serviceName, { serviceName: record.serviceName, firstSeen: record.timestamp, lastSeen: end, spanCount: 1 });
-    return;
-  }
-  delta.spanCount += 1;
-  if (record.timestamp < delta.firstSeen) delta.firstSeen = record.timestamp;
-  if (end > delta.lastSeen) delta.lastSeen = end;
 }
