@@ -72,7 +72,11 @@ export async function startSpanpulse(config: Config): Promise<RunningSpanpulse> 
     lookbackMs: retention.dailyMetricsMs, refreshMs: 60_000,
   }, telemetry);
   const pipeline = new TracesPipeline(
-    { agentRouteParameter: config.processors.spanpulse.agent_route_parameter, maxAgeMs: retention.apiMetricsMs },
+    {
+      agentRouteParameter: config.processors.spanpulse.agent_route_parameter,
+      maxAgeMs: retention.apiMetricsMs,
+      privacy: { clientAddress: config.processors.spanpulse.client_address, userId: config.processors.spanpulse.user_id, hashSecret: config.processors.spanpulse.hash_secret },
+    },
     cardinality,
     writer,
     telemetry,

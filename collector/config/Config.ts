@@ -88,6 +88,11 @@ export const ConfigSchema = z.strictObject({
     spanpulse: z.strictObject({
       /** Route parameter that names the agent (`/api/agents/:agent/chat`); empty disables. */
       agent_route_parameter: z.string().regex(/^[A-Za-z0-9_]*$/, 'expected a route parameter name such as agent').default('agent'),
+      /** What of client addresses and user ids is stored (collector/mapping/privacy.ts). */
+      client_address: z.enum(['keep', 'truncate', 'hash', 'drop']).default('keep'),
+      user_id: z.enum(['keep', 'hash', 'drop']).default('keep'),
+      /** The HMAC key of `hash` (from SPANPULSE_HASH_SECRET in the shipped file); required when a mode is hash. */
+      hash_secret: z.string().default(''),
       /** Past these, new values are counted under `(other)` (collector/pipeline/CardinalityLimits.ts). */
       limits: z.strictObject({
         services: count(1).default(100),

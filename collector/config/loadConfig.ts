@@ -94,6 +94,10 @@ function wiringProblems(config: Config): string[] {
   if (!traces.exporters.includes('sqlite') && config.exporters.mongodb.uri === '') {
     problems.push('exporters.mongodb.uri: is empty and sqlite is not in service.pipelines.traces.exporters, so there is no store; set MONGODB_URI or add sqlite');
   }
+  const spanpulse = config.processors.spanpulse;
+  if ((spanpulse.client_address === 'hash' || spanpulse.user_id === 'hash') && spanpulse.hash_secret.length < 16) {
+    problems.push('processors.spanpulse.hash_secret: hash needs a secret of at least 16 characters (set SPANPULSE_HASH_SECRET); without it a hash of an address or id could be reversed by trying them all');
+  }
   if (config.extensions.status_api.down_error_rate < config.extensions.status_api.degraded_error_rate) {
     problems.push('extensions.status_api.down_error_rate: must be >= degraded_error_rate');
   }

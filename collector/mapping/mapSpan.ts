@@ -12,9 +12,14 @@ import { SpanKind, StatusCode, type Span } from '../pdata/Span.js';
 import type { Outcome, SpanRecord } from '../store/types.js';
 import * as names from './attributes.js';
 import { endpointOf, routeParameter } from './endpoint.js';
+import { protectAddress, protectUserId, type PrivacyOptions } from './privacy.js';
 import { truncateString } from './truncate.js';
 
+const KEEP_ALL: PrivacyOptions = { clientAddress: 'keep', userId: 'keep', hashSecret: '' };
+
 export interface MappingOptions {
+  /** What of client addresses and user ids is stored (privacy.ts). Default: kept as sent. */
+  privacy?: PrivacyOptions;
   /** Route parameter that names the agent, e.g. `agent` for `/api/agents/:agent/chat`. Default `agent`; empty disables. */
   agentRouteParameter: string;
   /** Reference "now" for the time checks; default the wall clock. */
@@ -73,7 +78,7 @@ export function mapSpan(span: Span, options: MappingOptions): MapResult {
   const serviceName = names.stringAttribute(span.resource, names.SERVICE_NAME, 256) ?? 'unknown_service';
   const timestamp = new Date(startMs);
   const sessionId = validSessionId(names.stringAttribute(attributes, names.SESSION_ID, 256));
-  const userId = names.stringAttribute(attributes, names.USER_ID, 256);
+  const userId = protectUserId(names.stringAttribute(attributes, names.USER_ID, 256), options.privacy ?? KEEP_ALL);
   const inputTokens = tokenCount(names.integerAttribute(attributes, names.INPUT_TOKENS));
   const outputTokens = tokenCount(names.integerAttribute(attributes, names.OUTPUT_TOKENS));
   const spanFailed = span.statusCode === StatusCode.ERROR;
@@ -102,7 +107,7 @@ export function mapSpan(span: Span, options: MappingOptions): MapResult {
         sessionId,
         userId,
         agentName: namedAgent ?? (routeAgent !== null ? truncateString(routeAgent, 128) : null),
-        ipAddress: names.stringAttribute(attributes, names.CLIENT_ADDRESS, 64),
+        ipAddress: protectAddress(names.stringAttribute(attributes, names.CLIENT_ADDRESS, 64), options.privacy ?? KEEP_ALL),
         userAgent: names.stringAttribute(attributes, names.USER_AGENT, 512),
         outcome: outcomeOf(statusCode, spanFailed),
         inputTokens,
