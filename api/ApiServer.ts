@@ -4,17 +4,24 @@
  * createApiApp, which does not listen.
  */
 import { createServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Component } from '../collector/lifecycle/Component.js';
 import { listen } from '../collector/net/listen.js';
+import { httpsServerOptions, readTlsMaterial, type TlsOptions } from '../collector/net/TlsOptions.js';
 import { createApiApp, type ApiOptions } from './createApiApp.js';
 
 export class ApiServer implements Component {
   readonly name = 'extension/status_api';
-  private server: Server | undefined;
+  private server: Server | ReturnType<typeof createHttpsServer> | undefined;
   private bound: AddressInfo | undefined;
 
-  constructor(private readonly endpoint: string, private readonly options: ApiOptions) {}
+  /** `tls`: https (and mTLS with a client CA); null for plain http. */
+  constructor(private readonly endpoint: string, private readonly options: ApiOptions, private readonly tls: TlsOptions | null = null) {}
+
+  get scheme(): 'http' | 'https' {
+    return this.tls === null ? 'http' : 'https';
+  }
 
   /** The bound address, once started. */
   get address(): AddressInfo | undefined {
@@ -23,7 +30,8 @@ export class ApiServer implements Component {
 
   async start(): Promise<void> {
     if (this.server !== undefined) return;
-    const server = createServer(createApiApp(this.options));
+    const app = createApiApp(this.options);
+    const server = this.tls === null ? createServer(app) : createHttpsServer(httpsServerOptions(readTlsMaterial(this.tls)), app);
     this.server = server;
     this.bound = await listen(server, this.endpoint);
   }

@@ -104,7 +104,7 @@ export async function startSpanpulse(config: Config): Promise<RunningSpanpulse> 
         degradedP95Ms: statusApi.degraded_p95,
         downP95Ms: statusApi.down_p95,
       },
-    })
+    }, tlsOptionsOf(statusApi.tls))
     : undefined;
   const jobs = extensions.has('retention')
     ? new MaintenanceJob(store, { intervalMs: config.extensions.retention.interval, sessionInactivityMs: inactivityMs, retention })
@@ -130,7 +130,7 @@ export async function startSpanpulse(config: Config): Promise<RunningSpanpulse> 
   return {
     otlpUrl: urlOf(otlpAddress, http.tls.cert_file ? 'https' : 'http'),
     otlpGrpcUrl: grpcAddress === undefined ? null : urlOf(grpcAddress, grpcOptions?.tls ? 'https' : 'http'),
-    apiUrl: api?.address === undefined ? null : urlOf(api.address),
+    apiUrl: api?.address === undefined ? null : urlOf(api.address, api.scheme),
     store,
     telemetry,
     shutdown: () =>

@@ -135,6 +135,8 @@ export const ConfigSchema = z.strictObject({
   extensions: z.strictObject({
     status_api: z.strictObject({
       endpoint: hostPort.default('0.0.0.0:3000'),
+      /** https for the API and pages (cert_file, key_file; client_ca_file for mTLS), as the receivers'. */
+      tls: tlsConfig,
       /** Endpoint state thresholds: error rate in percent, latency as durations. */
       degraded_error_rate: percent.default(5),
       down_error_rate: percent.default(50),

@@ -52,7 +52,7 @@ exporters:
   mongodb: {uri: "\${env:MONGODB_URI:-}", database: "\${env:MONGODB_DATABASE:-aiAgent}"}
   sqlite: {path: "\${env:SPANPULSE_DATA_DIR}/spanpulse.db"}
 processors: {batch: {spool: {enabled: ${options.spool ?? true}, dir: "\${env:SPANPULSE_DATA_DIR}/spool"}}, spanpulse: ${JSON.stringify(options.spanpulse ?? {})}}
-extensions: {status_api: {endpoint: "\${env:SPANPULSE_API_ENDPOINT}"}}
+extensions: {status_api: {endpoint: "\${env:SPANPULSE_API_ENDPOINT}", tls: {cert_file: "\${env:SPANPULSE_API_TLS_CERT_FILE:-}", key_file: "\${env:SPANPULSE_API_TLS_KEY_FILE:-}"}}}
 service: {telemetry: {logs: {level: warn}}}
 `;
   const running = await startSpanpulse(parseConfig(yaml, 'test config', env));

@@ -50,7 +50,10 @@ function httpsPost(url: string, clientCertificate: boolean): Promise<number | Er
   });
 }
 
-const serverTls = () => ({ SPANPULSE_OTLP_TLS_CERT_FILE: file('server.pem'), SPANPULSE_OTLP_TLS_KEY_FILE: file('server.key') });
+const serverTls = () => ({
+  SPANPULSE_OTLP_TLS_CERT_FILE: file('server.pem'), SPANPULSE_OTLP_TLS_KEY_FILE: file('server.key'),
+  SPANPULSE_API_TLS_CERT_FILE: file('server.pem'), SPANPULSE_API_TLS_KEY_FILE: file('server.key'),
+});
 const protocols = [['http/protobuf', 'otlpUrl'], ['grpc', 'otlpGrpcUrl']] as const;
 
 beforeAll(() => makeCertificates());
@@ -68,6 +71,20 @@ describe('TLS (server certificate only)', () => {
   it('listens on https and grpcs', () => {
     expect(sp.otlpUrl).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
     expect(sp.otlpGrpcUrl).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+  });
+
+  it('serves the status API and pages over https too', async () => {
+    expect(sp.apiUrl).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+    const get = (path: string) => new Promise<number | Error>((resolve) => {
+      request(`${sp.apiUrl}${path}`, { ca: readFileSync(file('ca.pem')) }, (response) => {
+        response.resume();
+        resolve(response.statusCode!);
+      }).on('error', resolve).end();
+    });
+    expect(await get('/healthz')).toBe(200);
+    expect(await get('/status')).toBe(200);
+    const plain = await fetch(sp.apiUrl!.replace('https:', 'http:') + '/healthz').then((r) => r.status, (error: unknown) => error);
+    expect(plain).toBeInstanceOf(Error);
   });
 
   it.each(protocols)('the stock exporters export every signal as %s with OTEL_EXPORTER_OTLP_CERTIFICATE', async (protocol, url) => {
