@@ -8,10 +8,16 @@ import { RollupCache } from './query/RollupCache.js';
 import { MINUTE_MS, SessionCountCache } from './query/SessionCountCache.js';
 import { readerWithUnavailableErrors } from './readerErrors.js';
 import type { StateThresholds } from './stats/healthState.js';
+import { ApiAccess } from './auth/ApiAccess.js';
+import { DEFAULT_SLO, type SloOptions } from './export/slaReport.js';
 import { SystemSampler } from './system/SystemSampler.js';
 
 export interface ApiContext {
   reader: StoreReader;
+  /** The same without the rollup cache: for reads that pass through once (exports). */
+  uncachedReader: StoreReader;
+  access: ApiAccess;
+  slo: SloOptions;
   /** Session counts of windows ending at a whole minute, shared for a minute (analytics). */
   windowSessions: SessionCountCache;
   backend: ApiStore['backend'];
@@ -40,6 +46,9 @@ export function apiContext(options: ApiOptions): ApiContext {
   const cache = ttlMs > 0 ? new RollupCache(guarded, { now, ttlMs, settleMs: SETTLE_MS, maxDocuments: CACHE_MAX_DOCUMENTS }) : null;
   return {
     reader: cache === null ? guarded : { ...guarded, findRollups: (query) => cache.findRollups(query) },
+    uncachedReader: guarded,
+    access: new ApiAccess(options.access ?? { token: '', public: true, metricsPublic: true }),
+    slo: options.slo ?? DEFAULT_SLO,
     windowSessions: new SessionCountCache(guarded, now, ttlMs > 0 ? MINUTE_MS : 0),
     backend: options.store.backend,
     telemetry: options.telemetry,

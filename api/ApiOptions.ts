@@ -4,6 +4,8 @@
  */
 import type { Retention, Store, StoreReader } from '../collector/store/types.js';
 import type { Telemetry } from '../collector/telemetry/Telemetry.js';
+import type { AccessOptions } from './auth/ApiAccess.js';
+import type { SloOptions } from './export/slaReport.js';
 import type { StateThresholds } from './stats/healthState.js';
 
 /** The API only reads: the StoreReader queries plus the backend's name for /api/status. */
@@ -39,4 +41,8 @@ export interface ApiOptions {
   now?: () => Date;
   /** Folder holding the pages' HTML, CSS and JS. Default: api/public under the package root. */
   publicDir?: string;
+  /** Who may read and change what (auth/ApiAccess.ts). Default: no token, public pages and /metrics. */
+  access?: AccessOptions;
+  /** The SLA report's objectives. Default availability 99.9 %, no latency objective, no overrides. */
+  slo?: SloOptions;
 }

@@ -14,7 +14,9 @@ import { errorResponder } from './errorResponder.js';
 import { HttpError } from './HttpError.js';
 import { packageRoot } from '../collector/packageRoot.js';
 import { healthRoutes } from './routes/healthRoutes.js';
+import { exportRoutes } from './routes/exportRoutes.js';
 import { pageRoutes } from './routes/pageRoutes.js';
+import { signInRoutes } from './routes/signInRoutes.js';
 import { securityHeaders } from './securityHeaders.js';
 import { statusApiRoutes } from './routes/statusApiRoutes.js';
 
@@ -25,9 +27,12 @@ export function createApiApp(options: ApiOptions): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.use(securityHeaders);
+  const publicDir = options.publicDir ?? join(packageRoot(), 'api', 'public');
   app.use(healthRoutes(context));
-  app.use('/api', statusApiRoutes(context));
-  app.use(pageRoutes(options.publicDir ?? join(packageRoot(), 'api', 'public')));
+  app.use('/api', exportRoutes(context));
+  app.use('/api', context.access.readStatus(), statusApiRoutes(context));
+  app.use(signInRoutes(context, publicDir));
+  app.use(pageRoutes(publicDir, context.access));
   app.use((req) => {
     throw new HttpError(404, `not found: ${req.method} ${req.path}`);
   });

@@ -104,6 +104,12 @@ export async function startSpanpulse(config: Config): Promise<RunningSpanpulse> 
         degradedP95Ms: statusApi.degraded_p95,
         downP95Ms: statusApi.down_p95,
       },
+      access: { token: statusApi.auth.bearer_token, public: statusApi.public, metricsPublic: statusApi.metrics_public },
+      slo: {
+        availability: statusApi.slo.availability,
+        latencyP95Ms: statusApi.slo.latency_p95 ?? null,
+        overrides: statusApi.slo.overrides.map((o) => ({ service: o.service, endpoint: o.endpoint, availability: o.availability, latencyP95Ms: o.latency_p95 })),
+      },
     }, tlsOptionsOf(statusApi.tls))
     : undefined;
   const jobs = extensions.has('retention')

@@ -26,7 +26,7 @@ export function healthRoutes(context: ApiContext): Router {
       else res.status(503).json({ status: 'not ready', store: context.backend, error: spool === null ? reason : `${reason}; the spool is full`, spool });
     }
   });
-  router.get('/metrics', (_req, res) => {
+  router.get('/metrics', context.access.metrics(), (_req, res) => {
     res.setHeader('Cache-Control', 'no-store');
     res.type('text/plain; version=0.0.4; charset=utf-8').send(context.telemetry.toPrometheus());
   });

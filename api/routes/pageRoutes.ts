@@ -5,21 +5,30 @@
  */
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import express, { Router } from 'express';
+import express, { Router, type Request } from 'express';
+import type { ApiAccess } from '../auth/ApiAccess.js';
 import { PAGE_POLICY } from '../securityHeaders.js';
 
-const PAGES: Record<string, string> = {
-  '/status': 'status.html',
-  '/status/analytics': 'analytics.html',
-  '/status/api-status': 'api-status.html',
+/** The pages, and whether they are status pages (public unless configured private) or admin ones. */
+const PAGES: Record<string, { file: string; admin: boolean }> = {
+  '/status': { file: 'status.html', admin: false },
+  '/status/analytics': { file: 'analytics.html', admin: false },
+  '/status/api-status': { file: 'api-status.html', admin: false },
+  '/status/sla': { file: 'sla.html', admin: true },
 };
 
-export function pageRoutes(publicDir: string): Router {
+export function pageRoutes(publicDir: string, access: ApiAccess): Router {
   const router = Router();
   const chartJsDir = dirname(createRequire(import.meta.url).resolve('chart.js'));
   router.get('/', (_req, res) => res.redirect(302, '/status'));
-  for (const [path, file] of Object.entries(PAGES)) {
-    router.get(path, (_req, res) => {
+  const allowed = (req: Request, admin: boolean) => (admin ? !access.tokenConfigured || access.authorized(req)
+    : access.options.public || access.authorized(req));
+  for (const [path, { file, admin }] of Object.entries(PAGES)) {
+    router.get(path, (req, res) => {
+      if (!allowed(req, admin)) {
+        res.redirect(303, `/status/sign-in?next=${encodeURIComponent(path)}`);
+        return;
+      }
       res.setHeader('Cache-Control', 'no-cache');
       res.setHeader('Content-Security-Policy', PAGE_POLICY);
       res.sendFile(join(publicDir, file));

@@ -137,6 +137,28 @@ export const ConfigSchema = z.strictObject({
       endpoint: hostPort.default('0.0.0.0:3000'),
       /** https for the API and pages (cert_file, key_file; client_ca_file for mTLS), as the receivers'. */
       tls: tlsConfig,
+      auth: z.strictObject({
+        /** The admin token (SPANPULSE_API_TOKEN): exports, the SLA report, silences and changes need it. Empty: changes are refused. */
+        bearer_token: z.string().default(''),
+      }).prefault({}),
+      /** Status pages and /api/status* readable without the token. */
+      public: z.boolean().default(true),
+      /** /metrics readable without the token. */
+      metrics_public: z.boolean().default(true),
+      /** Objectives of the SLA report (GET /api/status/export?report=sla, /status/sla). */
+      slo: z.strictObject({
+        /** Percent of requests that must not fail (HTTP 5xx or span status ERROR). */
+        availability: percent.default(99.9),
+        /** Optional p95 objective. */
+        latency_p95: duration.optional(),
+        /** Per service or endpoint ("METHOD /route"); the most specific entry wins. */
+        overrides: z.array(z.strictObject({
+          service: z.string().min(1).optional(),
+          endpoint: z.string().regex(/^[A-Z_]{1,20} \S/, 'expected "METHOD /route", e.g. "POST /api/chat"').optional(),
+          availability: percent.optional(),
+          latency_p95: duration.optional(),
+        })).default([]),
+      }).prefault({}),
       /** Endpoint state thresholds: error rate in percent, latency as durations. */
       degraded_error_rate: percent.default(5),
       down_error_rate: percent.default(50),
