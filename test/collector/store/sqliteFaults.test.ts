@@ -149,6 +149,21 @@ describe('SQLite store: a record it can never write', () => {
     expect(await store.write(requests.flat())).toEqual({ stored: 0, duplicates: 14, rejected: rejectionsOf([badRequest, badInvocation], /NOT NULL/) });
     expect(await snapshotOf(store)).toEqual(expected);
   });
+
+  it('is rejected at the append when the fold could not store its figures, so that every later fold still works', async () => {
+    // SQLite takes an infinite responseTime (REAL), but its end time is no time at all, which
+    // services.lastSeen and the sessions need: stored, it failed every fold of the tail after it.
+    const store = await started({ path: freshPath(), ...FOLD_ON_DEMAND });
+    const good = mixedBatch(12, 10);
+    const unfoldable = [
+      request({ sessionId: 's1', responseTime: Number.POSITIVE_INFINITY, timestamp: at(10, 7) }),
+      invocation({ sessionId: 's2', responseTime: 1e308, timestamp: at(10, 8) }),
+    ];
+    const batch = [...good.slice(0, 5), ...unfoldable, ...good.slice(5)];
+    expect(await store.write(batch)).toEqual({ stored: 12, duplicates: 0, rejected: rejectionsOf(unfoldable, /not a valid time/) });
+    expect(await snapshotOf(store)).toEqual(await expectedSnapshot(control, good));
+    expect(await store.write(batch)).toEqual({ stored: 0, duplicates: 12, rejected: rejectionsOf(unfoldable, /not a valid time/) });
+  });
 });
 
 describe.each(RETRYABLE_FAULTS)('SQLite store: $name', (fault) => {
