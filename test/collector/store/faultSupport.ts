@@ -2,10 +2,11 @@
  * Shared by the store fault tests (sqliteFaults, mongodbFaults): what a store shows (a
  * snapshot of everything the readers return), what it must show for a set of records counted
  * once (the snapshot of a fresh store of the same backend given only those), the outcome of
- * several requests written in one group commit, and the shape of a retryable store failure.
+ * several requests written in one group commit, the shape of a retryable store failure, and
+ * retrying like an exporter until a store is back.
  */
 import { expect } from 'vitest';
-import { PipelineError } from '../../../collector/errors.js';
+import { isRetryable, PipelineError } from '../../../collector/errors.js';
 import { GroupCommitWriter } from '../../../collector/pipeline/GroupCommitWriter.js';
 import type { RejectedRecord, SpanRecord, Store, StoreReader, StoreWriter } from '../../../collector/store/types.js';
 import { Telemetry } from '../../../collector/telemetry/Telemetry.js';
@@ -90,4 +91,16 @@ export function expectRetryable(error: unknown, cause: RegExp): void {
 /** What `rejected` of a WriteResult lists for records refused for their data. */
 export function rejectionsOf(records: readonly SpanRecord[], reason: RegExp) {
   return records.map((record) => ({ traceId: record.traceId, spanId: record.spanId, reason: expect.stringMatching(reason) as unknown as string }));
+}
+
+/** Runs `operation` again while it fails retryably (a server coming back), as an exporter resends: at most 40 tries, 250 ms apart. */
+export async function untilAvailable<T>(operation: () => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await operation();
+    } catch (error) {
+      if (!isRetryable(error) || attempt >= 40) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
 }
