@@ -19,10 +19,10 @@ import { toPipelineError } from '../../../collector/store/mongodb/mongoErrors.js
 import { mongodbProtocol, type WriteProtocol } from '../../../collector/store/mongodb/WriteProtocol.js';
 import { GUARDED_COLLECTIONS } from '../../../collector/store/mongodb/writerHeartbeats.js';
 import type { SpanRecord } from '../../../collector/store/types.js';
-import { mixedBatch } from './contract/records.js';
+import { at, invocation, mixedBatch, request } from './contract/records.js';
 import { withFailingWrites } from './failingCollections.js';
 import {
-  expectedSnapshot, expectRetryable, snapshotOf, untilAvailable, writeAsOneGroupCommit,
+  expectedSnapshot, expectRetryable, rejectionsOf, snapshotOf, untilAvailable, writeAsOneGroupCommit,
 } from './faultSupport.js';
 import { dropDatabasesAfterAll, freshDatabase, freshStore, mongodbUri, ownFerretdb, skipReason } from './mongodbSupport.js';
 
@@ -47,6 +47,29 @@ describe.skipIf(mongodbUri === null)(`MongoDB store faults${skipped}`, () => {
     await store.start();
     return store;
   }
+
+  it('rejects a document too large to store alone: the other records and requests of the group commit are stored, and a retry counts them once', async () => {
+    const store = await started(freshStore({ recoveryIntervalMs: 0 }));
+    const baseline = mixedBatch(12, 9);
+    await store.write(baseline);
+    // Larger than a BSON document may be (16 MiB). Mapping cuts every string far shorter;
+    // the store must still refuse such a record alone.
+    const tooLarge = 'x'.repeat(17 * 1024 * 1024);
+    const hugeRequest = request({ sessionId: 's1', userAgent: tooLarge, timestamp: at(10, 5) });
+    const hugeInvocation = invocation({ sessionId: 's2', operation: tooLarge, timestamp: at(10, 6) });
+    const [a, b, c] = [mixedBatch(6, 10), mixedBatch(5, 11), mixedBatch(3, 12)];
+    const requests = [[...a.slice(0, 3), hugeRequest, ...a.slice(3)], b, [hugeInvocation, ...c]];
+    const tooLargeReason = /the document is \d+ bytes; a BSON document must be under 16777216/;
+
+    const outcomes = await writeAsOneGroupCommit(store, baseline.slice(0, 1), requests);
+    expect(outcomes).toEqual([rejectionsOf([hugeRequest], tooLargeReason), [], rejectionsOf([hugeInvocation], tooLargeReason)]);
+    const expected = await expectedSnapshot(control, [...baseline, ...a, ...b, ...c]);
+    expect(await snapshotOf(store)).toEqual(expected);
+
+    expect(await writeAsOneGroupCommit(store, baseline.slice(0, 1), requests)).toEqual(outcomes);
+    expect(await store.write(requests.flat())).toEqual({ stored: 0, duplicates: 14, rejected: rejectionsOf([hugeRequest, hugeInvocation], tooLargeReason) });
+    expect(await snapshotOf(store)).toEqual(expected);
+  });
 
   describe('a server that stops', () => {
     const server = ownFerretdb('spanpulse-mongodb-faults-');
