@@ -67,6 +67,14 @@ async function snapshotWithoutFold(path: string): Promise<StoreSnapshot> {
   }
 }
 
+/** A started store holding `size` records (baseline, folded), and what it shows. */
+async function storeWithBaseline(options: SqliteStoreOptions, size = 24) {
+  const store = await started(options);
+  const baseline = mixedBatch(size, 9);
+  await store.write(baseline);
+  return { store, baseline, before: await snapshotOf(store) };
+}
+
 const requestsIn = (records: readonly SpanRecord[]) => records.filter((r) => r.kind === 'request').length;
 
 interface Fault {
@@ -169,10 +177,7 @@ describe('SQLite store: a record it can never write', () => {
 describe.each(RETRYABLE_FAULTS)('SQLite store: $name', (fault) => {
   it.skipIf(fault.unavailable !== undefined)(`fails every request of the group commit with a retryable 503, changes nothing, and the retried batch counts once${fault.unavailable ? ` (skipped: ${fault.unavailable})` : ''}`, async () => {
     const path = fault.path();
-    const store = await started({ path, ...fault.options });
-    const baseline = mixedBatch(24, 9);
-    await store.write(baseline);
-    const before = await snapshotOf(store);
+    const { store, baseline, before } = await storeWithBaseline({ path, ...fault.options });
     const requests = [mixedBatch(30, 10), mixedBatch(10, 11)];
 
     const clear = fault.inject(path);
@@ -194,10 +199,7 @@ describe.each(RETRYABLE_FAULTS)('SQLite store: $name', (fault) => {
 describe('SQLite store: a corrupt page', () => {
   it('makes writes that read it a retryable 503 (never a 400), and changes nothing else', async () => {
     const path = freshPath();
-    const first = await started({ path });
-    const baseline = mixedBatch(24, 9);
-    await first.write(baseline);
-    const before = await snapshotOf(first);
+    const { store: first, baseline, before } = await storeWithBaseline({ path });
     await first.shutdown();
 
     // span_ids is the idempotency index every append reads; starting the store does not.
@@ -219,10 +221,7 @@ describe('SQLite store: a corrupt page', () => {
 describe('SQLite store: a read-only file', () => {
   it.skipIf(noImmutableFiles !== undefined)(`is refused at start with the reason, and the file is left as it was${noImmutableFiles ? ` (skipped: ${noImmutableFiles})` : ''}`, async () => {
     const path = freshPath();
-    const first = await started({ path });
-    const baseline = mixedBatch(12, 9);
-    await first.write(baseline);
-    const before = await snapshotOf(first);
+    const { store: first, before } = await storeWithBaseline({ path }, 12);
     await first.shutdown();
 
     // SQLite opens a file it may not write read-only; a running store's file cannot turn
@@ -245,10 +244,7 @@ describe.each([fullFilesystem, ioError])('SQLite store: a fold that fails on $na
   /** A store holding `baseline` folded and `batch` acknowledged but not folded yet. */
   async function withUnfoldedBatch() {
     const path = fault.path();
-    const store = await started({ path, ...FOLD_ON_DEMAND });
-    const baseline = mixedBatch(24, 9);
-    await store.write(baseline);
-    const before = await snapshotOf(store);
+    const { store, baseline, before } = await storeWithBaseline({ path, ...FOLD_ON_DEMAND });
     const batch = mixedBatch(30, 10);
     expect(await store.write(batch)).toEqual({ stored: 30, duplicates: 0, rejected: [] });
     return { path, store, baseline, before, batch };
@@ -285,10 +281,7 @@ describe.each([fullFilesystem, ioError])('SQLite store: a fold that fails on $na
 describe('SQLite store: rows that cannot be folded', () => {
   it('are kept up to maxUnfoldedRows; then appends are refused as retryable until the fold works again', async () => {
     const path = freshPath();
-    const store = await started({ path, ...FOLD_ON_DEMAND, maxUnfoldedRows: 10 });
-    const baseline = mixedBatch(8, 9);
-    await store.write(baseline);
-    const before = await snapshotOf(store);
+    const { store, baseline, before } = await storeWithBaseline({ path, ...FOLD_ON_DEMAND, maxUnfoldedRows: 10 }, 8);
 
     // The fold writes services; appends never do. A trigger refusing those writes fails every fold.
     const allowFolds = refuseWrites(path, 'services');
