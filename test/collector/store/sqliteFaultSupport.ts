@@ -30,6 +30,14 @@ export interface SmallFilesystem {
   unmount(): void;
 }
 
+/** Why no small filesystem can be mounted here (tried once), or undefined when one can. */
+export function whyNoSmallFilesystem(): string | undefined {
+  const probe = mountSmallFilesystem(64 * 1024);
+  if (typeof probe === 'string') return probe;
+  probe.unmount();
+  return undefined;
+}
+
 /** A tmpfs of `sizeBytes` mounted on a new temp dir; or why not (mounting needs root on Linux). */
 export function mountSmallFilesystem(sizeBytes: number): SmallFilesystem | string {
   const dir = mkdtempSync(join(tmpdir(), 'spanpulse-full-'));
@@ -94,11 +102,12 @@ export function makeImmutable(file: string): (() => void) | string {
 
 /** Why files cannot be made immutable in the temp dir here, or undefined when they can. */
 export function whyNoImmutableFiles(): string | undefined {
-  const probe = join(mkdtempSync(join(tmpdir(), 'spanpulse-chattr-')), 'probe');
+  const dir = mkdtempSync(join(tmpdir(), 'spanpulse-chattr-'));
+  const probe = join(dir, 'probe');
   writeFileSync(probe, '');
   const undo = makeImmutable(probe);
   if (typeof undo === 'function') undo();
-  rmSync(probe);
+  rmSync(dir, { recursive: true });
   return typeof undo === 'string' ? undo : undefined;
 }
 

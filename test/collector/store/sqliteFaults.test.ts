@@ -14,7 +14,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SqliteReader } from '../../../collector/store/sqlite/SqliteReader.js';
 import { SqliteStore, type SqliteStoreOptions } from '../../../collector/store/sqlite/SqliteStore.js';
 import type { SpanRecord } from '../../../collector/store/types.js';
@@ -24,7 +24,7 @@ import {
 } from './faultSupport.js';
 import {
   corruptRootPage, holdWriteLock, limitFileSize, makeImmutable, mountSmallFilesystem, rawRowCount, refuseWrites, walSize,
-  whyNoFileSizeLimit, whyNoImmutableFiles,
+  whyNoFileSizeLimit, whyNoImmutableFiles, whyNoSmallFilesystem, type SmallFilesystem,
 } from './sqliteFaultSupport.js';
 
 const root = mkdtempSync(join(tmpdir(), 'spanpulse-sqlite-faults-'));
@@ -32,10 +32,18 @@ let files = 0;
 const freshPath = (dir = root) => join(dir, `store-${++files}`, 'spanpulse.db');
 const control = () => new SqliteStore({ path: freshPath() });
 
-/** Large enough for a few small stores, small enough to fill in a moment. */
-const smallFilesystem = mountSmallFilesystem(16 * 1024 * 1024);
+const noSmallFilesystem = whyNoSmallFilesystem();
 const noFileSizeLimit = whyNoFileSizeLimit();
 const noImmutableFiles = whyNoImmutableFiles();
+
+/** Mounted only while the file's tests run (hooks do not run when a filter leaves none). */
+let smallFilesystem: SmallFilesystem | undefined;
+beforeAll(() => {
+  // Large enough for a few small stores, small enough to fill in a moment.
+  const mounted = noSmallFilesystem === undefined ? mountSmallFilesystem(16 * 1024 * 1024) : undefined;
+  if (typeof mounted === 'string') throw new Error(mounted);
+  smallFilesystem = mounted;
+});
 
 const running: SqliteStore[] = [];
 afterEach(async () => {
@@ -43,7 +51,7 @@ afterEach(async () => {
   await Promise.all(running.splice(0).map((store) => store.shutdown()));
 });
 afterAll(() => {
-  if (typeof smallFilesystem !== 'string') smallFilesystem.unmount();
+  smallFilesystem?.unmount();
   rmSync(root, { recursive: true, force: true });
 });
 
@@ -92,13 +100,12 @@ interface Fault {
 
 const fullFilesystem: Fault = {
   name: 'a full filesystem',
-  unavailable: typeof smallFilesystem === 'string' ? smallFilesystem : undefined,
+  unavailable: noSmallFilesystem,
   cause: /SQLITE_FULL/,
-  path: () => freshPath(typeof smallFilesystem === 'string' ? root : smallFilesystem.dir),
+  path: () => freshPath(smallFilesystem!.dir),
   inject: () => {
-    const fs = smallFilesystem as Exclude<typeof smallFilesystem, string>;
-    fs.fill();
-    return () => fs.free();
+    smallFilesystem!.fill();
+    return () => smallFilesystem!.free();
   },
 };
 
