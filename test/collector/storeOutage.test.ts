@@ -5,21 +5,16 @@
  * (never 500, never a hang). Either way ingestion resumes by itself and what the exporter
  * resends is counted exactly once.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startFerretdb, stopFerretdb } from '../mongodbServer.js';
 import { makeSpans, otlpProtobuf, serverSpan } from '../support/otelSpans.js';
 import { startTestSpanpulse, type TestSpanpulse } from '../support/spanpulse.js';
-import { mongodbUri, skipReason } from './store/mongodbSupport.js';
+import { mongodbUri, ownFerretdb, skipReason } from './store/mongodbSupport.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'spanpulse-http-outage-'));
+const server = ownFerretdb('spanpulse-http-outage-');
 let sp: TestSpanpulse | undefined;
+// Registered after the server's: hooks run in reverse, so the collector stops before its server.
 afterAll(async () => {
   await sp?.stop();
-  await stopFerretdb(dir).catch(() => undefined);
-  rmSync(dir, { recursive: true, force: true });
 });
 
 const minute = Date.now() - 10 * 60_000;
@@ -27,12 +22,7 @@ const bodies = Array.from({ length: 4 }, (_, b) => otlpProtobuf(makeSpans(Array.
   serverSpan({ service: 'outage', route: '/r', status: 200, startMs: minute + b * 1000 + i, durationMs: 2, sessionId: `s${i % 3}` })))));
 
 async function startOutageCollector(context: { skip: (message: string) => void }, spool: boolean): Promise<TestSpanpulse> {
-  const started = await startFerretdb(dir).catch((error: unknown) => error as Error);
-  if (started instanceof Error) {
-    if (process.env['CI'] === 'true') throw started;
-    context.skip(`FerretDB could not be started: ${started.message}`);
-  }
-  sp = await startTestSpanpulse({ mongoUri: started as string, mongoDatabase: `http_outage_${spool}`, spool });
+  sp = await startTestSpanpulse({ mongoUri: await server.start(context), mongoDatabase: `http_outage_${spool}`, spool });
   return sp;
 }
 
@@ -56,7 +46,7 @@ describe.skipIf(mongodbUri === null)(`OTLP during a MongoDB outage${mongodbUri =
     await startOutageCollector(context, false);
     expect((await sp!.post(bodies[0]!)).status).toBe(200);
 
-    await stopFerretdb(dir);
+    await server.stop();
     const down = await sp!.post(bodies[1]!);
     expect(down.status).toBe(503);
     expect(Number(down.headers.get('retry-after'))).toBeGreaterThan(0);
@@ -64,27 +54,27 @@ describe.skipIf(mongodbUri === null)(`OTLP during a MongoDB outage${mongodbUri =
     const status = await (await fetch(`${sp!.apiUrl}/api/status`)).json() as { store: { reachable: boolean } };
     expect(status.store.reachable).toBe(false);
 
-    await startFerretdb(dir);
+    await server.start(context);
     // The exporter resends what was refused; the collector itself was never restarted.
     for (const body of bodies.slice(1)) expect(await postUntil200(body)).toBe(200);
     expect((await sp!.post(bodies[1]!)).status).toBe(200); // a duplicate delivery changes nothing
     await expectExactTotals();
     await sp!.stop();
     sp = undefined;
-    await stopFerretdb(dir);
+    await server.stop();
   });
 
   it('with the spool: acknowledges while the store is down, drains once it is back, counts once', async (context) => {
     await startOutageCollector(context, true);
     expect((await sp!.post(bodies[0]!)).status).toBe(200);
 
-    await stopFerretdb(dir);
+    await server.stop();
     for (const body of bodies.slice(1)) expect((await sp!.post(body)).status).toBe(200);
     const metrics = await (await fetch(`${sp!.apiUrl}/metrics`)).text();
     expect(metrics).toMatch(/^spanpulse_spool_records 75$/m);
     expect(metrics).toMatch(/^spanpulse_store_failing 1$/m);
 
-    await startFerretdb(dir);
+    await server.start(context);
     // An exporter that timed out during the first, slow answer would resend: still counted once.
     expect((await sp!.post(bodies[1]!)).status).toBe(200);
     for (let i = 0; i < 80 && sp!.telemetry.snapshot().spool?.records !== 0; i++) await new Promise((resolve) => setTimeout(resolve, 250));

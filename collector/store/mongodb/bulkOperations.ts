@@ -3,7 +3,8 @@
  * whose duplicates are "already there", upserts whose duplicate key means "already applied".
  */
 import {
-  MongoBulkWriteError, type AnyBulkWriteOperation, type Collection, type Document, type OptionalUnlessRequiredId,
+  BSON, MongoBulkWriteError, MongoInvalidArgumentError, type AnyBulkWriteOperation, type Collection, type Document,
+  type OptionalUnlessRequiredId,
 } from 'mongodb';
 import type { Keyed } from './documents.js';
 import { DUPLICATE_KEY, isRecordDataCode, isTransient } from './mongoErrors.js';
@@ -18,8 +19,9 @@ export interface InsertOutcome {
 /**
  * One unordered insertMany; duplicates are left out of `inserted`, documents refused for
  * their data are listed in `refused`; any other failure rejects. A document the driver cannot
- * even serialise (BSONError) fails the whole command, so the documents are then inserted one
- * by one to find it.
+ * even serialise fails the whole command before it is sent: one larger than BSON allows is
+ * found by its size and the others are inserted again; any other (BSONError) is found by
+ * inserting the documents one by one.
  */
 export async function insertIgnoringDuplicates<T extends Document>(collection: Collection<T>, docs: OptionalUnlessRequiredId<T>[]): Promise<InsertOutcome> {
   const all = new Set(docs.map((_, i) => i));
@@ -29,8 +31,7 @@ export async function insertIgnoringDuplicates<T extends Document>(collection: C
     await collection.insertMany(docs, { ordered: false });
     return { inserted: all, refused };
   } catch (error) {
-    if (isUnserialisable(error) && docs.length > 1) return insertOneByOne(collection, docs);
-    if (isUnserialisable(error)) return { inserted: new Set(), refused: new Map([[0, (error as Error).message]]) };
+    if (isUnserialisable(error)) return insertAroundUnserialisable(collection, docs, error as Error);
     if (!(error instanceof MongoBulkWriteError) || isTransient(error)) throw error;
     for (const writeError of writeErrorsOf(error)) {
       all.delete(writeError.index);
@@ -42,8 +43,36 @@ export async function insertIgnoringDuplicates<T extends Document>(collection: C
   }
 }
 
+/** The largest document the driver sends (it refuses one of this size or more). */
+const MAX_BSON_OBJECT_SIZE = 16 * 1024 * 1024;
+
+/**
+ * The driver could not build the command: a value BSON cannot hold (BSONError), or a document
+ * too large, refused by the driver's size check or overflowing the serializer's buffer (a
+ * RangeError, for documents beyond 17 MiB).
+ */
 function isUnserialisable(error: unknown): boolean {
-  return error instanceof Error && error.name === 'BSONError';
+  return error instanceof Error && (error.name === 'BSONError' || error instanceof RangeError
+    || (error instanceof MongoInvalidArgumentError && error.message.includes('larger than the maximum size')));
+}
+
+async function insertAroundUnserialisable<T extends Document>(
+  collection: Collection<T>, docs: OptionalUnlessRequiredId<T>[], error: Error,
+): Promise<InsertOutcome> {
+  const oversized = new Map<number, string>();
+  for (const [i, doc] of docs.entries()) {
+    const size = BSON.calculateObjectSize(doc);
+    if (size >= MAX_BSON_OBJECT_SIZE) oversized.set(i, `the document is ${size} bytes; a BSON document must be under ${MAX_BSON_OBJECT_SIZE}`);
+  }
+  if (oversized.size === 0) {
+    return docs.length > 1 ? insertOneByOne(collection, docs) : { inserted: new Set(), refused: new Map([[0, error.message]]) };
+  }
+  const rest = [...docs.keys()].filter((i) => !oversized.has(i));
+  const outcome = await insertIgnoringDuplicates(collection, rest.map((i) => docs[i]!));
+  return {
+    inserted: new Set([...outcome.inserted].map((j) => rest[j]!)),
+    refused: new Map([...oversized, ...[...outcome.refused].map(([j, reason]) => [rest[j]!, reason] as const)]),
+  };
 }
 
 async function insertOneByOne<T extends Document>(collection: Collection<T>, docs: OptionalUnlessRequiredId<T>[]): Promise<InsertOutcome> {

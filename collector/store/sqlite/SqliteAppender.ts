@@ -5,12 +5,14 @@
  * A record is new unless its key (start ms, spanIdHash) is in the unfolded tail or in span_ids:
  * a repeated span is recognised however long ago its first copy arrived. A record SQLite
  * refuses for its data (sqliteErrors.ts) is rejected alone: its statement fails, the
- * transaction goes on. Any other failure rolls the whole batch back and rejects the write.
+ * transaction goes on; so is one whose end time the fold could not store (an infinite
+ * responseTime), which would otherwise fail every later fold. Any other failure rolls the
+ * whole batch back and rejects the write.
  * The figures follow in the fold (SqliteFolder.ts); the raw rows alone make the write durable,
  * since the fold can always be redone from them.
  */
 import type { Database, Statement, Transaction } from 'better-sqlite3';
-import { firstOfEachId } from '../recordAggregation.js';
+import { endTime, firstOfEachId } from '../recordAggregation.js';
 import { rejectionReason } from '../storeErrors.js';
 import type { RejectedRecord, SpanRecord, WriteResult } from '../types.js';
 import { RAW_COLUMNS, rawTableOf, rawValues } from './rawRows.js';
@@ -56,6 +58,11 @@ export class SqliteAppender {
       const key = spanKey(entry.timestamp, entry.idHash);
       if (inBatch.has(key) || this.tail.has(entry.timestamp, entry.idHash) || this.folded.get(entry.timestamp, entry.idHash) !== undefined) {
         duplicates += 1;
+        continue;
+      }
+      if (Number.isNaN(endTime(record).getTime())) {
+        // The fold stores the end time (lastSeen, lastActivity); a row without one would fail every fold, for good.
+        rejected.push({ traceId: record.traceId, spanId: record.spanId, reason: rejectionReason('sqlite', new Error('start + responseTime is not a valid time')) });
         continue;
       }
       try {

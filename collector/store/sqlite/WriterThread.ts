@@ -24,6 +24,8 @@ export class WriterThread {
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
   private closed = false;
+  /** Set once close() has asked the thread to close: its exit is then expected. */
+  private closing = false;
 
   constructor(private readonly options: SqliteWriterOptions) {}
 
@@ -46,6 +48,7 @@ export class WriterThread {
     if (this.closed) return;
     const worker = this.worker;
     if (worker !== undefined) {
+      this.closing = true;
       await this.call('close').catch((error: unknown) => log.warn('sqlite store: closing the writer failed', { error }));
       this.closed = true;
       await worker.terminate();
@@ -85,7 +88,7 @@ export class WriterThread {
           this.pending.delete(id);
           pending.reject(PipelineError.unavailable('the sqlite writer thread stopped; retry', 1));
         }
-        if (wasRunning && !this.closed) log.error('sqlite store: the writer thread stopped; the next write starts a new one', { code });
+        if (wasRunning && !this.closing) log.error('sqlite store: the writer thread stopped; the next write starts a new one', { code });
       });
     });
   }

@@ -9,8 +9,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { PipelineError } from '../../../collector/errors.js';
 import { GroupCommitWriter } from '../../../collector/pipeline/GroupCommitWriter.js';
 import { SqliteStore } from '../../../collector/store/sqlite/SqliteStore.js';
-import type { RequestRecord, SpanRecord, StoreWriter } from '../../../collector/store/types.js';
+import type { RequestRecord } from '../../../collector/store/types.js';
 import { Telemetry } from '../../../collector/telemetry/Telemetry.js';
+import { GatedStore } from '../../support/GatedStore.js';
 
 let sequence = 0;
 function records(count: number): RequestRecord[] {
@@ -22,26 +23,6 @@ function records(count: number): RequestRecord[] {
       sessionId: null, userId: null, agentName: null, ipAddress: null, userAgent: null, outcome: 'success', inputTokens: 0, outputTokens: 0,
     };
   });
-}
-
-/** The real store behind a gate: each write waits until `open()` is called. */
-class GatedStore implements StoreWriter {
-  readonly batchSizes: number[] = [];
-  private release: (() => void) | null = null;
-  private gate = new Promise<void>((resolve) => (this.release = resolve));
-  constructor(private readonly store: SqliteStore) {}
-  async write(batch: readonly SpanRecord[]) {
-    this.batchSizes.push(batch.length);
-    await this.gate;
-    return this.store.write(batch);
-  }
-  open() {
-    this.release?.();
-    this.gate = Promise.resolve();
-  }
-  close() {
-    this.gate = new Promise<void>((resolve) => (this.release = resolve));
-  }
 }
 
 const stores: SqliteStore[] = [];

@@ -5,53 +5,29 @@
  * crashing or hanging; once the server is back, the same store writes again by itself, and
  * the batches resent by the "exporter" end up counted exactly once.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { isRetryable, PipelineError } from '../../../collector/errors.js';
 import { MongoStore } from '../../../collector/store/mongodb/MongoStore.js';
-import type { SpanRecord, WriteResult } from '../../../collector/store/types.js';
-import { startFerretdb, stopFerretdb } from '../../mongodbServer.js';
+import type { SpanRecord } from '../../../collector/store/types.js';
 import { at, request } from './contract/records.js';
-import { mongodbUri, skipReason } from './mongodbSupport.js';
+import { untilAvailable } from './faultSupport.js';
+import { mongodbUri, ownFerretdb, skipReason } from './mongodbSupport.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'spanpulse-outage-'));
-afterAll(async () => {
-  await stopFerretdb(dir).catch(() => undefined);
-  rmSync(dir, { recursive: true, force: true });
-});
+const server = ownFerretdb('spanpulse-outage-');
 
 const batches: SpanRecord[][] = Array.from({ length: 8 }, (_, b) =>
   Array.from({ length: 150 }, (_, i) => request({ sessionId: `s${i % 9}`, responseTime: b + i + 1, timestamp: at(10, (b * 7 + i) % 60) })));
 
-/** Like an OTel exporter: resend (a fresh copy, as a new request would decode) until acknowledged. */
-async function sendUntilAcknowledged(store: MongoStore, batch: SpanRecord[]): Promise<WriteResult> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await store.write([...batch]);
-    } catch (error) {
-      if (!isRetryable(error) || attempt >= 40) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
-  }
-}
-
 describe.skipIf(mongodbUri === null)(`MongoStore outage${mongodbUri === null ? ` (skipped: ${skipReason})` : ''}`, () => {
   it('answers 503 with Retry-After while the server is down and writes again by itself once it is back, losing and doubling nothing', async (context) => {
-    // Needs a server this test may stop: its own FerretDB, even when MONGODB_URI names another server.
-    const started = await startFerretdb(dir).catch((error: unknown) => error as Error);
-    if (started instanceof Error) {
-      if (process.env['CI'] === 'true') throw started;
-      context.skip(`FerretDB could not be started: ${started.message}`);
-    }
-    const uri = started as string;
+    // Needs a server this test may stop.
+    const uri = await server.start(context);
     const store = new MongoStore({ uri, database: 'outage', timeoutMs: 1500, recoveryIntervalMs: 0 });
     await store.start();
     expect(await store.write(batches[0]!)).toEqual({ stored: 150, duplicates: 0, rejected: [] });
 
     const inFlight = store.write(batches[1]!).then(() => 'acknowledged', (error: unknown) => error);
-    await stopFerretdb(dir);
+    await server.stop();
     const whileStopping = await inFlight;
     if (whileStopping !== 'acknowledged') expect(isRetryable(whileStopping)).toBe(true);
 
@@ -62,8 +38,8 @@ describe.skipIf(mongodbUri === null)(`MongoStore outage${mongodbUri === null ? `
     expect(isRetryable(await store.listServices().catch((error: unknown) => error))).toBe(true);
     await expect(store.ping()).rejects.toBeInstanceOf(PipelineError);
 
-    await startFerretdb(dir);
-    for (const batch of batches.slice(1)) await sendUntilAcknowledged(store, batch);
+    await server.start(context);
+    for (const batch of batches.slice(1)) await untilAvailable(() => store.write([...batch]));
 
     const requests = batches.flat();
     const [hour] = await store.findRollups({ period: 'hour', level: 'service', from: at(10), to: at(11) });

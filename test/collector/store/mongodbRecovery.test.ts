@@ -5,7 +5,7 @@
  * into one collection of a real database (the server cannot fail on cue); everything else,
  * including the documents already reached before the failure, is real.
  */
-import { MongoClient, MongoNetworkError, type Db } from 'mongodb';
+import { MongoClient, type Db } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isRetryable } from '../../../collector/errors.js';
 import { COLLECTIONS } from '../../../collector/store/mongodb/documents.js';
@@ -14,40 +14,9 @@ import { MongoWriter } from '../../../collector/store/mongodb/MongoWriter.js';
 import { mongodbProtocol, type WriteProtocol } from '../../../collector/store/mongodb/WriteProtocol.js';
 import { toPipelineError } from '../../../collector/store/mongodb/mongoErrors.js';
 import type { SpanRecord, Store } from '../../../collector/store/types.js';
-import { at, day, invocation, request } from './contract/records.js';
+import { at, day, mixedBatch } from './contract/records.js';
+import { withFailingWrites } from './failingCollections.js';
 import { dropDatabasesAfterAll, freshDatabase, freshStore, mongodbUri, skipReason } from './mongodbSupport.js';
-
-/**
- * The real `db`, except that bulk writes and inserts (the FerretDB mode inserts new counter
- * documents) to `failing` collection throw a network error while `fail.on`.
- */
-function withFailingBulkWrites(db: Db, failing: string, fail: { on: boolean }): Db {
-  const bind = (target: object, prop: string | symbol) => {
-    const value = Reflect.get(target, prop, target) as unknown;
-    return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
-  };
-  return new Proxy(db, {
-    get(target, prop) {
-      if (prop !== 'collection') return bind(target, prop);
-      return (name: string) => {
-        const collection = target.collection(name);
-        if (name !== failing) return collection;
-        return new Proxy(collection, {
-          get(c, p) {
-            if ((p === 'bulkWrite' || p === 'insertMany') && fail.on) return () => Promise.reject(new MongoNetworkError('connection reset (injected)'));
-            return bind(c, p);
-          },
-        });
-      };
-    },
-  });
-}
-
-function batchOf(size: number, hour = 10): SpanRecord[] {
-  return Array.from({ length: size }, (_, i) => i % 4 === 3
-    ? invocation({ sessionId: `s${i % 6}`, responseTime: i + 1, timestamp: at(hour, i % 60), inputTokens: 1 })
-    : request({ sessionId: `s${i % 6}`, agentName: i % 2 === 0 ? 'support' : null, responseTime: i + 1, timestamp: at(hour, i % 60), inputTokens: 2 }));
-}
 
 async function totals(store: Store) {
   const ALL = { from: at(-24), to: at(48) };
@@ -118,8 +87,8 @@ describe.skipIf(mongodbUri === null).each(Object.keys(protocols))(`MongoWriter f
   it('finishes a unit that failed half-way when the same batch is retried, counting every document once', async () => {
     const { store, db } = await storeAndDb();
     const fail = { on: true };
-    const writer = writerOn(withFailingBulkWrites(db, COLLECTIONS.services, fail), 'w1');
-    const batch = batchOf(40);
+    const writer = writerOn(withFailingWrites(db, COLLECTIONS.services, () => fail.on), 'w1');
+    const batch = mixedBatch(40);
 
     const error = await writer.write(batch).catch((e: unknown) => e);
     expect(isRetryable(toPipelineError(error, 'write'))).toBe(true);
@@ -139,9 +108,9 @@ describe.skipIf(mongodbUri === null).each(Object.keys(protocols))(`MongoWriter f
   it('finishes the failed unit before the next batch when the failed one is not retried', async () => {
     const { store, db } = await storeAndDb();
     const fail = { on: true };
-    const writer = writerOn(withFailingBulkWrites(db, COLLECTIONS.userSessions, fail), 'w2');
-    const first = batchOf(30);
-    const second = batchOf(20, 11);
+    const writer = writerOn(withFailingWrites(db, COLLECTIONS.userSessions, () => fail.on), 'w2');
+    const first = mixedBatch(30);
+    const second = mixedBatch(20, 11);
     await expect(writer.write(first)).rejects.toThrow(/injected/);
     fail.on = false;
     expect(await writer.write(second)).toEqual({ stored: 20, duplicates: 0, rejected: [] });
@@ -152,13 +121,13 @@ describe.skipIf(mongodbUri === null).each(Object.keys(protocols))(`MongoWriter f
 
   it('lets another collector complete the unit of one that stopped, once, while it sees those spans as duplicates', async () => {
     const { store, db } = await storeAndDb();
-    const dead = writerOn(withFailingBulkWrites(db, COLLECTIONS.agentMetrics, { on: true }), 'dead', { unitLeaseMs: 1 });
-    const batch = batchOf(48);
+    const dead = writerOn(withFailingWrites(db, COLLECTIONS.agentMetrics, () => true), 'dead', { unitLeaseMs: 1 });
+    const batch = mixedBatch(48);
     await expect(dead.write(batch)).rejects.toThrow(/injected/);
 
     // The exporter retries at another collector, regrouped, with new spans too.
     const regrouped = [...batch].reverse();
-    const extra = batchOf(8, 12);
+    const extra = mixedBatch(8, 12);
     const result = await store.write([...regrouped.slice(0, 20), ...extra, ...regrouped.slice(20)]);
     expect(result).toEqual({ stored: 8, duplicates: 48, rejected: [] });
 

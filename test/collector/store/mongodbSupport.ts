@@ -1,10 +1,15 @@
 /**
  * Shared by the MongoDB store tests: the test server from the global setup
- * (test/mongodbServer.ts), a fresh database name per store, and dropping them afterwards.
+ * (test/mongodbServer.ts), a fresh database name per store, and dropping them afterwards;
+ * and a FerretDB of a test's own, for tests that stop their server.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { MongoClient } from 'mongodb';
-import { afterAll, inject } from 'vitest';
+import { afterAll, inject, type TestContext } from 'vitest';
 import { MongoStore, type MongoStoreOptions } from '../../../collector/store/mongodb/MongoStore.js';
+import { startFerretdb, stopFerretdb } from '../../mongodbServer.js';
 
 export const mongodbUri = inject('mongodbUri');
 export const skipReason = inject('mongodbSkipReason');
@@ -36,4 +41,28 @@ export function dropDatabasesAfterAll(): void {
       await client.close();
     }
   });
+}
+
+/**
+ * A FerretDB of this test file's own (so stopping it disturbs no other test), even when
+ * MONGODB_URI names another server; stopped and removed after all tests. `start` resolves to
+ * its URI (a restart keeps it), or skips the test when FerretDB cannot be started (fails in CI).
+ */
+export function ownFerretdb(prefix: string): { dir: string; start(context: TestContext): Promise<string>; stop(): Promise<void> } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  afterAll(async () => {
+    await stopFerretdb(dir).catch(() => undefined);
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return {
+    dir,
+    start: async (context) => {
+      const started = await startFerretdb(dir).catch((error: unknown) => error as Error);
+      if (!(started instanceof Error)) return started;
+      if (process.env['CI'] === 'true') throw started;
+      context.skip(`FerretDB could not be started: ${started.message}`);
+      throw started;
+    },
+    stop: () => stopFerretdb(dir),
+  };
 }

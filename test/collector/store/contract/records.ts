@@ -87,3 +87,14 @@ export function sortAgentDays(days: AgentDay[]): AgentDay[] {
   const key = (d: AgentDay) => [d.serviceName, d.agentName, d.date].join('\u0000');
   return [...days].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
 }
+
+/**
+ * `size` records of service `shop` in hour `hour`: every fourth an agent invocation, the
+ * others requests, half of them attributed to agent `support`; sessions s0..s5; response times
+ * 1, 2, 3, ... (whole milliseconds, so every sum is exact in any order).
+ */
+export function mixedBatch(size: number, hour = 10): Array<RequestRecord | AgentInvocationRecord> {
+  return Array.from({ length: size }, (_, i) => i % 4 === 3
+    ? invocation({ sessionId: `s${i % 6}`, responseTime: i + 1, timestamp: at(hour, i % 60), inputTokens: 1 })
+    : request({ sessionId: `s${i % 6}`, agentName: i % 2 === 0 ? 'support' : null, responseTime: i + 1, timestamp: at(hour, i % 60), inputTokens: 2 }));
+}
