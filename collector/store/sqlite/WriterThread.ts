@@ -36,7 +36,11 @@ export class WriterThread {
 
   call<C extends WriterCall>(call: C, ...args: WriterCalls[C]['args']): Promise<WriterCalls[C]['result']> {
     if (this.closed) return Promise.reject(PipelineError.unavailable('sqlite store is shut down'));
-    return this.running().then((worker) => new Promise((resolve, reject) => {
+    // A thread that cannot be started again (the file went away) is a store failure like any other: retryable.
+    const running = this.running().catch((error: unknown) => {
+      throw error instanceof PipelineError ? error : PipelineError.unavailable(`sqlite store: ${(error as Error).message}`, 2, error);
+    });
+    return running.then((worker) => new Promise((resolve, reject) => {
       const id = this.nextId++;
       this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
       worker.postMessage({ id, call, args });
