@@ -18,12 +18,14 @@
  * `fold_state` records up to which raw row the counters and span_ids are complete.
  *
  * Every statement is `IF NOT EXISTS`: creating the schema on an existing file is a no-op.
- * `PRAGMA user_version` records the schema version; a file of another version is refused
- * with a clear message rather than written with statements that do not fit it.
+ * `PRAGMA user_version` records the schema version; a file of an earlier version is upgraded
+ * in place (migrateSchema.ts), one of an unknown version is refused with a clear message rather
+ * than written with statements that do not fit it.
  */
 import type { Database } from 'better-sqlite3';
 import { mergeHistogram, type LatencyHistogram } from '../../mapping/latencyHistogram.js';
 import { figureColumnDefinitions } from './figureColumns.js';
+import { migrateSchema } from './migrateSchema.js';
 
 const SCHEMA_VERSION = 2;
 
@@ -179,7 +181,8 @@ export function prepareConnection(db: Database, options: ConnectionOptions): voi
 
 /** Creates the tables (the writer's connection, before any other opens the file). */
 export function createSchema(db: Database): void {
-  const version = Number(db.pragma('user_version', { simple: true }));
+  let version = Number(db.pragma('user_version', { simple: true }));
+  if (version !== SCHEMA_VERSION && version !== 0 && migrateSchema(db, version)) version = SCHEMA_VERSION;
   const used = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'api_metrics'").get() !== undefined;
   if (version !== SCHEMA_VERSION && (version !== 0 || used)) {
     throw new Error(`the file has spanpulse schema version ${version}, this version needs ${SCHEMA_VERSION}; ` +

@@ -1,0 +1,50 @@
+/**
+ * A store file of schema version 1 (spanpulse before the append-and-fold store) is upgraded
+ * in place at start: every raw row and figure kept, repeated spans still recognised as
+ * duplicates, new spans counted on top.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, describe, expect, it } from 'vitest';
+import { SqliteStore } from '../../../collector/store/sqlite/SqliteStore.js';
+import { at, day, request } from './contract/records.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'spanpulse-upgrade-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('SQLite schema upgrade', () => {
+  it('upgrades a version 1 file keeping its rows and figures, and goes on counting exactly', async () => {
+    const path = join(dir, 'v1.db');
+    const old = [request({ timestamp: at(10, 1), responseTime: 10, sessionId: 's1' }), request({ timestamp: at(10, 2), responseTime: 30, sessionId: 's1' })];
+    const v1 = new Database(path);
+    v1.exec(readFileSync(new URL('./fixtures/schemaV1.sql', import.meta.url), 'utf8'));
+    const insert = v1.prepare(`INSERT INTO api_metrics (traceId, spanId, serviceName, endpoint, method, statusCode, responseTime, timestamp,
+      sessionId, userId, agentName, ipAddress, userAgent, outcome, inputTokens, outputTokens) VALUES (?, ?, 'shop', '/api/items', 'GET', 200, ?, ?,
+      's1', NULL, NULL, NULL, NULL, 'success', 0, 0)`);
+    for (const r of old) insert.run(r.traceId, r.spanId, r.responseTime, r.timestamp.getTime());
+    v1.prepare(`INSERT INTO hourly_metrics VALUES ('shop', ?, '', '', '', 2, 2, 0, 0, 40, 10, 30, '{"1":2}', 0, 0, 1)`).run(at(10).getTime());
+    v1.prepare(`INSERT INTO services VALUES ('shop', ?, ?, 2)`).run(at(10, 1).getTime(), at(10, 2).getTime());
+    v1.close();
+
+    const store = new SqliteStore({ path });
+    await store.start();
+    try {
+      const all = { from: at(0), to: at(24) };
+      expect((await store.findRequests({ ...all, limit: 10 })).map((r) => r.spanId).sort()).toEqual(old.map((r) => r.spanId).sort());
+      expect(await store.findRollups({ ...all, period: 'hour', level: 'service' })).toMatchObject([{ requestCount: 2, totalResponseTime: 40, activeUsers: 1 }]);
+      expect(await store.write(old)).toEqual({ stored: 0, duplicates: 2, rejected: [] });
+      expect(await store.write([request({ timestamp: at(10, 3), responseTime: 60, sessionId: 's2' })])).toMatchObject({ stored: 1 });
+      expect(await store.findRollups({ ...all, period: 'hour', level: 'service' })).toMatchObject([{ requestCount: 3, totalResponseTime: 100, activeUsers: 2 }]);
+      expect(await store.listServices()).toMatchObject([{ serviceName: 'shop', spanCount: 3 }]);
+      expect(await store.findAgentDays({ fromDate: day(0), toDate: day(0) })).toEqual([]);
+    } finally {
+      await store.shutdown();
+    }
+    const upgraded = new Database(path, { readonly: true });
+    expect(upgraded.pragma('user_version', { simple: true })).toBe(2);
+    expect(upgraded.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name LIKE '%_v1'").get()).toEqual({ n: 0 });
+    upgraded.close();
+  });
+});
