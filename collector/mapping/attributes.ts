@@ -43,4 +43,19 @@ export const USER_ID = ['user.id', 'enduser.id'];
 export const AGENT_NAME = ['gen_ai.agent.name'];
 export const INPUT_TOKENS = ['gen_ai.usage.input_tokens', 'gen_ai.usage.prompt_tokens'];
 export const OUTPUT_TOKENS = ['gen_ai.usage.output_tokens', 'gen_ai.usage.completion_tokens'];
+// GenAI conventions, newest names first (semantic-conventions-genai), then the names of
+// instrumentations built on older versions.
+export const GENAI_OPERATION = ['gen_ai.operation.name'];
+export const AGENT_ID = ['gen_ai.agent.id'];
+export const GENAI_PROVIDER = ['gen_ai.provider.name', 'gen_ai.system'];
+export const REQUEST_MODEL = ['gen_ai.request.model'];
+export const RESPONSE_MODEL = ['gen_ai.response.model'];
+export const CACHE_READ_TOKENS = ['gen_ai.usage.cache_read.input_tokens', 'gen_ai.usage.input_tokens.cached', 'gen_ai.usage.cache_read_input_tokens'];
+export const CACHE_WRITE_TOKENS = [
+  'gen_ai.usage.cache_creation.input_tokens', 'gen_ai.usage.cache_write.input_tokens', 'gen_ai.usage.input_tokens.cache_write',
+  'gen_ai.usage.cache_creation_input_tokens',
+];
+export const REASONING_TOKENS = ['gen_ai.usage.reasoning.output_tokens', 'gen_ai.usage.output_tokens.reasoning', 'gen_ai.usage.reasoning_tokens'];
+export const ERROR_TYPE = ['error.type'];
+export const CONVERSATION_ID = ['gen_ai.conversation.id'];
 export const SERVICE_NAME = ['service.name'];
