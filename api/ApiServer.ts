@@ -23,7 +23,8 @@ export class ApiServer implements Component {
 
   async start(): Promise<void> {
     if (this.server !== undefined) return;
-    const server = createServer(createApiApp(this.options));
+    // As the OTLP receiver's defaults: a client trickling its request is cut off (408).
+    const server = createServer({ headersTimeout: 10_000, requestTimeout: 30_000, connectionsCheckingInterval: 1000 }, createApiApp(this.options));
     this.server = server;
     this.bound = await listen(server, this.endpoint);
   }
