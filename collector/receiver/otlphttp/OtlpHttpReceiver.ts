@@ -152,6 +152,8 @@ function contentTypeOf(format: WireFormat): string {
   return format === 'json' ? 'application/json' : 'application/x-protobuf';
 }
 
+const DEFAULT_MAX_CONNECTIONS = 1024;
+
 const CLIENT_ERROR_STATUS: Readonly<Record<string, string>> = {
   ERR_HTTP_REQUEST_TIMEOUT: '408 Request Timeout',
   HPE_HEADER_OVERFLOW: '431 Request Header Fields Too Large',
@@ -178,7 +180,7 @@ export class OtlpHttpReceiver implements Component {
     private readonly limits = new IngestLimits({ maxBytesInFlight: DEFAULT_MAX_BYTES_IN_FLIGHT }, telemetry),
   ) {
     telemetry.limits.gauge('http_connections', () => this.connections);
-    telemetry.limits.gauge('http_connections_limit', () => this.options.maxConnections ?? 1024);
+    telemetry.limits.gauge('http_connections_limit', () => this.options.maxConnections ?? DEFAULT_MAX_CONNECTIONS);
   }
 
   /** The bound address once started (useful with port 0). */
@@ -209,7 +211,7 @@ export class OtlpHttpReceiver implements Component {
     const server = tls
       ? createHttpsServer({ ...httpsServerOptions(readTlsMaterial(tls)), ...timeouts }, listener)
       : createServer(timeouts, listener);
-    server.maxConnections = this.options.maxConnections ?? 1024;
+    server.maxConnections = this.options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
     server.on('drop', () => this.telemetry.limits.connectionDropped());
     server.on('connection', (socket: Socket) => {
       this.connections += 1;
