@@ -31,7 +31,9 @@ export class ApiServer implements Component {
   async start(): Promise<void> {
     if (this.server !== undefined) return;
     const app = createApiApp(this.options);
-    const server = this.tls === null ? createServer(app) : createHttpsServer(httpsServerOptions(readTlsMaterial(this.tls)), app);
+    // As the OTLP receiver's defaults: a client trickling its request is cut off (408).
+    const timeouts = { headersTimeout: 10_000, requestTimeout: 30_000, connectionsCheckingInterval: 1000 };
+    const server = this.tls === null ? createServer(timeouts, app) : createHttpsServer({ ...httpsServerOptions(readTlsMaterial(this.tls)), ...timeouts }, app);
     this.server = server;
     this.bound = await listen(server, this.endpoint);
   }

@@ -1,6 +1,6 @@
 /**
  * One spanpulse process, built from a validated Config: the store, the traces pipeline
- * (mapping, then group commit), the extensions listed in `service.extensions` (status API,
+ * (memory limiter if listed, mapping, then group commit), the extensions listed in `service.extensions` (status API,
  * retention job) and the OTLP receivers (HTTP, and gRPC unless its endpoint is empty), as
  * lifecycle Components started in the order of one list and stopped in reverse: on SIGTERM the
  * receivers stop accepting first and finish the requests in flight, the pipeline flushes its
@@ -10,6 +10,7 @@
 import type { AddressInfo } from 'node:net';
 import { ApiServer } from '../api/ApiServer.js';
 import type { Config } from './config/Config.js';
+import { tlsOptionsOf } from './config/tlsConfig.js';
 import { MaintenanceJob } from './jobs/MaintenanceJob.js';
 import { shutdownInReverse, startInOrder, type Component } from './lifecycle/Component.js';
 import { log } from './log.js';
@@ -19,9 +20,11 @@ import { GroupCommitWriter } from './pipeline/GroupCommitWriter.js';
 import { Spool } from './pipeline/spool/Spool.js';
 import { SpoolingWriter } from './pipeline/spool/SpoolingWriter.js';
 import { TracesPipeline } from './pipeline/TracesPipeline.js';
-import { tlsOptionsOf } from './config/tlsConfig.js';
+import { MemoryLimiter } from './processor/memorylimiter/MemoryLimiter.js';
+import { defaultMaxBytesInFlight, IngestLimits } from './receiver/otlp/IngestLimits.js';
 import { grpcReceiverOptions } from './receiver/otlpgrpc/grpcReceiverOptions.js';
 import { OtlpGrpcReceiver } from './receiver/otlpgrpc/OtlpGrpcReceiver.js';
+import { httpReceiverOptions } from './receiver/otlphttp/httpReceiverOptions.js';
 import { OtlpHttpReceiver } from './receiver/otlphttp/OtlpHttpReceiver.js';
 import { createStore, retentionOf } from './store/createStore.js';
 import type { Store } from './store/types.js';
@@ -81,14 +84,19 @@ export async function startSpanpulse(config: Config): Promise<RunningSpanpulse> 
     writer,
     telemetry,
   );
+  const memory = config.processors.memory_limiter;
+  const memoryLimiter = traces.processors.includes('memory_limiter')
+    ? new MemoryLimiter({ limitBytes: memory.limit, spikeLimitBytes: memory.spike_limit, checkIntervalMs: memory.check_interval }, telemetry)
+    : null;
+  // One budget for both receivers: memory is one pool whichever transport fills it.
+  const ingestLimits = new IngestLimits({
+    maxBytesInFlight: config.receivers.otlp.max_bytes_in_flight ?? defaultMaxBytesInFlight(memoryLimiter ? memory.limit : null),
+    memoryLimiter,
+  }, telemetry);
   const http = config.receivers.otlp.protocols.http;
-  const receiver = new OtlpHttpReceiver(
-    { endpoint: http.endpoint, maxRequestBodySize: http.max_request_body_size, bearerToken: http.auth.bearer_token, tls: tlsOptionsOf(http.tls) },
-    pipeline,
-    telemetry,
-  );
+  const receiver = new OtlpHttpReceiver(httpReceiverOptions(http), pipeline, telemetry, ingestLimits);
   const grpcOptions = grpcReceiverOptions(config.receivers.otlp.protocols);
-  const grpcReceiver = grpcOptions === null ? undefined : new OtlpGrpcReceiver(grpcOptions, pipeline, telemetry);
+  const grpcReceiver = grpcOptions === null ? undefined : new OtlpGrpcReceiver(grpcOptions, pipeline, telemetry, ingestLimits);
   const statusApi = config.extensions.status_api;
   const api = extensions.has('status_api')
     ? new ApiServer(statusApi.endpoint, {
@@ -118,7 +126,7 @@ export async function startSpanpulse(config: Config): Promise<RunningSpanpulse> 
 
   const components: Component[] = [
     store, cardinality, ...(spooling ? [spooling] : []), writer, ...(jobs ? [jobs] : []), ...(api ? [api] : []),
-    receiver, ...(grpcReceiver ? [grpcReceiver] : []),
+    ...(memoryLimiter ? [memoryLimiter] : []), receiver, ...(grpcReceiver ? [grpcReceiver] : []),
   ];
   await startInOrder(components, SHUTDOWN_DEADLINE_MS);
   const otlpAddress = receiver.address as AddressInfo;

@@ -41,6 +41,7 @@ const sizeUpTo = (max: number, maxText: string) => z
 /** Request bodies are held in memory (and zlib cannot inflate past 4 GiB). */
 const size = sizeUpTo(1024 ** 3, '1GiB');
 const diskSize = sizeUpTo(1024 ** 4, '1TiB');
+const memorySize = sizeUpTo(1024 ** 4, '1TiB');
 
 /** An integer that may arrive as a string after ${env:...} substitution. */
 const count = (min: number) => z.coerce.number().int().min(min);
@@ -59,22 +60,43 @@ const percent = z
 export const ConfigSchema = z.strictObject({
   receivers: z.strictObject({
     otlp: z.strictObject({
+      /**
+       * Request body bytes held in memory by both receivers together (read, decompressed, being
+       * decoded and stored); default: processors.memory_limiter.limit / 8 when the memory
+       * limiter is in the pipeline, else 64 MiB (collector/receiver/otlp/IngestLimits.ts).
+       */
+      max_bytes_in_flight: memorySize.optional(),
       protocols: z.strictObject({
         http: z.strictObject({
           endpoint: hostPort.default('0.0.0.0:4318'),
           /** Limit on the request body, applied before and after gzip decompression. */
           max_request_body_size: size.default(20 * 1024 * 1024),
+          /** Most open connections; more are closed as they arrive. */
+          max_connections: count(1).default(1024),
+          /** Longest wait for a request's headers, from its first byte (or from the connection's opening). */
+          read_header_timeout: timerDuration.default(10_000),
+          /** Longest wait for a whole request, headers and body. */
+          read_timeout: timerDuration.default(30_000),
+          /** Longest a keep-alive connection waits for its next request. */
+          idle_timeout: timerDuration.default(65_000),
           auth: z.strictObject({
             /** When non-empty, OTLP requests need `Authorization: Bearer <token>`. */
             bearer_token: z.string().default(''),
           }).prefault({}),
           tls: tlsConfig,
-        }).prefault({}),
+        }).prefault({}).superRefine((http, ctx) => {
+          // Node refuses a header timeout longer than the whole request's, and it would mean nothing.
+          if (http.read_header_timeout > http.read_timeout) {
+            ctx.addIssue({ code: 'custom', path: ['read_header_timeout'], message: 'must not be longer than read_timeout (which covers the headers too)' });
+          }
+        }),
         grpc: z.strictObject({
           /** OTLP/gRPC address; empty disables the gRPC receiver. */
           endpoint: z.union([z.literal(''), hostPort]).default('0.0.0.0:4317'),
           /** Largest message, after decompression too; default: http's max_request_body_size. */
           max_request_body_size: size.optional(),
+          /** Most calls at once on one connection (HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS). */
+          max_concurrent_streams: count(1).default(100),
           auth: z.strictObject({
             /** Default: http's bearer_token, so a token set for one transport is not missing on the other. */
             bearer_token: z.string().optional(),
@@ -85,6 +107,19 @@ export const ConfigSchema = z.strictObject({
     }).prefault({}),
   }).prefault({}),
   processors: z.strictObject({
+    /** Refuses OTLP requests while the process uses too much memory (collector/processor/memorylimiter/). */
+    memory_limiter: z.strictObject({
+      /** How often the process RSS is read. */
+      check_interval: timerDuration.default(1000),
+      /** RSS the collector is to stay under. */
+      limit: memorySize.default(512 * 1024 ** 2),
+      /** Headroom for growth between two checks: requests are refused above limit - spike_limit. Default 20 % of limit. */
+      spike_limit: memorySize.optional(),
+    }).prefault({}).superRefine((limiter, ctx) => {
+      if (limiter.spike_limit !== undefined && limiter.spike_limit >= limiter.limit) {
+        ctx.addIssue({ code: 'custom', path: ['spike_limit'], message: 'must be below limit (requests are refused above limit - spike_limit)' });
+      }
+    }),
     spanpulse: z.strictObject({
       /** Route parameter that names the agent (`/api/agents/:agent/chat`); empty disables. */
       agent_route_parameter: z.string().regex(/^[A-Za-z0-9_]*$/, 'expected a route parameter name such as agent').default('agent'),
@@ -187,8 +222,11 @@ export const ConfigSchema = z.strictObject({
     pipelines: z.strictObject({
       traces: z.strictObject({
         receivers: z.array(z.string()).default(['otlp']),
-        /** `spanpulse` (mapping) first; `batch` (group commit) optional: without it each request is its own store write. */
-        processors: z.array(z.string()).default(['spanpulse', 'batch']),
+        /**
+         * `memory_limiter` (optional) first, then `spanpulse` (mapping); `batch` (group commit)
+         * optional: without it each request is its own store write.
+         */
+        processors: z.array(z.string()).default(['memory_limiter', 'spanpulse', 'batch']),
         /** Stores in order of preference: the first that is configured is used (mongodb needs its uri; sqlite always can). */
         exporters: z.array(z.string()).default(['mongodb', 'sqlite']),
       }).prefault({}),

@@ -63,7 +63,7 @@ export function parseConfig(text: string, source: string, env: Readonly<Record<s
 
 const KNOWN = {
   receivers: ['otlp'],
-  processors: ['spanpulse', 'batch'],
+  processors: ['memory_limiter', 'spanpulse', 'batch'],
   exporters: ['mongodb', 'sqlite'],
   extensions: ['status_api', 'retention'],
 } as const;
@@ -81,8 +81,11 @@ function wiringProblems(config: Config): string[] {
   check(traces.exporters, KNOWN.exporters, 'service.pipelines.traces.exporters');
   check(config.service.extensions, KNOWN.extensions, 'service.extensions');
   if (!traces.receivers.includes('otlp')) problems.push('service.pipelines.traces.receivers: must include otlp');
-  if (traces.processors[0] !== 'spanpulse') {
-    problems.push('service.pipelines.traces.processors: must start with spanpulse (it maps spans to records; batch, if listed, groups them after it)');
+  const limiterAt = traces.processors.indexOf('memory_limiter');
+  if (limiterAt > 0) {
+    problems.push('service.pipelines.traces.processors: memory_limiter must come first (it refuses requests before anything is done with them)');
+  } else if (traces.processors[limiterAt + 1] !== 'spanpulse') {
+    problems.push('service.pipelines.traces.processors: must start with spanpulse, or memory_limiter then spanpulse (it maps spans to records; batch, if listed, groups them after it)');
   }
   const duplicate = (list: readonly string[]) => list.find((name, i) => list.indexOf(name) !== i);
   for (const [path, list] of [['service.extensions', config.service.extensions], ['service.pipelines.traces.processors', traces.processors],

@@ -6,6 +6,7 @@
 import type { SpoolState } from '../pipeline/spool/SpoolingWriter.js';
 import type { WriteResult } from '../store/types.js';
 
+import { LimitCounters } from './LimitCounters.js';
 import { ReceiverCounters } from './ReceiverCounters.js';
 
 export interface TelemetrySnapshot {
@@ -46,6 +47,8 @@ export class Telemetry {
   private spoolProbe: () => SpoolState | null = () => null;
   /** Per receiver transport: spans accepted / refused, metrics and logs ignored. */
   readonly receivers = new ReceiverCounters();
+  /** What the receivers' limits and the memory limiter refused, and their gauges. */
+  readonly limits = new LimitCounters();
 
   constructor(startedAt = new Date()) {
     this.state = {
@@ -157,7 +160,7 @@ export class Telemetry {
       Object.entries({ ...s.requestsRefused, ...s.requestsThrottled }).map(([code, n]) => [`{code="${code}"}`, n]));
     metric('spanpulse_cardinality_overflow_total', 'counter', 'Records counted under (other): a service, endpoint or agent limit was reached.',
       Object.entries(s.cardinalityOverflow).map(([dimension, n]) => [`{dimension="${dimension}"}`, n]));
-    for (const family of this.receivers.families()) metric(family.name, family.type, family.help, family.samples);
+    for (const family of [...this.receivers.families(), ...this.limits.families()]) metric(family.name, family.type, family.help, family.samples);
     metric('spanpulse_queue_spans', 'gauge', 'Spans waiting for a store write.', [['', s.queueDepth]]);
     metric('spanpulse_store_writes_total', 'counter', 'Batch writes to the store that succeeded.', [['', s.storeWrites]]);
     metric('spanpulse_store_write_failures_total', 'counter', 'Batch writes to the store that failed.', [['', s.storeWriteFailures]]);

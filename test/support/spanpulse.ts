@@ -20,6 +20,14 @@ export interface TestSpanpulseOptions {
   spool?: boolean;
   /** processors.spanpulse settings, e.g. `{ limits: { services: 2 } }`. */
   spanpulse?: Record<string, unknown>;
+  /**
+   * processors.memory_limiter settings; given, the limiter is put first in the pipeline. Left
+   * out (the default), it is not: a test worker's RSS says nothing about this collector.
+   */
+  memoryLimiter?: Record<string, unknown>;
+  /** Extra receivers.otlp settings (`max_bytes_in_flight`) and protocols.http settings (`read_timeout`, ...). */
+  otlp?: Record<string, unknown>;
+  http?: Record<string, unknown>;
 }
 
 export interface TestSpanpulse extends RunningSpanpulse {
@@ -30,6 +38,11 @@ export interface TestSpanpulse extends RunningSpanpulse {
   post(body: Buffer, options?: { contentType?: string; gzip?: boolean; headers?: Record<string, string> }): Promise<Response>;
   /** Shuts down and removes the temp dir. */
   stop(): Promise<void>;
+}
+
+/** `{a: 1, b: "x"}` as YAML flow-mapping entries (`"a": 1, "b": "x",`), or nothing. */
+function flow(entries: Record<string, unknown> | undefined): string {
+  return Object.entries(entries ?? {}).map(([key, value]) => `${JSON.stringify(key)}: ${JSON.stringify(value)},`).join(' ');
 }
 
 export async function startTestSpanpulse(options: TestSpanpulseOptions = {}): Promise<TestSpanpulse> {
@@ -45,15 +58,16 @@ export async function startTestSpanpulse(options: TestSpanpulseOptions = {}): Pr
   const yaml = options.yaml ?? `
 receivers:
   otlp:
+    ${Object.entries(options.otlp ?? {}).map(([key, value]) => `${key}: ${JSON.stringify(value)}`).join('\n    ')}
     protocols:
-      http: {endpoint: "\${env:SPANPULSE_OTLP_HTTP_ENDPOINT}", auth: {bearer_token: "\${env:SPANPULSE_INGEST_TOKEN:-}"}, tls: &tls {cert_file: "\${env:SPANPULSE_OTLP_TLS_CERT_FILE:-}", key_file: "\${env:SPANPULSE_OTLP_TLS_KEY_FILE:-}", client_ca_file: "\${env:SPANPULSE_OTLP_TLS_CLIENT_CA_FILE:-}"}}
+      http: {${flow(options.http)} endpoint: "\${env:SPANPULSE_OTLP_HTTP_ENDPOINT}", auth: {bearer_token: "\${env:SPANPULSE_INGEST_TOKEN:-}"}, tls: &tls {cert_file: "\${env:SPANPULSE_OTLP_TLS_CERT_FILE:-}", key_file: "\${env:SPANPULSE_OTLP_TLS_KEY_FILE:-}", client_ca_file: "\${env:SPANPULSE_OTLP_TLS_CLIENT_CA_FILE:-}"}}
       grpc: {endpoint: "\${env:SPANPULSE_OTLP_GRPC_ENDPOINT}", tls: *tls}
 exporters:
   mongodb: {uri: "\${env:MONGODB_URI:-}", database: "\${env:MONGODB_DATABASE:-aiAgent}"}
   sqlite: {path: "\${env:SPANPULSE_DATA_DIR}/spanpulse.db"}
-processors: {batch: {spool: {enabled: ${options.spool ?? true}, dir: "\${env:SPANPULSE_DATA_DIR}/spool"}}, spanpulse: ${JSON.stringify(options.spanpulse ?? {})}}
+processors: {batch: {spool: {enabled: ${options.spool ?? true}, dir: "\${env:SPANPULSE_DATA_DIR}/spool"}}, spanpulse: ${JSON.stringify(options.spanpulse ?? {})}, memory_limiter: ${JSON.stringify(options.memoryLimiter ?? {})}}
 extensions: {status_api: {endpoint: "\${env:SPANPULSE_API_ENDPOINT}", tls: {cert_file: "\${env:SPANPULSE_API_TLS_CERT_FILE:-}", key_file: "\${env:SPANPULSE_API_TLS_KEY_FILE:-}"}}}
-service: {telemetry: {logs: {level: warn}}}
+service: {telemetry: {logs: {level: warn}}, pipelines: {traces: {processors: [${options.memoryLimiter ? 'memory_limiter, ' : ''}spanpulse, batch]}}}
 `;
   const running = await startSpanpulse(parseConfig(yaml, 'test config', env));
   return {

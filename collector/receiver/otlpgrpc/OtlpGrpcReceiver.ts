@@ -10,6 +10,11 @@
  * OTLP specification expects of an oversized message; clients do not retry it). It answers a
  * message it cannot gunzip with INTERNAL, which clients do not retry either. Everything the
  * handlers refuse maps as grpcErrorOf.ts says. An empty message is an empty request: success.
+ *
+ * Limits: the shared IngestLimits (memory limiter, bytes in flight) refuse a call with
+ * UNAVAILABLE and RetryInfo. grpc-js hands over a message only once it has read it whole, so
+ * its bytes are reserved then (after decompression); what a connection can hold before that
+ * is bounded by max_request_body_size times `maxConcurrentStreams`.
  */
 import { Server, ServerCredentials, type handleUnaryCall } from '@grpc/grpc-js';
 import type { AddressInfo } from 'node:net';
@@ -22,6 +27,7 @@ import { readTlsMaterial, type TlsOptions } from '../../net/TlsOptions.js';
 import type { Telemetry } from '../../telemetry/Telemetry.js';
 import { bearerTokenCheck } from '../otlp/bearerToken.js';
 import { ExportHandlers } from '../otlp/ExportHandlers.js';
+import { DEFAULT_MAX_BYTES_IN_FLIGHT, IngestLimits, type Reservation } from '../otlp/IngestLimits.js';
 import { LOGS, METRICS } from '../otlp/ignoredSignals.js';
 import { grpcErrorOf } from './grpcErrorOf.js';
 import { routeGrpcLogsToLog } from './grpcLogs.js';
@@ -36,6 +42,8 @@ export interface OtlpGrpcReceiverOptions {
   bearerToken: string;
   /** TLS, mutual with a client CA; default null: plain text (h2c). */
   tls?: TlsOptions | null;
+  /** Most calls at once on one connection (HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS); default 100. */
+  maxConcurrentStreams?: number;
 }
 
 /** A lifecycle Component: start, then shutdown (idempotent, safe before start). */
@@ -45,10 +53,12 @@ export class OtlpGrpcReceiver implements Component {
   private bound: AddressInfo | undefined;
   private starting: Promise<unknown> | null = null;
 
+  /** `limits` default: a 64 MiB bytes-in-flight budget of its own, no memory limiter. */
   constructor(
     private readonly options: OtlpGrpcReceiverOptions,
     private readonly consumer: TracesConsumer,
     private readonly telemetry: Telemetry,
+    private readonly limits = new IngestLimits({ maxBytesInFlight: DEFAULT_MAX_BYTES_IN_FLIGHT }, telemetry),
   ) {}
 
   /** The bound address once started (useful with port 0). */
@@ -62,6 +72,7 @@ export class OtlpGrpcReceiver implements Component {
     const credentials = this.options.tls ? sslCredentials(this.options.tls) : ServerCredentials.createInsecure();
     const server = new Server({
       'grpc.max_receive_message_length': this.options.maxRequestBodySize,
+      'grpc.max_concurrent_streams': this.options.maxConcurrentStreams ?? 100,
     });
     const handlers = new ExportHandlers(this.consumer, this.telemetry.receivers, 'grpc');
     server.addService(TRACE_SERVICE, { Export: this.unary((body) => handlers.traces('protobuf', body)) });
@@ -106,10 +117,16 @@ export class OtlpGrpcReceiver implements Component {
   private unary(respond: (body: Buffer) => Promise<Buffer>): handleUnaryCall<Buffer, Buffer> {
     const authorized = bearerTokenCheck(this.options.bearerToken);
     return (call, callback) => {
-      const [authorization] = call.metadata.get('authorization');
-      const answer = authorized(typeof authorization === 'string' ? authorization : undefined)
-        ? respond(call.request)
-        : Promise.reject(PipelineError.permanent(401, 'missing or wrong bearer token: send authorization: Bearer <SPANPULSE_INGEST_TOKEN> metadata'));
+      let reservation: Reservation | undefined;
+      const answer = (async () => {
+        const [authorization] = call.metadata.get('authorization');
+        if (!authorized(typeof authorization === 'string' ? authorization : undefined)) {
+          throw PipelineError.permanent(401, 'missing or wrong bearer token: send authorization: Bearer <SPANPULSE_INGEST_TOKEN> metadata');
+        }
+        reservation = this.limits.admit('grpc');
+        reservation.reserve(call.request.length);
+        return respond(call.request);
+      })();
       answer.then(
         (response) => callback(null, response),
         (error: unknown) => {
@@ -117,7 +134,7 @@ export class OtlpGrpcReceiver implements Component {
           this.telemetry.requestRefused(error instanceof PipelineError ? error.httpStatus : 500);
           callback(grpcErrorOf(error));
         },
-      );
+      ).finally(() => reservation?.release());
     };
   }
 }

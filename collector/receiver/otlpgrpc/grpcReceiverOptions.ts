@@ -15,5 +15,6 @@ export function grpcReceiverOptions(protocols: Config['receivers']['otlp']['prot
     maxRequestBodySize: grpc.max_request_body_size ?? http.max_request_body_size,
     bearerToken: grpc.auth.bearer_token ?? http.auth.bearer_token,
     tls: tlsOptionsOf(grpc.tls),
+    maxConcurrentStreams: grpc.max_concurrent_streams,
   };
 }

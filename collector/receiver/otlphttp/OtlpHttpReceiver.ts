@@ -7,12 +7,18 @@
  * 413 (too large, also after decompression), 415 (content type or encoding), 429/503 with
  * Retry-After (retry later). 500 only for a bug, never for a transient condition.
  *
+ * Limits (README "The OTLP receiver"): the shared IngestLimits (memory limiter, bytes in
+ * flight; a refusal closes the connection, as its body was not read), at most
+ * `maxConnections` open connections (more are closed on arrival), and node's header and
+ * request timeouts, so that clients trickling bytes are cut off (408) instead of holding
+ * connections and memory.
+ *
  * `createOtlpHttpHandler` builds the request handler without listening (tests call it
  * in-process); `OtlpHttpReceiver` binds it to the configured address.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { TracesConsumer } from '../../consumer/TracesConsumer.js';
 import type { Component } from '../../lifecycle/Component.js';
 import { PipelineError } from '../../errors.js';
@@ -23,9 +29,11 @@ import type { Telemetry } from '../../telemetry/Telemetry.js';
 import { bearerTokenCheck } from '../otlp/bearerToken.js';
 import { ExportHandlers } from '../otlp/ExportHandlers.js';
 import { grpcCodeOf } from '../otlp/grpcCodeOf.js';
+import { DEFAULT_MAX_BYTES_IN_FLIGHT, IngestLimits, type Reservation } from '../otlp/IngestLimits.js';
 import { LOGS, METRICS } from '../otlp/ignoredSignals.js';
 import { decompressBody } from './decompressBody.js';
 import { encodeStatus, type WireFormat } from './encodeResponse.js';
+import { lingeringClose } from './lingeringClose.js';
 import { readBody } from './readBody.js';
 
 export interface OtlpHttpReceiverOptions {
@@ -37,6 +45,14 @@ export interface OtlpHttpReceiverOptions {
   bearerToken: string;
   /** TLS, mutual with a client CA; default null: plain HTTP. */
   tls?: TlsOptions | null;
+  /** Most open connections; more are closed as they arrive. Default 1024. */
+  maxConnections?: number;
+  /** Longest wait for a request's headers, from its first byte or the connection's opening; default 10 s. */
+  readHeaderTimeoutMs?: number;
+  /** Longest wait for a whole request, headers and body; default 30 s. */
+  readTimeoutMs?: number;
+  /** Longest a keep-alive connection waits for its next request; default 65 s. */
+  idleTimeoutMs?: number;
 }
 
 export const TRACES_PATH = '/v1/traces';
@@ -48,10 +64,12 @@ const CONTENT_TYPES: Record<string, WireFormat> = {
   'application/json': 'json',
 };
 
+/** `limits` default: a 64 MiB bytes-in-flight budget of its own, no memory limiter. */
 export function createOtlpHttpHandler(
   options: Omit<OtlpHttpReceiverOptions, 'endpoint'>,
   consumer: TracesConsumer,
   telemetry: Telemetry,
+  limits = new IngestLimits({ maxBytesInFlight: DEFAULT_MAX_BYTES_IN_FLIGHT }, telemetry),
 ): (request: IncomingMessage, response: ServerResponse) => void {
   const authorized = bearerTokenCheck(options.bearerToken);
   const handlers = new ExportHandlers(consumer, telemetry.receivers, 'http');
@@ -72,8 +90,27 @@ export function createOtlpHttpHandler(
     if (!(mediaType in CONTENT_TYPES)) {
       throw PipelineError.permanent(415, `unsupported content type "${mediaType}"; use application/x-protobuf or application/json`);
     }
-    const compressed = await readBody(request, options.maxRequestBodySize);
-    const body = await decompressBody(compressed, request.headers['content-encoding'], options.maxRequestBodySize);
+    let reservation: Reservation;
+    try {
+      reservation = limits.admit('http');
+    } catch (error) {
+      response.setHeader('Connection', 'close');
+      throw error;
+    }
+    try {
+      await answer(request, response, format, path, reservation);
+    } catch (error) {
+      // The rest of the body is not read: the client sends its retry on a new connection.
+      if (reservation.refused) response.setHeader('Connection', 'close');
+      throw error;
+    } finally {
+      reservation.release();
+    }
+  }
+
+  async function answer(request: IncomingMessage, response: ServerResponse, format: WireFormat, path: string, reservation: Reservation): Promise<void> {
+    const compressed = await readBody(request, options.maxRequestBodySize, reservation);
+    const body = await decompressBody(compressed, request.headers['content-encoding'], options.maxRequestBodySize, reservation);
     const shape = path === METRICS.httpPath ? METRICS : path === LOGS.httpPath ? LOGS : null;
     if (body.length === 0) throw PipelineError.permanent(400, `empty request body; expected an ${shape?.request ?? 'ExportTraceServiceRequest'}`);
     const answer = shape ? handlers.ignored(shape, format, body) : await handlers.traces(format, body);
@@ -86,6 +123,8 @@ export function createOtlpHttpHandler(
     const status = known ? error.httpStatus : 500;
     const message = known ? error.message : 'internal error';
     if (!known) log.error('OTLP request failed unexpectedly', { error });
+    // The client went away, or a read timeout cut it off (answered 408): nobody to answer.
+    if (request.socket.destroyed) return;
     telemetry.requestRefused(status);
     if (response.headersSent) {
       response.destroy();
@@ -94,7 +133,10 @@ export function createOtlpHttpHandler(
     const headers: Record<string, string> = { 'Content-Type': contentTypeOf(format) };
     if (known && error.retryAfterSeconds !== undefined) headers['Retry-After'] = String(error.retryAfterSeconds);
     // A body we stopped reading cannot be skipped on a keep-alive connection.
-    if (!request.complete) headers['Connection'] = 'close';
+    if (!request.complete) {
+      headers['Connection'] = 'close';
+      lingeringClose(request.socket);
+    }
     response.writeHead(status, headers);
     response.end(encodeStatus(format, grpcCodeOf(error), message));
   }
@@ -110,6 +152,13 @@ function contentTypeOf(format: WireFormat): string {
   return format === 'json' ? 'application/json' : 'application/x-protobuf';
 }
 
+const DEFAULT_MAX_CONNECTIONS = 1024;
+
+const CLIENT_ERROR_STATUS: Readonly<Record<string, string>> = {
+  ERR_HTTP_REQUEST_TIMEOUT: '408 Request Timeout',
+  HPE_HEADER_OVERFLOW: '431 Request Header Fields Too Large',
+};
+
 /** Binds the handler to `options.endpoint`; a lifecycle Component. */
 export class OtlpHttpReceiver implements Component {
   readonly name = 'receiver/otlp/http';
@@ -119,11 +168,20 @@ export class OtlpHttpReceiver implements Component {
   /** Responses not yet finished, so that shutdown can end their connections after them. */
   private readonly inFlight = new Set<ServerResponse>();
 
+  /** The last response of each connection, to tell a body timeout from a header timeout. */
+  private readonly lastResponse = new WeakMap<Socket, ServerResponse>();
+  private connections = 0;
+
+  /** `limits` default: a 64 MiB bytes-in-flight budget of its own, no memory limiter. */
   constructor(
     private readonly options: OtlpHttpReceiverOptions,
     private readonly consumer: TracesConsumer,
     private readonly telemetry: Telemetry,
-  ) {}
+    private readonly limits = new IngestLimits({ maxBytesInFlight: DEFAULT_MAX_BYTES_IN_FLIGHT }, telemetry),
+  ) {
+    telemetry.limits.gauge('http_connections', () => this.connections);
+    telemetry.limits.gauge('http_connections_limit', () => this.options.maxConnections ?? DEFAULT_MAX_CONNECTIONS);
+  }
 
   /** The bound address once started (useful with port 0). */
   get address(): AddressInfo | undefined {
@@ -132,19 +190,52 @@ export class OtlpHttpReceiver implements Component {
 
   /** Listens; resolves once bound. */
   async start(): Promise<void> {
-    const handle = createOtlpHttpHandler(this.options, this.consumer, this.telemetry);
+    const handle = createOtlpHttpHandler(this.options, this.consumer, this.telemetry, this.limits);
     const listener = (request: IncomingMessage, response: ServerResponse) => {
       if (this.stopping) response.setHeader('Connection', 'close');
       this.inFlight.add(response);
+      this.lastResponse.set(request.socket, response);
       response.on('close', () => this.inFlight.delete(response));
       handle(request, response);
     };
+    const { readHeaderTimeoutMs = 10_000, readTimeoutMs = 30_000, idleTimeoutMs = 65_000 } = this.options;
+    const timeouts = {
+      headersTimeout: readHeaderTimeoutMs,
+      requestTimeout: readTimeoutMs,
+      keepAliveTimeout: idleTimeoutMs,
+      // How often node looks for requests past their timeouts (its default, 30 s, would let a
+      // trickling client hold its connection up to 30 s longer than the timeout says).
+      connectionsCheckingInterval: Math.min(1000, readHeaderTimeoutMs),
+    };
     const tls = this.options.tls;
     const server = tls
-      ? createHttpsServer({ ...httpsServerOptions(readTlsMaterial(tls)), keepAliveTimeout: 65_000 }, listener)
-      : createServer({ keepAliveTimeout: 65_000 }, listener);
+      ? createHttpsServer({ ...httpsServerOptions(readTlsMaterial(tls)), ...timeouts }, listener)
+      : createServer(timeouts, listener);
+    server.maxConnections = this.options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
+    server.on('drop', () => this.telemetry.limits.connectionDropped());
+    server.on('connection', (socket: Socket) => {
+      this.connections += 1;
+      socket.once('close', () => (this.connections -= 1));
+    });
+    server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => this.clientError(error, socket));
     this.server = server;
     this.bound = await listen(server, this.options.endpoint);
+  }
+
+  /**
+   * What node does by default with a connection it cannot parse or that ran past a timeout
+   * (a bare 400 / 408 / 431, then close), plus counting the timeouts by kind.
+   */
+  private clientError(error: NodeJS.ErrnoException, socket: Socket): void {
+    const response = this.lastResponse.get(socket);
+    if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+      this.telemetry.limits.refused(response !== undefined && !response.req.complete ? 'read_timeout' : 'read_header_timeout', 'http');
+    }
+    // Not in the middle of a response already on its way.
+    if (socket.writable && !(response !== undefined && response.headersSent && !response.writableEnded)) {
+      socket.write(`HTTP/1.1 ${CLIENT_ERROR_STATUS[error.code ?? ''] ?? '400 Bad Request'}\r\nConnection: close\r\n\r\n`);
+    }
+    socket.destroy();
   }
 
   /** Stops accepting connections and waits for requests in flight, at most `deadlineMs`. Idempotent. */

@@ -4,13 +4,17 @@
  * 415 naming the encoding.
  *
  * A gzip bomb (1 GiB of zeros packs into about 1 MiB) must not be inflated into memory just
- * to find out it is too large: zlib is told the output limit and stops as soon as the output
- * passes it, so memory stays within the limit plus one zlib chunk.
+ * to find out it is too large: the output is taken chunk by chunk and zlib is stopped as soon
+ * as it passes the limit, so memory stays within the limit plus one chunk. Each chunk is
+ * reserved in the bytes-in-flight budget as it comes out (429 when the budget is spent).
  */
-import { gunzip } from 'node:zlib';
+import { createGunzip } from 'node:zlib';
 import { PipelineError } from '../../errors.js';
+import type { Reservation } from '../otlp/IngestLimits.js';
 
-export async function decompressBody(body: Buffer, encoding: string | undefined, maxBytes: number): Promise<Buffer> {
+const CHUNK_BYTES = 64 * 1024;
+
+export async function decompressBody(body: Buffer, encoding: string | undefined, maxBytes: number, reservation?: Reservation): Promise<Buffer> {
   const coding = (encoding ?? '').trim().toLowerCase();
   if (coding === '' || coding === 'identity') {
     if (body.length > maxBytes) {
@@ -31,16 +35,33 @@ export async function decompressBody(body: Buffer, encoding: string | undefined,
       `request body is larger than the limit of ${maxBytes} bytes after gzip decompression (the limit applies to the decompressed size)`,
     );
   return new Promise<Buffer>((resolve, reject) => {
-    // zlib rejects a maxOutputLength below 1; a zero limit is still enforced by the check below.
-    gunzip(body, { maxOutputLength: Math.max(1, maxBytes) }, (error, result) => {
-      if (!error) {
-        if (result.length > maxBytes) reject(tooLarge());
-        else resolve(result);
-      } else if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
-        reject(tooLarge());
-      } else {
-        reject(PipelineError.permanent(400, `request body is not valid gzip data: ${error.message}`));
+    const gunzip = createGunzip({ chunkSize: CHUNK_BYTES });
+    const chunks: Buffer[] = [];
+    let total = 0;
+    let settled = false;
+    const fail = (error: unknown) => {
+      if (settled) return;
+      settled = true;
+      gunzip.destroy();
+      reject(error);
+    };
+    gunzip.on('data', (chunk: Buffer) => {
+      if (settled) return;
+      total += chunk.length;
+      if (total > maxBytes) return fail(tooLarge());
+      try {
+        reservation?.reserve(chunk.length);
+      } catch (error) {
+        return fail(error);
       }
+      chunks.push(chunk);
     });
+    gunzip.on('end', () => {
+      if (settled) return;
+      settled = true;
+      resolve(Buffer.concat(chunks, total));
+    });
+    gunzip.on('error', (error) => fail(PipelineError.permanent(400, `request body is not valid gzip data: ${error.message}`)));
+    gunzip.end(body);
   });
 }

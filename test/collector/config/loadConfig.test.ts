@@ -18,8 +18,16 @@ describe('loadConfig', () => {
   it('the shipped file with no variables set gives the documented defaults', () => {
     const config = loadConfig(shipped, {});
     const noTls = { cert_file: '', key_file: '', client_ca_file: '' };
-    expect(config.receivers.otlp.protocols.http).toEqual({ endpoint: '0.0.0.0:4318', max_request_body_size: 20 * 1024 * 1024, auth: { bearer_token: '' }, tls: noTls });
-    expect(config.receivers.otlp.protocols.grpc).toEqual({ endpoint: '0.0.0.0:4317', max_request_body_size: 20 * 1024 * 1024, auth: { bearer_token: '' }, tls: noTls });
+    expect(config.receivers.otlp.protocols.http).toEqual({
+      endpoint: '0.0.0.0:4318', max_request_body_size: 20 * 1024 * 1024, auth: { bearer_token: '' }, tls: noTls,
+      max_connections: 1024, read_header_timeout: 10_000, read_timeout: 30_000, idle_timeout: 65_000,
+    });
+    expect(config.receivers.otlp.protocols.grpc).toEqual({
+      endpoint: '0.0.0.0:4317', max_request_body_size: 20 * 1024 * 1024, auth: { bearer_token: '' }, tls: noTls, max_concurrent_streams: 100,
+    });
+    expect(config.receivers.otlp.max_bytes_in_flight).toBeUndefined();
+    expect(config.processors.memory_limiter).toEqual({ check_interval: 1000, limit: 512 * 1024 ** 2 });
+    expect(config.service.pipelines.traces.processors).toEqual(['memory_limiter', 'spanpulse', 'batch']);
     expect(config.extensions.status_api.endpoint).toBe('0.0.0.0:3000');
     expect(config.extensions.status_api.host_details).toBe(true);
     expect(config.exporters.mongodb).toEqual({ uri: '', database: 'aiAgent', timeout: 5000 });
@@ -51,6 +59,13 @@ describe('loadConfig', () => {
     ]);
     expect(problemsOf('service: {extensions: [status_api, status_api]}')).toEqual(['service.extensions: lists "status_api" twice']);
     expect(problemsOf('service: {pipelines: {traces: {processors: [spanpulse]}}}')).toEqual([]);
+    expect(problemsOf('service: {pipelines: {traces: {processors: [memory_limiter, spanpulse]}}}')).toEqual([]);
+    expect(problemsOf('service: {pipelines: {traces: {processors: [spanpulse, memory_limiter, batch]}}}')).toEqual([
+      expect.stringMatching(/^service\.pipelines\.traces\.processors: memory_limiter must come first/),
+    ]);
+    expect(problemsOf('service: {pipelines: {traces: {processors: [memory_limiter, batch]}}}')).toEqual([
+      expect.stringMatching(/^service\.pipelines\.traces\.processors: must start with spanpulse, or memory_limiter then spanpulse/),
+    ]);
   });
 
   it('SPANPULSE_OTLP_GRPC_ENDPOINT set to empty turns the gRPC receiver off; unset, it listens on 4317', () => {
@@ -63,6 +78,16 @@ describe('loadConfig', () => {
     const config = parseConfig('receivers: {otlp: {protocols: {http: {max_request_body_size: 1MiB, auth: {bearer_token: t}}}}}', 'x', {});
     expect(config.receivers.otlp.protocols.grpc.max_request_body_size).toBeUndefined();
     expect(config.receivers.otlp.protocols.grpc.auth.bearer_token).toBeUndefined();
+  });
+
+  it('limits: a header timeout within the request timeout, a spike limit below the limit', () => {
+    expect(problemsOf(`
+receivers: {otlp: {protocols: {http: {read_header_timeout: 40s, read_timeout: 30s}}}}
+processors: {memory_limiter: {limit: 100MiB, spike_limit: 100MiB}}
+`)).toEqual([
+      'receivers.otlp.protocols.http.read_header_timeout: must not be longer than read_timeout (which covers the headers too)',
+      'processors.memory_limiter.spike_limit: must be below limit (requests are refused above limit - spike_limit)',
+    ]);
   });
 
   it('tls: key_file goes with cert_file, and client_ca_file needs both', () => {

@@ -7,7 +7,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { status } from '@grpc/grpc-js';
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
-import protobuf from 'protobufjs';
 import { connect, type IncomingHttpHeaders } from 'node:http2';
 import { gzipSync } from 'node:zlib';
 import type { ConsumeResult, TracesConsumer } from '../../../../collector/consumer/TracesConsumer.js';
@@ -18,6 +17,7 @@ import { TRACE_SERVICE_EXPORT_PATH } from '../../../../collector/receiver/otlpgr
 import { MAX_SPANS_PER_REQUEST } from '../../../../collector/receiver/otlphttp/maxSpansPerRequest.js';
 import { Telemetry } from '../../../../collector/telemetry/Telemetry.js';
 import { otlpGrpcClient, type OtlpGrpcClient } from '../../../support/grpcClient.js';
+import { RetryInfo, RpcStatus } from '../../../support/grpcRetryInfo.js';
 import { makeSpans, manyEmptySpansProtobuf, otlpProtobuf, serverSpan } from '../../../support/otelSpans.js';
 import { LOG_RECORDS, METRIC_POINTS, otlpLogs, otlpMetrics } from '../../../support/otelSignals.js';
 import { startTestSpanpulse, type TestSpanpulse } from '../../../support/spanpulse.js';
@@ -26,31 +26,6 @@ import { expectFieldCheckStored, fieldCheckSpans } from '../fieldCheck.js';
 const HOUR = 3_600_000;
 const hourStart = Date.now() - 2 * HOUR - ((Date.now() - 2 * HOUR) % HOUR);
 const window = { from: new Date(hourStart - 24 * HOUR), to: new Date(hourStart + 24 * HOUR) };
-
-// google/rpc/status.proto and error_details.proto, written out here so the trailer is read by
-// protobufjs, independently of the receiver's own encoder.
-const rpc = protobuf.Root.fromJSON({
-  nested: {
-    google: {
-      nested: {
-        protobuf: {
-          nested: {
-            Any: { fields: { type_url: { type: 'string', id: 1 }, value: { type: 'bytes', id: 2 } } },
-            Duration: { fields: { seconds: { type: 'int64', id: 1 }, nanos: { type: 'int32', id: 2 } } },
-          },
-        },
-        rpc: {
-          nested: {
-            Status: { fields: { code: { type: 'int32', id: 1 }, message: { type: 'string', id: 2 }, details: { rule: 'repeated', type: 'google.protobuf.Any', id: 3 } } },
-            RetryInfo: { fields: { retry_delay: { type: 'google.protobuf.Duration', id: 1 } } },
-          },
-        },
-      },
-    },
-  },
-});
-const RpcStatus = rpc.lookupType('google.rpc.Status');
-const RetryInfo = rpc.lookupType('google.rpc.RetryInfo');
 
 let sp: TestSpanpulse;
 let client: OtlpGrpcClient;
