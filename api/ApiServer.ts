@@ -31,8 +31,10 @@ export class ApiServer implements Component {
   async start(): Promise<void> {
     if (this.server !== undefined) return;
     const app = createApiApp(this.options);
-    // As the OTLP receiver's defaults: a client trickling its request is cut off (408).
-    const timeouts = { headersTimeout: 10_000, requestTimeout: 30_000, connectionsCheckingInterval: 1000 };
+    // As the OTLP receiver's defaults: a client trickling its request is cut off (408). Idle
+    // connections stay well past the pages' 5 s poll: with Node's default of 5 s, a poll could
+    // be sent on a connection the server was closing at that moment (ECONNRESET in the page).
+    const timeouts = { headersTimeout: 10_000, requestTimeout: 30_000, connectionsCheckingInterval: 1000, keepAliveTimeout: 65_000 };
     const server = this.tls === null ? createServer(timeouts, app) : createHttpsServer({ ...httpsServerOptions(readTlsMaterial(this.tls)), ...timeouts }, app);
     this.server = server;
     this.bound = await listen(server, this.endpoint);

@@ -44,6 +44,8 @@ export async function startApiHarness(factory: SpanpulseFactory, now: Date, thre
   });
   const server: Server = await new Promise((resolve) => {
     const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
+    // Longer than fetch keeps idle connections, so a request is never sent on one the server is closing.
+    listening.keepAliveTimeout = 65_000;
   });
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
