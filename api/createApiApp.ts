@@ -2,7 +2,8 @@
  * The status API and pages as an Express app, built without listening: the collector
  * process binds it to its port (collector/service.ts), tests call it on port 0.
  *
- *   /api/status, /api/status/analytics, /api/status/api-status   JSON (README.md, "Status API")
+ *   /api/status, /api/status/analytics, /api/status/api-status,
+ *   /api/status/minutes                                          JSON (README.md, "Status API")
  *   /status, /status/analytics, /status/api-status              web pages
  *   /healthz, /readyz, /metrics                                 health of spanpulse itself
  */

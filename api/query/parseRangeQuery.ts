@@ -93,7 +93,8 @@ export function parseRangeQuery(query: Record<string, unknown>, context: RangeQu
   };
 }
 
-function readParameters(query: Record<string, unknown>, allowed: readonly string[]): Record<string, string | undefined> {
+/** The query's parameters as single strings; a 400 for one not in `allowed` or given twice. */
+export function readParameters(query: Record<string, unknown>, allowed: readonly string[]): Record<string, string | undefined> {
   const params: Record<string, string | undefined> = {};
   for (const [name, value] of Object.entries(query)) {
     if (!allowed.includes(name)) {
@@ -132,7 +133,8 @@ function isCalendarDate(value: string): boolean {
   return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
 }
 
-function parseService(value: string | undefined, services: readonly string[]): string | undefined {
+/** A service filter: undefined for none (absent or empty), a 400 for a service the store does not know. */
+export function parseService(value: string | undefined, services: readonly string[]): string | undefined {
   if (value === undefined || value === '') return undefined;
   if (services.includes(value)) return value;
   throw HttpError.badRequest(`unknown service ${JSON.stringify(value)}; known services: ${services.length === 0 ? '(none yet)' : services.join(', ')}`,

@@ -6,6 +6,7 @@ import type { ApiContext } from '../ApiContext.js';
 import { HttpError } from '../HttpError.js';
 import { analytics } from '../views/analytics.js';
 import { apiStatus } from '../views/apiStatus.js';
+import { minutes } from '../views/minutes.js';
 import { platformStatus } from '../views/platformStatus.js';
 
 export function statusApiRoutes(context: ApiContext): Router {
@@ -23,8 +24,11 @@ export function statusApiRoutes(context: ApiContext): Router {
   router.get('/status/api-status', async (req, res) => {
     res.json(await apiStatus(context, req.query));
   });
+  router.get('/status/minutes', async (req, res) => {
+    res.json(await minutes(context, req.query));
+  });
   router.use((req) => {
-    throw new HttpError(404, `no such endpoint: ${req.method} ${req.baseUrl}${req.path}; see /api/status, /api/status/analytics, /api/status/api-status`);
+    throw new HttpError(404, `no such endpoint: ${req.method} ${req.baseUrl}${req.path}; see /api/status, /api/status/analytics, /api/status/api-status, /api/status/minutes`);
   });
   return router;
 }

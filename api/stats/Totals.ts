@@ -56,7 +56,8 @@ export interface Performance {
   p99ResponseTime: number | null;
 }
 
-export function performanceOf(totals: Readonly<Totals>): Performance {
+/** Of any figures every document carries: rollups, agent days and minutes alike. */
+export function performanceOf(totals: Readonly<CommonFigures>): Performance {
   const n = totals.requestCount;
   const percentOf = (count: number) => (n === 0 ? null : (100 * count) / n);
   return {

@@ -50,7 +50,8 @@ const ZERO_TRACE_ID = '0'.repeat(32);
 const ZERO_SPAN_ID = '0'.repeat(16);
 /** Session ids are opaque but must be printable and short to be trusted into storage. */
 const SESSION_ID = /^[\x21-\x7e]{1,128}$/;
-const HTTP_METHOD = /^[A-Z_]{1,20}$/;
+/** A method as stored: upper case (anything else is stored as `UNKNOWN`). */
+export const STORED_METHOD = /^[A-Z_]{1,20}$/;
 
 const NS_PER_MS = 1_000_000n;
 
@@ -146,7 +147,7 @@ function outcomeOf(statusCode: number | null, spanFailed: boolean): Outcome {
 
 function methodOf(method: string | null): string {
   const upper = method?.toUpperCase() ?? '';
-  return HTTP_METHOD.test(upper) ? upper : 'UNKNOWN';
+  return STORED_METHOD.test(upper) ? upper : 'UNKNOWN';
 }
 
 function validStatus(status: number | null): number | null {

@@ -8,6 +8,7 @@ import { describe } from 'vitest';
 import { analyticsContract } from './contract/analyticsContract.js';
 import { apiStatusContract } from './contract/apiStatusContract.js';
 import { lifecycleContract, parameterContract } from './contract/edgesContract.js';
+import { minutesContract, minutesOfKnownSpansContract } from './contract/minutesContract.js';
 import { statusContract } from './contract/statusContract.js';
 import { useSeededApi } from './contract/useSeededApi.js';
 import type { SpanpulseFactory } from './support/apiHarness.js';
@@ -20,7 +21,9 @@ export function runApiContract(name: string, backend: 'sqlite' | 'mongodb', fact
       analyticsContract(seeded);
       apiStatusContract(seeded);
       parameterContract(seeded);
+      minutesContract(seeded);
     });
     lifecycleContract(factory);
+    minutesOfKnownSpansContract(factory);
   });
 }

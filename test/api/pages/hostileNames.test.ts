@@ -100,7 +100,7 @@ describe('status pages with hostile names', () => {
       expect(headers.get('x-content-type-options'), path).toBe('nosniff');
       expect(headers.get('x-frame-options'), path).toBe('DENY');
     }
-    for (const path of ['/api/status', '/api/status/analytics', '/api/status/api-status', '/api/nothing-here']) {
+    for (const path of ['/api/status', '/api/status/analytics', '/api/status/api-status', '/api/status/minutes', '/api/nothing-here']) {
       const { headers } = await api.getJson(path);
       expect(headers.get('content-security-policy'), path).toBe("default-src 'none'; frame-ancestors 'none'");
       expect(headers.get('x-content-type-options'), path).toBe('nosniff');

@@ -31,7 +31,8 @@ export interface ApiHarness {
   close(): Promise<void>;
 }
 
-export async function startApiHarness(factory: SpanpulseFactory, now: Date, thresholds: StateThresholds = DEFAULT_THRESHOLDS): Promise<ApiHarness> {
+export async function startApiHarness(factory: SpanpulseFactory, now: Date, thresholds: StateThresholds = DEFAULT_THRESHOLDS,
+  retention: Retention = RETENTION): Promise<ApiHarness> {
   const spanpulse = await factory();
   const app = createApiApp({
     store: spanpulse.store,
@@ -39,7 +40,7 @@ export async function startApiHarness(factory: SpanpulseFactory, now: Date, thre
     version: 'test',
     sessionInactivityMs: SESSION_INACTIVITY_MS,
     thresholds,
-    retention: RETENTION,
+    retention,
     now: () => now,
   });
   const server: Server = await new Promise((resolve) => {
