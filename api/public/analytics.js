@@ -1,6 +1,7 @@
 // /status/analytics: a window's usage and performance with growth, charts of the daily trend
 // and the hour-of-day distribution, and per-agent figures; refreshed from
 // /api/status/analytics every few seconds without reloading.
+import { CHART_COLORS, chartOptions, trendChart } from './charts.js';
 import { card, fill, fmt, growthText, h, noDataHelp, poll, saveUrlParams, setOptions, sortableTable, urlParams } from './common.js';
 
 const DEFAULTS = { window: '24h', service: '', tz: 'UTC' };
@@ -32,42 +33,23 @@ function url() {
   return `/api/status/analytics?${search}`;
 }
 
-function chartColors() {
-  return { requests: '#2f5bd3', errors: '#c53030', p95: '#b7791f' };
-}
-
 function renderCharts(data) {
   if (typeof Chart === 'undefined') return;
-  const colors = chartColors();
-  const labels = data.dailyTrend.map((d) => d.date.slice(5));
-  const daily = {
-    labels,
-    datasets: [
-      { type: 'bar', label: 'Requests', data: data.dailyTrend.map((d) => d.requests), backgroundColor: colors.requests, yAxisID: 'y' },
-      { type: 'bar', label: 'Errors', data: data.dailyTrend.map((d) => d.errors), backgroundColor: colors.errors, yAxisID: 'y' },
-      { type: 'line', label: 'p95 (ms)', data: data.dailyTrend.map((d) => d.p95ResponseTime), borderColor: colors.p95, backgroundColor: colors.p95, yAxisID: 'ms', spanGaps: false, tension: 0.2 },
-    ],
-  };
   const hourly = {
     labels: data.hourlyDistribution.map((b) => String(b.hour).padStart(2, '0')),
     datasets: [
-      { label: 'Requests', data: data.hourlyDistribution.map((b) => b.requests), backgroundColor: colors.requests },
-      { label: 'Errors', data: data.hourlyDistribution.map((b) => b.errors), backgroundColor: colors.errors },
+      { label: 'Requests', data: data.hourlyDistribution.map((b) => b.requests), backgroundColor: CHART_COLORS.requests },
+      { label: 'Errors', data: data.hourlyDistribution.map((b) => b.errors), backgroundColor: CHART_COLORS.errors },
     ],
   };
-  const common = { responsive: true, maintainAspectRatio: false, animation: false, interaction: { mode: 'index', intersect: false } };
   if (dailyChart === null) {
-    dailyChart = new Chart(document.getElementById('daily-chart'), {
-      data: daily,
-      options: { ...common, scales: { y: { beginAtZero: true, position: 'left' }, ms: { beginAtZero: true, position: 'right', grid: { drawOnChartArea: false }, title: { display: true, text: 'ms' } } } },
-    });
-    hourlyChart = new Chart(document.getElementById('hourly-chart'), { type: 'bar', data: hourly, options: { ...common, scales: { y: { beginAtZero: true } } } });
+    dailyChart = trendChart(document.getElementById('daily-chart'));
+    hourlyChart = new Chart(document.getElementById('hourly-chart'), { type: 'bar', data: hourly, options: chartOptions({ y: { beginAtZero: true } }) });
   } else {
-    dailyChart.data = daily;
     hourlyChart.data = hourly;
-    dailyChart.update('none');
     hourlyChart.update('none');
   }
+  dailyChart.show(data.dailyTrend.map((d) => d.date.slice(5)), data.dailyTrend);
 }
 
 function render(data) {

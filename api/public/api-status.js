@@ -1,7 +1,11 @@
 // /status/api-status: every endpoint's state and figures for the chosen window, its
 // availability over 24 h / 7 / 30 / 90 days with one bar per day, and the split by agent;
-// refreshed from /api/status/api-status every few seconds without reloading.
+// refreshed from /api/status/api-status every few seconds without reloading. Endpoints with an
+// active alert (from /api/status) are marked; an endpoint's "Last 60 minutes" chart, once
+// opened, is refreshed from /api/status/minutes with the rest.
+import { activeAlerts, alertMark, alertsOfEndpoint } from './alerts.js';
 import { badge, card, displayName, fill, fmt, h, nameEl, noDataHelp, poll, saveUrlParams, setOptions, sortRows, sortableTable, urlParams } from './common.js';
+import { minuteChart } from './minuteChart.js';
 
 const DEFAULTS = { window: '24h', service: '' };
 const params = urlParams(DEFAULTS);
@@ -11,6 +15,10 @@ const openDetails = new Set();
 /** Each endpoint's agent table keeps its own order, like its open state, across refreshes. */
 const agentSorts = new Map();
 const AGENTS_SORT = { key: 'totalRequests', dir: 'desc' };
+/** The endpoints whose minute chart is open, by key, with the chart (kept across refreshes, so it redraws in place). */
+const minuteCharts = new Map();
+/** The active alerts of the last /api/status answer. */
+let alerts = [];
 
 const windowSelect = document.getElementById('window');
 const serviceSelect = document.getElementById('service');
@@ -27,16 +35,21 @@ for (const select of [windowSelect, serviceSelect]) {
 function url() {
   const search = new URLSearchParams({ window: params.window });
   if (params.service) search.set('service', params.service);
-  return `/api/status/api-status?${search}`;
+  return [`/api/status/api-status?${search}`, '/api/status', ...[...minuteCharts.values()].map(({ endpoint }) => minutesUrl(endpoint))];
+}
+
+function minutesUrl(endpoint) {
+  return `/api/status/minutes?${new URLSearchParams({ service: endpoint.serviceName, method: endpoint.method, route: endpoint.endpoint })}`;
 }
 
 const SEVERITY = { down: 3, degraded: 2, operational: 1, no_data: 0 };
 const keyOf = (e) => `${e.serviceName} ${e.method} ${e.endpoint}`;
+const alertsOf = (e) => alertsOfEndpoint(alerts, e.serviceName, e.method, e.endpoint);
 
 const COLUMNS = [
   { key: 'endpoint', label: 'Endpoint', value: (e) => `${e.endpoint} ${e.method}`, render: (e) => h('span', { class: 'endpoint-cell' }, nameEl(e.method, 'method'), ' ', h('code', {}, nameEl(e.endpoint))) },
   { key: 'serviceName', label: 'Service', value: (e) => e.serviceName, name: true },
-  { key: 'state', label: 'State', value: (e) => SEVERITY[e.state], render: (e) => badge(e.state) },
+  { key: 'state', label: 'State', value: (e) => SEVERITY[e.state], render: (e) => h('span', { class: 'state-cell' }, badge(e.state), alertMark(alertsOf(e))) },
   { key: 'totalRequests', label: 'Requests', value: (e) => e.totalRequests, render: (e) => fmt.int(e.totalRequests), numeric: true },
   { key: 'avgResponseTime', label: 'Avg', value: (e) => e.avgResponseTime, render: (e) => fmt.ms(e.avgResponseTime), numeric: true },
   { key: 'p95ResponseTime', label: 'p95', value: (e) => e.p95ResponseTime, render: (e) => fmt.ms(e.p95ResponseTime), numeric: true },
@@ -85,23 +98,48 @@ function agentsTable(endpoint, key) {
 
 function endpointCard(endpoint, days) {
   const key = keyOf(endpoint);
-  const details = h('details', { open: openDetails.has(key) },
+  const details = h('details', { class: 'agents', open: openDetails.has(key) },
     h('summary', {}, `By agent (${endpoint.agents.length})`), agentsTable(endpoint, key));
   details.addEventListener('toggle', () => (details.open ? openDetails.add(key) : openDetails.delete(key)));
-  return h('article', { class: 'endpoint', 'aria-label': `${displayName(endpoint.method)} ${displayName(endpoint.endpoint)} (${displayName(endpoint.serviceName)})` },
+  const name = `${displayName(endpoint.method)} ${displayName(endpoint.endpoint)} (${displayName(endpoint.serviceName)})`;
+  return h('article', { class: 'endpoint', 'aria-label': name },
     h('div', { class: 'head' }, nameEl(endpoint.method, 'method'), nameEl(endpoint.endpoint, 'route'),
-      badge(endpoint.state), nameEl(endpoint.serviceName, 'service')),
+      badge(endpoint.state), alertMark(alertsOf(endpoint)), nameEl(endpoint.serviceName, 'service')),
     h('div', { class: 'figures' },
       h('span', {}, '24 h ', h('b', {}, fmt.percent(endpoint.availability24h))),
       h('span', {}, '7 d ', h('b', {}, fmt.percent(endpoint.availability7d))),
       h('span', {}, '30 d ', h('b', {}, fmt.percent(endpoint.availability30d))),
       h('span', {}, '90 d ', h('b', {}, fmt.percent(endpoint.availability90d)))),
     bars(endpoint, days),
+    minutesDetails(endpoint, key, name),
     details);
 }
 
-function render(data) {
-  last = data;
+/** The endpoint's last 60 minutes, loaded when opened and then refreshed with the page. */
+function minutesDetails(endpoint, key, name) {
+  const open = minuteCharts.get(key);
+  const details = h('details', { class: 'minutes', open: open !== undefined },
+    h('summary', {}, 'Last 60 minutes'), open?.chart.el);
+  details.addEventListener('toggle', () => {
+    if (details.open === minuteCharts.has(key)) return;
+    if (details.open) {
+      const chart = minuteChart(`Requests, errors and p95 response time per minute of ${name} over the last 60 minutes`);
+      minuteCharts.set(key, { endpoint, chart });
+      details.append(chart.el);
+    } else {
+      minuteCharts.get(key)?.chart.destroy();
+      minuteCharts.delete(key);
+    }
+    refresh();
+  });
+  return details;
+}
+
+function render(answers) {
+  last = answers;
+  const [data, status, ...minutes] = answers;
+  // Without a fresh /api/status, the marks of the last one stay.
+  if (status !== null) alerts = activeAlerts(status);
   setOptions(serviceSelect, [['', 'All services'], ...data.services.map((s) => [s, s])], params.service);
   fill('no-data', data.usingRealData ? null : noDataHelp());
   const t = data.thresholds;
@@ -124,6 +162,18 @@ function render(data) {
   }));
   const ordered = sortRows(data.endpoints, COLUMNS, sort);
   fill('bars', ordered.length === 0 ? h('p', { class: 'muted' }, 'No data yet') : ordered.map((endpoint) => endpointCard(endpoint, data.days)));
+  // A chart of an endpoint no longer listed (another service picked) is no longer polled.
+  const listed = new Set(data.endpoints.map(keyOf));
+  for (const [key, { chart }] of minuteCharts) {
+    if (listed.has(key)) continue;
+    chart.destroy();
+    minuteCharts.delete(key);
+  }
+  // After the cards, so that a chart drawn for the first time is drawn on a canvas in the page.
+  // Each answer names its endpoint; one that failed (null) leaves its chart as it was.
+  for (const answer of minutes) {
+    if (answer !== null) minuteCharts.get(keyOf({ serviceName: answer.service, method: answer.method, endpoint: answer.route }))?.chart.update(answer);
+  }
 }
 
 const refresh = poll(url, render);

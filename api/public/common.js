@@ -191,8 +191,11 @@ export function setOptions(select, options, selected) {
 
 /**
  * Fetches `url()` now and every POLL_MS, calling `render(json)`; shows failures in the
- * #error banner and the time of the last update in the header. Returns `refresh()` for
- * when a picker changes.
+ * #error banner and the time of the last update in the header. `url()` may give a list of
+ * URLs: they are fetched together and `render` gets the list of answers. The first one is
+ * what the page shows; a later one that failed is given as null (and reported), so that a
+ * page still shows what it could load, such as /status the store being down. Returns
+ * `refresh()` for when a picker changes.
  */
 export function poll(url, render) {
   const live = document.getElementById('live');
@@ -203,11 +206,14 @@ export function poll(url, render) {
     clearTimeout(timer);
     const mine = ++generation;
     try {
-      const response = await fetch(url(), { headers: { Accept: 'application/json' }, cache: 'no-store' });
-      const body = await response.json().catch(() => ({ error: `HTTP ${response.status}` }));
+      const urls = url();
+      const answers = await Promise.allSettled((Array.isArray(urls) ? urls : [urls]).map(fetchJson));
       if (mine !== generation) return;
-      if (!response.ok) throw new Error(body.error ?? `HTTP ${response.status}`);
-      render(body);
+      const failed = answers.find((answer) => answer.status === 'rejected');
+      if (answers[0].status === 'rejected') throw answers[0].reason;
+      const bodies = answers.map((answer) => (answer.status === 'fulfilled' ? answer.value : null));
+      render(Array.isArray(urls) ? bodies : bodies[0]);
+      if (failed !== undefined) throw failed.reason;
       banner.hidden = true;
       live.classList.remove('failing');
       live.textContent = `Live · updated ${new Date().toLocaleTimeString()}`;
@@ -223,4 +229,11 @@ export function poll(url, render) {
   }
   refresh();
   return refresh;
+}
+
+async function fetchJson(url) {
+  const response = await fetch(url, { headers: { Accept: 'application/json' }, cache: 'no-store' });
+  const body = await response.json().catch(() => ({ error: `HTTP ${response.status}` }));
+  if (!response.ok) throw new Error(body.error ?? `HTTP ${response.status}`);
+  return body;
 }

@@ -1,6 +1,10 @@
-// /status: overall state, live figures, services, agents and the collector's own health,
-// refreshed from /api/status every few seconds.
+// /status: active alerts, overall state, live figures, the last 60 minutes, services, agents,
+// the incidents of the last 90 days and the collector's own health, refreshed every few
+// seconds from /api/status, /api/status/minutes and (when the collector evaluates alerts)
+// /api/status/alerts.
+import { activeAlerts, alertList, alertsServed, incidentStrip, incidentTable, silenceTable } from './alerts.js';
 import { badge, card, fill, fmt, h, noDataHelp, poll, sortableTable } from './common.js';
+import { minuteChart } from './minuteChart.js';
 
 const STATE_TITLES = {
   operational: 'All systems operational',
@@ -11,11 +15,25 @@ const STATE_TITLES = {
 
 let servicesSort = { key: 'serviceName', dir: 'asc' };
 let agentsSort = { key: 'totalRequests', dir: 'desc' };
+let incidentsSort = { key: 'startsAt', dir: 'desc' };
+let silencesSort = { key: 'from', dir: 'desc' };
 let last = null;
+/** Known from the first /api/status answer: until then, and on a collector without alerts, no history is asked for. */
+let withAlerts = false;
+const chart = minuteChart('Requests, errors and p95 response time per minute over the last 60 minutes, all services');
+document.getElementById('minutes').append(chart.el);
 
-function render(status) {
-  last = status;
+function url() {
+  return ['/api/status', '/api/status/minutes', ...(withAlerts ? ['/api/status/alerts?window=90d'] : [])];
+}
+
+function render([status, minutes, history = null]) {
+  last = [status, minutes, history];
   fill('no-data', status.usingRealData ? null : noDataHelp());
+  const now = Date.parse(status.timestamp);
+  fill('alerts', alertList(activeAlerts(status), now));
+  chart.update(minutes);
+  renderHistory(history, now);
 
   const overall = document.getElementById('overall');
   overall.className = `banner overall state-${status.status}`;
@@ -73,6 +91,22 @@ function render(status) {
     card('Spans accepted', fmt.int(status.collector.spansAccepted), `${fmt.int(status.collector.spansRejected)} rejected · queue ${fmt.int(status.collector.queueDepth)}`),
     hostCards(status.system),
   );
+  if (alertsServed(status) !== withAlerts) {
+    withAlerts = alertsServed(status);
+    refresh();
+  }
+}
+
+/**
+ * The incident timeline and the silences: empty on a collector without alerts, and left as
+ * they were when /api/status/alerts could not be read this time.
+ */
+function renderHistory(history, now) {
+  if (withAlerts && history === null) return;
+  const incidents = history?.incidents ?? [];
+  fill('incident-strip', incidentStrip(incidents, now));
+  fill('incidents', incidentTable(incidents, incidentsSort, (sort) => { incidentsSort = sort; render(last); }));
+  fill('silences', silenceTable(history?.silences ?? [], silencesSort, (sort) => { silencesSort = sort; render(last); }));
 }
 
 /** CPU, memory and load of the collector host, or one card saying they are hidden (config `host_details: false`). */
@@ -87,4 +121,4 @@ function hostCards(sys) {
   ];
 }
 
-poll(() => '/api/status', render);
+const refresh = poll(url, render);

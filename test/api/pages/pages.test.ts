@@ -18,6 +18,8 @@ import { useSeededPages } from '../support/useSeededPages.js';
 const int = (n: number) => Math.round(n).toLocaleString('en-US');
 const ms = (n: number) => (n >= 10_000 ? `${(n / 1000).toFixed(1)} s` : n >= 100 ? `${Math.round(n)} ms` : `${n.toFixed(1)} ms`);
 const percent = (n: number) => (n === 100 || n === 0 ? `${n} %` : `${n.toFixed(2)} %`);
+/** "HH:MM" of the UTC minute of `ms`. */
+const minuteOf = (ms: number) => new Date(ms).toISOString().slice(11, 16);
 
 async function expectCard(page: Page, testId: string, text: string): Promise<void> {
   await page.waitForFunction(([id, want]) => document.querySelector(`[data-testid="${id}"] .value`)?.textContent === want,
@@ -126,7 +128,7 @@ describe('status pages in Chromium', () => {
       expect(await row.locator('td').nth(5).textContent()).toBe(ms(reports.p95ResponseTime));
 
       const article = page.locator('#bars article', { hasText: 'POST/api/agents/:agent/chat' }).first();
-      await article.locator('summary').click();
+      await article.locator('details.agents summary').click();
       await article.locator('table tbody tr').first().waitFor({ state: 'visible' });
       await page.screenshot({ path: join(ARTIFACTS, 'api-status.png'), fullPage: true });
 
@@ -180,7 +182,7 @@ describe('status pages in Chromium', () => {
         expect(await eventually(agents(chatCard), order), `${label} ${dir}`).toEqual(order);
       }
 
-      await chatCard.locator('summary').click();
+      await chatCard.locator('details.agents summary').click();
       expect(await eventually(agents(chatCard), ['bravo', 'charlie', 'alpha'])).toEqual(['bravo', 'charlie', 'alpha']);
       await sortBy('Requests', 'ascending', ['alpha', 'charlie', 'bravo']);
       await sortBy('Avg', 'descending', ['bravo', 'alpha', 'charlie']);
@@ -192,7 +194,7 @@ describe('status pages in Chromium', () => {
       const updated = await page.locator('#live').textContent();
       await page.waitForFunction((before) => document.getElementById('live')?.textContent !== before, updated, { timeout: 15_000 });
       expect(await agents(chatCard)()).toEqual(['alpha', 'bravo', 'charlie']);
-      expect(await chatCard.locator('details').getAttribute('open')).toBe('');
+      expect(await chatCard.locator('details.agents').getAttribute('open')).toBe('');
       expect(problems).toEqual([]);
     } finally {
       await close();
@@ -220,10 +222,17 @@ describe('status pages without data', () => {
       try {
         await expectCard(page, 'requests', '0');
         await expectCard(page, 'success-rate', '—');
+        // The last 60 minutes: said to be empty, no chart drawn.
+        expect(await page.getByTestId('minutes-empty').textContent()).toBe('No data yet: no requests in the last 60 minutes');
+        expect(await page.locator('#minutes .chart-box').isHidden()).toBe(true);
         const t = api.now.getTime();
         await api.send([serverSpan({ service: 'first', route: '/hello', status: 200, startMs: t - 5_000, durationMs: 3, sessionId: 'x' })]);
         await expectCard(page, 'requests', '1');
         await expectCard(page, 'success-rate', '100 %');
+        const summary = `1 request, 0 errors in the last 60 minutes (${minuteOf(t - 59 * 60_000)}–${minuteOf(t + 60_000)} UTC)`;
+        expect(await eventually(() => page.getByTestId('minutes-summary').textContent(), summary)).toBe(summary);
+        expect(await page.locator('#minutes .chart-box').isVisible()).toBe(true);
+        expect(await page.getByTestId('minutes-empty').isHidden()).toBe(true);
         expect(await eventually(() => page.getByRole('heading', { name: 'No data yet — how to send spans' }).count(), 0)).toBe(0);
         expect(problems).toEqual([]);
       } finally {
