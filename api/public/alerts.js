@@ -50,7 +50,7 @@ export function conditionText(alert) {
 export function groupEl(item, none = 'platform') {
   const parts = [['service', item.service], ['endpoint', item.endpoint], ['agent', item.agent]].filter(([, v]) => v !== null && v !== undefined);
   if (parts.length === 0) return h('span', { class: 'group' }, none);
-  return h('span', { class: 'group' }, parts.map(([kind, value], i) => [i > 0 ? ' · ' : null, `${kind} `, nameEl(value)]));
+  return h('span', { class: 'group' }, parts.flatMap(([kind, value], i) => [i > 0 ? ' · ' : null, `${kind} `, nameEl(value)]));
 }
 
 export function groupText(item, none = 'platform') {
