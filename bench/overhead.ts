@@ -1,6 +1,6 @@
 /**
  * Instrumentation overhead: requests/s and p50/p99 latency of the example Express app
- * (examples/express-app) run bare and under `node --import dist/instrumentation/register.js`,
+ * (examples/express-app) run bare and under `node --import instrumentation/dist/register.js`,
  * with a real collector (`dist/collector/main.js`, embedded store) receiving the spans.
  * Same machine, same run, alternating rounds so drift hits both sides. The load (bench/httpLoad)
  * is a mix of a JSON chat POST (helpers: tokens) and a GET, without cookies (every request
@@ -48,7 +48,7 @@ const appNode = args.get('node') ?? process.execPath;
 const extraEnv = Object.fromEntries((args.get('env') ?? '').split(',').filter(Boolean).map((pair) => [pair.split('=')[0]!, pair.split('=').slice(1).join('=')]));
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
-const register = join(repo, 'dist/instrumentation/register.js');
+const register = join(repo, 'instrumentation/dist/register.js');
 const exampleApp = join(repo, 'examples/express-app/app.js');
 
 interface Scenario {

@@ -1,18 +1,31 @@
 #!/usr/bin/env node
 /**
- * The `spanpulse` bin: `spanpulse [--config <file>]` (default ./otel-config.yaml, or
- * SPANPULSE_CONFIG). Validates the config (every problem listed, exit 1), starts the
+ * The `spanpulse` bin: `spanpulse [--config <file>]` (or SPANPULSE_CONFIG; default
+ * ./otel-config.yaml, else the otel-config.yaml the package ships). Validates the config (every problem listed, exit 1), starts the
  * collector and status API, and shuts down gracefully on SIGTERM / SIGINT.
  * The only place that calls process.exit.
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { ConfigError, loadConfig } from './config/loadConfig.js';
 import { log, setLogLevel } from './log.js';
+import { packageRoot } from './packageRoot.js';
 import { startSpanpulse } from './service.js';
 
-const USAGE = 'usage: spanpulse [--config <file>]   (default ./otel-config.yaml, env SPANPULSE_CONFIG)';
+const LOCAL_CONFIG = './otel-config.yaml';
+const USAGE = `usage: spanpulse [--config <file>]   (env SPANPULSE_CONFIG; default ${LOCAL_CONFIG}, else the shipped one)`;
+
+/**
+ * An installed collector is started from any directory (`npx spanpulse`): without an
+ * otel-config.yaml there it runs on the one it ships, every key at its default and the usual
+ * variables (SPANPULSE_DATA_DIR, MONGODB_URI, ...) read from the environment.
+ */
+function defaultConfigPath(): string {
+  return existsSync(LOCAL_CONFIG) ? LOCAL_CONFIG : join(packageRoot(), 'otel-config.yaml');
+}
 
 function configPath(args: readonly string[]): string {
-  let path = process.env['SPANPULSE_CONFIG'] || './otel-config.yaml';
+  let path = process.env['SPANPULSE_CONFIG'] || defaultConfigPath();
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
     if (arg === '--config' && args[i + 1]) path = args[++i]!;
@@ -41,6 +54,7 @@ async function main(): Promise<void> {
     throw error;
   }
   setLogLevel(config.service.telemetry.logs.level);
+  log.info('configuration read', { config: path });
   let running;
   try {
     running = await startSpanpulse(config);

@@ -1,18 +1,22 @@
 /**
- * The folder holding spanpulse's package.json, found by walking up from this module: it is
- * one level up when run from source (collector/) and two from the build (dist/collector/).
- * The pages in api/public are served from there and are not copied into dist/; worker
- * threads run the built modules under dist/ (compiledModuleUrl).
+ * The folder holding the collector package's package.json, found by walking up from this
+ * module: it is one level up when run from source (collector/) and two from the build
+ * (dist/collector/), also where npm installed it (node_modules/spanpulse-collector/).
+ * The pages in api/public and the shipped otel-config.yaml are there (not copied into
+ * dist/); worker threads run the built modules under dist/ (compiledModuleUrl).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
+/** The collector package's name (the preload, instrumentation/, is the package `spanpulse`). */
+const PACKAGE_NAME = 'spanpulse-collector';
+
 export function packageRoot(from = dirname(fileURLToPath(import.meta.url))): string {
   for (let dir = from; ; dir = dirname(dir)) {
     const manifest = join(dir, 'package.json');
-    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'spanpulse') return dir;
-    if (dirname(dir) === dir) throw new Error(`spanpulse package.json not found above ${from}`);
+    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === PACKAGE_NAME) return dir;
+    if (dirname(dir) === dir) throw new Error(`${PACKAGE_NAME} package.json not found above ${from}`);
   }
 }
 

@@ -1,16 +1,6 @@
-/** The spanpulse version, read once from package.json (shipped beside dist/). */
+/** The collector's version, read once from its package.json (shipped beside dist/). */
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { packageRoot } from './packageRoot.js';
 
-function readVersion(): string {
-  for (const relative of ['../package.json', '../../package.json']) {
-    try {
-      const parsed = JSON.parse(readFileSync(new URL(relative, import.meta.url), 'utf8')) as { name?: string; version?: string };
-      if (parsed.name === 'spanpulse' && parsed.version) return parsed.version;
-    } catch {
-      // not at this level: from source (collector/) it is one up, from dist/collector/ two up
-    }
-  }
-  return '0.0.0';
-}
-
-export const version = readVersion();
+export const version = (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;

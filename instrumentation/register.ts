@@ -1,5 +1,5 @@
 /**
- * `node --import spanpulse/register app.js` (or `--import ./dist/instrumentation/register.js`
+ * `node --import spanpulse/register app.js` (or `--import ./instrumentation/dist/register.js`
  * from a checkout): instruments an Express app with no code change.
  *
  * For ES-module apps the import-in-the-middle loader hook must be registered before the app's

@@ -6,5 +6,5 @@
 #   scripts/fuzz.sh [runs]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-npx tsc -p tsconfig.json
+npx tsc -b
 SPANPULSE_FUZZ_RUNS="${1:-1000000}" exec npx vitest run test/collector/receiver/otlphttp/fuzz.test.ts

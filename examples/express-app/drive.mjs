@@ -2,7 +2,7 @@
 /**
  * See spanpulse work in a minute. With the collector running (`npm start` in the repo root:
  * OTLP on :4318, status on :3000), this script
- *   1. starts the example app under `node --import dist/instrumentation/register.js`,
+ *   1. starts the example app under `node --import instrumentation/dist/register.js`,
  *   2. plays a few users (each with its own cookie jar) chatting with the agents, hitting a
  *      missing page and a failing report now and then,
  *   3. stops the app with SIGTERM (spans are flushed) and prints what /api/status now shows.
@@ -19,7 +19,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const register = join(here, '../../dist/instrumentation/register.js');
+const register = join(here, '../../instrumentation/dist/register.js');
 const otlp = process.env.SPANPULSE_OTLP ?? 'http://localhost:4318';
 const api = process.env.SPANPULSE_API ?? 'http://localhost:3000';
 const port = Number(process.env.PORT ?? 8080);

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,8 +14,10 @@ import { makeSpans, otlpProtobuf, serverSpan } from '../support/otelSpans.js';
 
 const main = fileURLToPath(new URL('../../dist/collector/main.js', import.meta.url));
 
-function run(args: string[], env: Record<string, string> = {}) {
-  return spawn(process.execPath, [main, ...args], { env: { PATH: process.env['PATH'], ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+const shipped = fileURLToPath(new URL('../../otel-config.yaml', import.meta.url));
+
+function run(args: string[], env: Record<string, string> = {}, cwd?: string) {
+  return spawn(process.execPath, [main, ...args], { env: { PATH: process.env['PATH'], ...env }, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
 describe('spanpulse bin', () => {
@@ -49,7 +51,7 @@ describe('spanpulse bin', () => {
   it('on SIGTERM flushes and closes the store: everything acknowledged is on disk', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'spanpulse-main-'));
     try {
-      const child = run(['--config', fileURLToPath(new URL('../../otel-config.yaml', import.meta.url))], {
+      const child = run(['--config', shipped], {
         SPANPULSE_OTLP_HTTP_ENDPOINT: '127.0.0.1:0', SPANPULSE_OTLP_GRPC_ENDPOINT: '127.0.0.1:0', SPANPULSE_API_ENDPOINT: '127.0.0.1:0', SPANPULSE_DATA_DIR: dir,
       });
       let stderr = '';
@@ -80,6 +82,31 @@ describe('spanpulse bin', () => {
       const [service] = await store.listServices();
       expect(service).toMatchObject({ serviceName: 'bin', spanCount: 1000 });
       await store.shutdown();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('without --config or SPANPULSE_CONFIG: ./otel-config.yaml when the directory has one, else the shipped one', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'spanpulse-main-'));
+    const env = { SPANPULSE_OTLP_HTTP_ENDPOINT: '127.0.0.1:0', SPANPULSE_OTLP_GRPC_ENDPOINT: '127.0.0.1:0', SPANPULSE_API_ENDPOINT: '127.0.0.1:0', SPANPULSE_DATA_DIR: dir };
+    const configRead = async (): Promise<string> => {
+      const child = run([], env, dir);
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      const exit = once(child, 'exit');
+      await new Promise<void>((resolve, reject) => {
+        child.stderr.on('data', () => stderr.includes('"msg":"spanpulse started"') && resolve());
+        void exit.then(() => reject(new Error(stderr)));
+      });
+      child.kill('SIGTERM');
+      await exit;
+      return (JSON.parse(stderr.split('\n').find((line) => line.includes('"msg":"configuration read"'))!) as { config: string }).config;
+    };
+    try {
+      expect(await configRead()).toBe(shipped);
+      copyFileSync(shipped, join(dir, 'otel-config.yaml'));
+      expect(await configRead()).toBe('./otel-config.yaml');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

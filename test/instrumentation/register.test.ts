@@ -1,12 +1,12 @@
 /**
  * End to end: a real Express app (ES module + Express 5, CommonJS + Express 4) started with
- * `node --import dist/instrumentation/register.js`, driven over HTTP like a browser would,
+ * `node --import instrumentation/dist/register.js`, driven over HTTP like a browser would,
  * stopped with SIGTERM, and its spans read back from a real spanpulse collector (port 0,
  * embedded store): what the store and /api/status show is what a user would see.
  * The batch delay is set far beyond the test, so everything stored was delivered by the
  * shutdown flush.
  *
- * Build first: npx tsc -p . (the tests run the compiled register, as users do).
+ * Build first: npm run build (the tests run the compiled register, as users do).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiMetric } from '../../collector/store/types.js';

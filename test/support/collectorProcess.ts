@@ -34,15 +34,7 @@ exporters: {sqlite: {path: "${join(dataDir, 'spanpulse.db')}"}}
 extensions: {status_api: {endpoint: "127.0.0.1:0"}}
 `);
   const child = spawn(process.execPath, [MAIN, '--config', config], { stdio: ['ignore', 'ignore', 'pipe'], env: { PATH: process.env['PATH'] } });
-  let stderr = '';
-  const [, otlpPort, apiPort] = await new Promise<RegExpExecArray>((resolve, reject) => {
-    child.stderr!.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-      const match = /"otlp":"[^"]*:(\d+)".*"api":"[^"]*:(\d+)"/.exec(stderr);
-      if (match) resolve(match);
-    });
-    child.once('exit', () => reject(new Error(`collector exited before start-up:\n${stderr}`)));
-  });
+  const { otlpUrl, apiUrl } = await collectorStarted(child);
   const exit = once(child, 'exit');
   const stop = async () => {
     child.kill('SIGTERM');
@@ -52,8 +44,8 @@ extensions: {status_api: {endpoint: "127.0.0.1:0"}}
   return {
     child,
     dataDir,
-    otlpUrl: `http://127.0.0.1:${otlpPort}`,
-    apiUrl: `http://127.0.0.1:${apiPort}`,
+    otlpUrl,
+    apiUrl,
     peakRss: () => Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? NaN) * 1024,
     stop,
     remove: async () => {
@@ -61,4 +53,22 @@ extensions: {status_api: {endpoint: "127.0.0.1:0"}}
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Waits for the start-up log line of a collector child whose stderr is piped: its OTLP/HTTP
+ * and API URLs (on 127.0.0.1), and what it logged until then. Rejects with that log when the
+ * process exits first.
+ */
+export async function collectorStarted(child: ChildProcess): Promise<{ otlpUrl: string; apiUrl: string; log: string }> {
+  let log = '';
+  const [, otlpPort, apiPort] = await new Promise<RegExpExecArray>((resolve, reject) => {
+    child.stderr!.on('data', (chunk: Buffer) => {
+      log += chunk.toString();
+      const match = /"otlp":"[^"]*:(\d+)".*"api":"[^"]*:(\d+)"/.exec(log);
+      if (match) resolve(match);
+    });
+    child.once('exit', () => reject(new Error(`collector exited before start-up:\n${log}`)));
+  });
+  return { otlpUrl: `http://127.0.0.1:${otlpPort}`, apiUrl: `http://127.0.0.1:${apiPort}`, log };
 }

@@ -1,6 +1,7 @@
 /**
  * Runs a fixture host app in a child process the way a user would:
- * `node --import <repo>/dist/instrumentation/register.js <app>`, and waits until it listens.
+ * `node --import <repo>/instrumentation/dist/register.js <app>` (or `--import spanpulse/register`
+ * in a directory that installed the package), and waits until it listens.
  * The environment is the test's own minus every OTEL_* / SPANPULSE_* variable, plus what the
  * test passes, so a developer's shell settings cannot change the outcome.
  */
@@ -10,7 +11,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const REPO = join(dirname(fileURLToPath(import.meta.url)), '../../..');
-export const REGISTER = join(REPO, 'dist/instrumentation/register.js');
+export const REGISTER = join(REPO, 'instrumentation/dist/register.js');
 const FIXTURES = join(REPO, 'test/instrumentation/fixtures');
 export const ESM_EXPRESS5_APP = join(FIXTURES, 'esmApp.mjs');
 export const CJS_EXPRESS4_APP = join(FIXTURES, 'express4/cjsApp.cjs');
@@ -37,18 +38,23 @@ export interface HostAppOptions {
   env?: Record<string, string>;
   /** Preload the instrumentation; default true. */
   instrument?: boolean;
+  /** What `--import` loads: default REGISTER, this checkout's build; `spanpulse/register` for an installed package. */
+  register?: string;
+  /** The app's working directory, where `--import` resolves a package name; default ours. */
+  cwd?: string;
 }
 
 export async function startHostApp(options: HostAppOptions): Promise<HostApp> {
-  if (!existsSync(REGISTER)) throw new Error(`${REGISTER} is missing: build first with npx tsc -p ${REPO}`);
+  const register = options.register ?? REGISTER;
+  if (register === REGISTER && !existsSync(REGISTER)) throw new Error(`${REGISTER} is missing: build first with npm run build (tsc -b) in ${REPO}`);
   if (options.entry === CJS_EXPRESS4_APP) provideExpress4();
   const env: Record<string, string> = {};
   for (const [name, value] of Object.entries(process.env)) {
     if (value !== undefined && !/^(OTEL_|SPANPULSE_|NODE_OPTIONS$)/.test(name)) env[name] = value;
   }
   Object.assign(env, { OTEL_SERVICE_NAME: 'fixture-app' }, options.env);
-  const args = options.instrument === false ? [options.entry] : ['--import', REGISTER, options.entry];
-  const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const args = options.instrument === false ? [options.entry] : ['--import', register, options.entry];
+  const child = spawn(process.execPath, args, { env, cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
