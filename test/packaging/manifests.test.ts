@@ -17,8 +17,8 @@ interface Manifest {
 
 const manifest = (dir: string): Manifest => JSON.parse(readFileSync(join(REPO, dir, 'package.json'), 'utf8')) as Manifest;
 
-/** Module specifiers a source file loads: import / export ... from, import(), require(), require.resolve(), module.register(). */
-const SPECIFIER = /(?:\bfrom\s*|\bimport\s*\(\s*|\brequire(?:\.resolve)?\s*\(\s*|\bregister\s*\(\s*)'([^']+)'/g;
+/** Module specifiers a source file loads: import / export ... from, import(), require(), (require(...)).resolve(), module.register(). */
+const SPECIFIER = /(?:\bfrom\s*|\bimport\s*\(\s*|\brequire\s*\(\s*|\.resolve\s*\(\s*|\bregister\s*\(\s*)'([\w@./-]+)'/g;
 
 /** Block comments and whole-line comments, which quote imports in their explanations. */
 const COMMENTS = /\/\*[\s\S]*?\*\/|^\s*\/\/.*$/gm;
