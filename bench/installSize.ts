@@ -28,7 +28,7 @@ async function main(): Promise<void> {
       { label: STOCK_PRELOAD, spec: STOCK_PRELOAD },
       { label: 'spanpulse-collector', spec: packed.collector },
     ];
-    console.log('| install | packages | node_modules (apparent) | on disk | compiled add-ons | install scripts | install time |');
+    console.log('| install | packages | node_modules (apparent) | on disk | native files (.node, binding.gyp) | install scripts | install time |');
     console.log('|---|---|---|---|---|---|---|');
     for (const [index, { label, spec }] of installs.entries()) {
       const dir = join(work, `install-${index}`);
