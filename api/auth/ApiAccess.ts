@@ -11,7 +11,7 @@
  * constant time; neither the token nor the cookie is ever logged.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { Request, RequestHandler } from 'express';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { HttpError } from '../HttpError.js';
 
 export const SESSION_COOKIE = 'spanpulse_api';
@@ -54,41 +54,43 @@ export class ApiAccess {
 
   /** For reads of admin data (exports, SLA): the token when one is configured, else open. */
   readAdmin(): RequestHandler {
-    return (request, _response, next) => {
-      if (this.expected !== null && !this.authorized(request)) return next(unauthorized());
+    return (request, response, next) => {
+      if (this.expected !== null && !this.authorized(request)) return unauthorized(response, next);
       next();
     };
   }
 
   /** For changes (silences): the token, and refused outright when none is configured. */
   write(): RequestHandler {
-    return (request, _response, next) => {
+    return (request, response, next) => {
       if (this.expected === null) {
         return next(new HttpError(403, 'set SPANPULSE_API_TOKEN to allow changes through the API; without a token nothing can be changed'));
       }
-      if (!this.authorized(request)) return next(unauthorized());
+      if (!this.authorized(request)) return unauthorized(response, next);
       next();
     };
   }
 
   /** For the status pages and /api/status*: open unless `public` is false. */
   readStatus(): RequestHandler {
-    return (request, _response, next) => {
+    return (request, response, next) => {
       if (this.options.public || this.authorized(request)) return next();
-      next(unauthorized());
+      unauthorized(response, next);
     };
   }
 
   metrics(): RequestHandler {
-    return (request, _response, next) => {
+    return (request, response, next) => {
       if (this.options.metricsPublic || this.authorized(request)) return next();
-      next(unauthorized());
+      unauthorized(response, next);
     };
   }
 }
 
-function unauthorized(): HttpError {
-  return new HttpError(401, 'missing or wrong token: send Authorization: Bearer <SPANPULSE_API_TOKEN> (or sign in at /status/sign-in)');
+/** 401 with the challenge RFC 9110 requires of it (RFC 6750 names the scheme). */
+function unauthorized(response: Response, next: NextFunction): void {
+  response.setHeader('WWW-Authenticate', 'Bearer realm="spanpulse"');
+  next(new HttpError(401, 'missing or wrong token: send Authorization: Bearer <SPANPULSE_API_TOKEN> (or sign in at /status/sign-in)'));
 }
 
 function constantTimeEqual(given: Buffer, expected: Buffer): boolean {

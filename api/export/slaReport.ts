@@ -6,7 +6,7 @@
  * status ERROR); 4xx answers are the client's and spend no budget.
  */
 import type { Rollup, StoreReader } from '../../collector/store/types.js';
-import { dayKey } from '../../collector/time/utcTime.js';
+import { DAY_MS, dayKey } from '../../collector/time/utcTime.js';
 import { addTotals, emptyTotals, performanceOf, type Totals } from '../stats/Totals.js';
 
 export interface SloOptions {
@@ -61,22 +61,26 @@ interface Accumulator {
   days: Map<string, { requests: number; failed: number }>;
 }
 
+/** Days read per store query: a long range of many endpoints never sits in memory at once, only its sums. */
+const CHUNK_MS = 7 * DAY_MS;
+
 export async function slaReport(reader: Pick<StoreReader, 'findRollups'>, from: Date, to: Date, serviceName: string | undefined, slo: SloOptions): Promise<SlaReport> {
   const service = serviceName === undefined ? {} : { serviceName };
-  const [serviceDays, endpointDays] = await Promise.all([
-    reader.findRollups({ period: 'day', level: 'service', from, to, ...service }),
-    reader.findRollups({ period: 'day', level: 'endpoint', from, to, ...service }),
-  ]);
-  return {
-    from,
-    to,
-    services: entries(serviceDays, (r) => [r.serviceName, null, null], slo),
-    endpoints: entries(endpointDays, (r) => [r.serviceName, r.method, r.endpoint], slo),
-  };
+  const services = new Map<string, Accumulator>();
+  const endpoints = new Map<string, Accumulator>();
+  for (let start = from.getTime(); start < to.getTime(); start += CHUNK_MS) {
+    const chunk = { period: 'day', from: new Date(start), to: new Date(Math.min(start + CHUNK_MS, to.getTime())), ...service } as const;
+    const [serviceDays, endpointDays] = await Promise.all([
+      reader.findRollups({ ...chunk, level: 'service' }),
+      reader.findRollups({ ...chunk, level: 'endpoint' }),
+    ]);
+    accumulate(services, serviceDays, (r) => [r.serviceName, null, null]);
+    accumulate(endpoints, endpointDays, (r) => [r.serviceName, r.method, r.endpoint]);
+  }
+  return { from, to, services: entries(services, slo), endpoints: entries(endpoints, slo) };
 }
 
-function entries(rollups: readonly Rollup[], keyOf: (r: Rollup) => [string, string | null, string | null], slo: SloOptions): SlaEntry[] {
-  const groups = new Map<string, Accumulator>();
+function accumulate(groups: Map<string, Accumulator>, rollups: readonly Rollup[], keyOf: (r: Rollup) => [string, string | null, string | null]): void {
   for (const rollup of rollups) {
     const [service, method, endpoint] = keyOf(rollup);
     const key = JSON.stringify([service, method, endpoint]);
@@ -89,6 +93,9 @@ function entries(rollups: readonly Rollup[], keyOf: (r: Rollup) => [string, stri
     day.failed += rollup.errorCount;
     group.days.set(date, day);
   }
+}
+
+function entries(groups: ReadonlyMap<string, Accumulator>, slo: SloOptions): SlaEntry[] {
   return [...groups.values()]
     .map((group) => entryOf(group, objectivesFor(group, slo)))
     .sort((a, b) => a.service.localeCompare(b.service) || (a.endpoint ?? '').localeCompare(b.endpoint ?? '') || (a.method ?? '').localeCompare(b.method ?? ''));

@@ -1,9 +1,10 @@
 /**
  * Writing a report to a stream (an HTTP response, a file, stdout) in its format, a row at a
  * time and waiting whenever the stream asks to (backpressure), so a large export never piles
- * up in memory. Shared by the export route and `spanpulse export`.
+ * up in memory. A stream that closes meanwhile (a client that went away) ends the export with
+ * ExportAborted, so nothing is left waiting for a 'drain' that never comes, nor reads the store
+ * on. Shared by the export route and `spanpulse export`.
  */
-import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import type { StoreReader } from '../../collector/store/types.js';
 import type { ExportRequest } from './exportQuery.js';
@@ -17,9 +18,18 @@ const SLA_COLUMNS = [
   'budgetRemaining', 'budgetUsedPercent', 'budgetExhausted', 'p95ResponseTime', 'latencyObjectiveMs', 'latencyMet', 'worstDays',
 ] as const;
 
+/** The stream closed before the export was written: the reader went away. */
+export class ExportAborted extends Error {
+  constructor() {
+    super('the export stream closed before the end (the client went away)');
+    this.name = 'ExportAborted';
+  }
+}
+
 export async function writeExport(out: Writable, reader: Pick<StoreReader, 'findRollups'>, request: ExportRequest, slo: SloOptions): Promise<number> {
   const put = async (text: string) => {
-    if (text !== '' && !out.write(text)) await once(out, 'drain');
+    if (out.destroyed) throw new ExportAborted();
+    if (text !== '' && !out.write(text)) await drained(out);
   };
   let rows = 0;
   if (request.report === 'sla') {
@@ -47,6 +57,24 @@ export async function writeExport(out: Writable, reader: Pick<StoreReader, 'find
   }
   await put(writer.end());
   return rows;
+}
+
+/** Resolves once `out` takes more; rejects with ExportAborted once it closes or fails first. */
+function drained(out: Writable): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const settle = (aborted: boolean) => {
+      out.off('drain', onDrain);
+      out.off('close', onClose);
+      out.off('error', onClose);
+      if (aborted) reject(new ExportAborted());
+      else resolve();
+    };
+    const onDrain = () => settle(false);
+    const onClose = () => settle(true);
+    out.on('drain', onDrain);
+    out.on('close', onClose);
+    out.on('error', onClose);
+  });
 }
 
 function slaRow(scope: 'service' | 'endpoint', entry: SlaEntry): Record<string, string | number | null> {

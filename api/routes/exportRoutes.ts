@@ -7,7 +7,7 @@ import { log } from '../../collector/log.js';
 import type { ApiContext } from '../ApiContext.js';
 import { exportFileName, parseExportQuery } from '../export/exportQuery.js';
 import { CONTENT_TYPES } from '../export/formats.js';
-import { writeExport } from '../export/writeExport.js';
+import { ExportAborted, writeExport } from '../export/writeExport.js';
 
 export function exportRoutes(context: ApiContext): Router {
   const router = Router();
@@ -24,7 +24,8 @@ export function exportRoutes(context: ApiContext): Router {
       res.end();
     } catch (error) {
       // Headers are out: the client sees a cut-off download, which it must not take for a whole one.
-      log.warn('export failed while streaming; the response was cut off', { error });
+      if (error instanceof ExportAborted) log.debug('export stopped: the client went away');
+      else log.warn('export failed while streaming; the response was cut off', { error });
       res.destroy();
     }
   });

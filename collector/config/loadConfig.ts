@@ -101,6 +101,13 @@ function wiringProblems(config: Config): string[] {
   if ((spanpulse.client_address === 'hash' || spanpulse.user_id === 'hash') && spanpulse.hash_secret.length < 16) {
     problems.push('processors.spanpulse.hash_secret: hash needs a secret of at least 16 characters (set SPANPULSE_HASH_SECRET); without it a hash of an address or id could be reversed by trying them all');
   }
+  const statusApi = config.extensions.status_api;
+  // Without a token nobody could sign in, so "private" would mean "closed to everyone".
+  for (const key of ['public', 'metrics_public'] as const) {
+    if (!statusApi[key] && statusApi.auth.bearer_token === '') {
+      problems.push(`extensions.status_api.${key}: false needs a token in extensions.status_api.auth.bearer_token (SPANPULSE_API_TOKEN), or nobody could read what it closes`);
+    }
+  }
   if (config.extensions.status_api.down_error_rate < config.extensions.status_api.degraded_error_rate) {
     problems.push('extensions.status_api.down_error_rate: must be >= degraded_error_rate');
   }

@@ -1,7 +1,8 @@
 /**
  * The real collector as users run it, `dist/collector/main.js` in a child process (build first,
  * as `npm test` does), with a config written for the test and a fresh data directory: its
- * ports from the start-up log line, and its peak RSS from /proc/<pid>/status (VmHWM).
+ * ports from the start-up log line, everything it logged, and its peak RSS from
+ * /proc/<pid>/status (VmHWM).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
@@ -19,22 +20,44 @@ export interface CollectorProcess {
   apiUrl: string;
   /** Peak resident set size so far, in bytes (VmHWM). */
   peakRss(): number;
+  /** Everything the collector wrote to stderr (its JSON log lines) so far. */
+  logs(): string;
   /** SIGTERM and wait for the exit (idempotent); resolves with the exit code. */
   stop(): Promise<number | null>;
   /** Stops it and removes the data directory. */
   remove(): Promise<void>;
 }
 
+export interface CollectorProcessOptions {
+  /** Environment variables besides PATH (the config may read them with `${env:NAME}`). */
+  env?: Record<string, string>;
+  /** extensions.status_api settings besides its endpoint (127.0.0.1:0). */
+  statusApi?: Record<string, unknown>;
+  /** The MongoDB store instead of the embedded file in the data directory. */
+  mongodb?: { uri: string; database: string };
+}
+
 /** Starts the collector with `yaml` (which sets its receivers on port 0, and no log level above info) plus store and API settings. */
-export async function startCollectorProcess(yaml: string): Promise<CollectorProcess> {
+export async function startCollectorProcess(yaml: string, options: CollectorProcessOptions = {}): Promise<CollectorProcess> {
   const dataDir = mkdtempSync(join(tmpdir(), 'spanpulse-child-'));
   const config = join(dataDir, 'config.yaml');
+  const exporters = { sqlite: { path: join(dataDir, 'spanpulse.db') }, ...(options.mongodb === undefined ? {} : { mongodb: options.mongodb }) };
+  // JSON is YAML flow style; `${env:...}` inside its strings is substituted as anywhere else.
   writeFileSync(config, `${yaml}
-exporters: {sqlite: {path: "${join(dataDir, 'spanpulse.db')}"}}
-extensions: {status_api: {endpoint: "127.0.0.1:0"}}
+exporters: ${JSON.stringify(exporters)}
+extensions: {status_api: ${JSON.stringify({ endpoint: '127.0.0.1:0', ...options.statusApi })}}
 `);
-  const child = spawn(process.execPath, [MAIN, '--config', config], { stdio: ['ignore', 'ignore', 'pipe'], env: { PATH: process.env['PATH'] } });
-  const { otlpUrl, apiUrl } = await collectorStarted(child);
+  const child = spawn(process.execPath, [MAIN, '--config', config], { stdio: ['ignore', 'ignore', 'pipe'], env: { PATH: process.env['PATH'], ...options.env } });
+  const started = await collectorStarted(child).catch((error: unknown) => {
+    rmSync(dataDir, { recursive: true, force: true });
+    throw error;
+  });
+  const { otlpUrl, apiUrl } = started;
+  // Each chunk is one 'data' event, so none comes between the start-up line and this listener.
+  let stderr = started.log;
+  child.stderr!.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
   const exit = once(child, 'exit');
   const stop = async () => {
     child.kill('SIGTERM');
@@ -47,6 +70,7 @@ extensions: {status_api: {endpoint: "127.0.0.1:0"}}
     otlpUrl,
     apiUrl,
     peakRss: () => Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? NaN) * 1024,
+    logs: () => stderr,
     stop,
     remove: async () => {
       await stop();

@@ -3,7 +3,8 @@
  * through OTLP/HTTP before the tests run, plus a pinned-clock API app.
  */
 import { afterAll, beforeAll, expect } from 'vitest';
-import { pinnedNow, startApiHarness, type ApiHarness, type SpanpulseFactory } from '../support/apiHarness.js';
+import { DEFAULT_THRESHOLDS } from '../../../api/stats/healthState.js';
+import { pinnedNow, RETENTION, startApiHarness, type ApiHarness, type HarnessOptions, type SpanpulseFactory } from '../support/apiHarness.js';
 import { seedTraffic, type Seed } from '../support/seedTraffic.js';
 
 export interface SeededApi {
@@ -12,11 +13,11 @@ export interface SeededApi {
   now: Date;
 }
 
-export function useSeededApi(factory: SpanpulseFactory): () => SeededApi {
+export function useSeededApi(factory: SpanpulseFactory, options: HarnessOptions = {}): () => SeededApi {
   let seeded: SeededApi | undefined;
   beforeAll(async () => {
     const now = pinnedNow();
-    const api = await startApiHarness(factory, now);
+    const api = await startApiHarness(factory, now, DEFAULT_THRESHOLDS, RETENTION, options);
     const seed = seedTraffic({ now });
     await api.send(seed.specs);
     // Every span (requests and child invocations) was stored: nothing rejected or lost.

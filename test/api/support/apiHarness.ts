@@ -5,7 +5,7 @@
  */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createApiApp } from '../../../api/createApiApp.js';
+import { createApiApp, type ApiOptions } from '../../../api/createApiApp.js';
 import { DEFAULT_THRESHOLDS, type StateThresholds } from '../../../api/stats/healthState.js';
 import type { Retention } from '../../../collector/store/types.js';
 import { makeSpans, otlpProtobuf, type SpanSpec } from '../../support/otelSpans.js';
@@ -20,6 +20,9 @@ export const SESSION_INACTIVITY_MS = 30 * 60_000;
 /** Starts a spanpulse (SQLite or MongoDB); the API contract runs against each. */
 export type SpanpulseFactory = () => Promise<TestSpanpulse>;
 
+/** What a test may set of the app besides store, clock and thresholds: who may read (access) and the SLA objectives (slo). */
+export type HarnessOptions = Pick<ApiOptions, 'access' | 'slo'>;
+
 export interface ApiHarness {
   spanpulse: TestSpanpulse;
   /** Base URL of the pinned-clock API app. */
@@ -32,9 +35,10 @@ export interface ApiHarness {
 }
 
 export async function startApiHarness(factory: SpanpulseFactory, now: Date, thresholds: StateThresholds = DEFAULT_THRESHOLDS,
-  retention: Retention = RETENTION): Promise<ApiHarness> {
+  retention: Retention = RETENTION, options: HarnessOptions = {}): Promise<ApiHarness> {
   const spanpulse = await factory();
   const app = createApiApp({
+    ...options,
     store: spanpulse.store,
     telemetry: spanpulse.telemetry,
     version: 'test',

@@ -7,7 +7,8 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
 import type { SpanSpec } from '../../support/otelSpans.js';
 import { startTestSpanpulse } from '../../support/spanpulse.js';
-import { pinnedNow, startApiHarness, type ApiHarness } from './apiHarness.js';
+import { DEFAULT_THRESHOLDS } from '../../../api/stats/healthState.js';
+import { pinnedNow, RETENTION, startApiHarness, type ApiHarness, type HarnessOptions } from './apiHarness.js';
 import { launchBrowser } from './browser.js';
 
 export interface SeededPages {
@@ -15,14 +16,14 @@ export interface SeededPages {
   api: ApiHarness;
 }
 
-export function useSeededPages(specs: (now: Date) => readonly SpanSpec[]): () => SeededPages {
+export function useSeededPages(specs: (now: Date) => readonly SpanSpec[], options: HarnessOptions = {}): () => SeededPages {
   let browser: Browser | undefined;
   let api: ApiHarness | undefined;
   let seeded: SeededPages | undefined;
   beforeAll(async () => {
     browser = await launchBrowser();
     const now = pinnedNow();
-    api = await startApiHarness(() => startTestSpanpulse(), now);
+    api = await startApiHarness(() => startTestSpanpulse(), now, DEFAULT_THRESHOLDS, RETENTION, options);
     await api.send(specs(now));
     seeded = { browser, api };
   });
