@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { SpanKind, type Attributes, type Tracer } from '@opentelemetry/api';
 import { JsonTraceSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { seededRandom } from './seededRandom.js';
 
 export type WorkloadShape = 'realistic' | 'ordered';
@@ -68,6 +68,12 @@ export class SpanWorkload {
 
   /** One serialized ExportTraceServiceRequest. */
   next(): Uint8Array {
+    const serializer = this.options.format === 'json' ? JsonTraceSerializer : ProtobufTraceSerializer;
+    return serializer.serializeRequest(this.nextSpans())!;
+  }
+
+  /** The spans of one request. */
+  nextSpans(): ReadableSpan[] {
     const { spansPerRequest, windowMs, slideMsPerRequest, shape } = this.options;
     const windowEnd = this.origin + this.requestIndex * slideMsPerRequest;
     const tracer = this.tracers[this.requestIndex % this.tracers.length]!;
@@ -80,8 +86,7 @@ export class SpanWorkload {
     this.requestIndex += 1;
     const spans = this.exporter.getFinishedSpans();
     this.exporter.reset();
-    const serializer = this.options.format === 'json' ? JsonTraceSerializer : ProtobufTraceSerializer;
-    return serializer.serializeRequest(spans)!;
+    return spans;
   }
 
   get contentType(): string {

@@ -1,15 +1,17 @@
 /**
  * The real collector as users run it, `dist/collector/main.js` in a child process (build first,
- * as `npm test` does), with a config written for the test and a fresh data directory: its
- * ports from the start-up log line, everything it logged, and its peak RSS from
- * /proc/<pid>/status (VmHWM).
+ * as `npm test` does), with a config written for the test and a fresh data directory (or the
+ * one of an earlier run, to restart on the same data): its ports from the start-up log line,
+ * everything it logged, and its RSS from /proc/<pid>/status (VmRSS now, VmHWM the peak).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { SqliteStore } from '../../collector/store/sqlite/SqliteStore.js';
 
 const MAIN = fileURLToPath(new URL('../../dist/collector/main.js', import.meta.url));
 
@@ -20,10 +22,16 @@ export interface CollectorProcess {
   apiUrl: string;
   /** Peak resident set size so far, in bytes (VmHWM). */
   peakRss(): number;
+  /** Resident set size now, in bytes (VmRSS). */
+  rss(): number;
   /** Everything the collector wrote to stderr (its JSON log lines) so far. */
   logs(): string;
   /** SIGTERM and wait for the exit (idempotent); resolves with the exit code. */
   stop(): Promise<number | null>;
+  /** SIGKILL (a crash: nothing is flushed) and wait for the exit. */
+  kill(): Promise<void>;
+  /** Stops it (it must exit 0), opens its embedded store file, and gives it to `read`. */
+  readStore<T>(read: (store: SqliteStore) => Promise<T>): Promise<T>;
   /** Stops it and removes the data directory. */
   remove(): Promise<void>;
 }
@@ -35,11 +43,13 @@ export interface CollectorProcessOptions {
   statusApi?: Record<string, unknown>;
   /** The MongoDB store instead of the embedded file in the data directory. */
   mongodb?: { uri: string; database: string };
+  /** The data directory of an earlier run to start on again; default a fresh one. */
+  dataDir?: string;
 }
 
 /** Starts the collector with `yaml` (which sets its receivers on port 0, and no log level above info) plus store and API settings. */
 export async function startCollectorProcess(yaml: string, options: CollectorProcessOptions = {}): Promise<CollectorProcess> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'spanpulse-child-'));
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'spanpulse-child-'));
   const config = join(dataDir, 'config.yaml');
   const exporters = { sqlite: { path: join(dataDir, 'spanpulse.db') }, ...(options.mongodb === undefined ? {} : { mongodb: options.mongodb }) };
   // JSON is YAML flow style; `${env:...}` inside its strings is substituted as anywhere else.
@@ -47,9 +57,12 @@ export async function startCollectorProcess(yaml: string, options: CollectorProc
 exporters: ${JSON.stringify(exporters)}
 extensions: {status_api: ${JSON.stringify({ endpoint: '127.0.0.1:0', ...options.statusApi })}}
 `);
-  const child = spawn(process.execPath, [MAIN, '--config', config], { stdio: ['ignore', 'ignore', 'pipe'], env: { PATH: process.env['PATH'], ...options.env } });
+  // Run in the data directory, so the relative defaults (the spool's ./data/spool) land there too.
+  const child = spawn(process.execPath, [MAIN, '--config', config], {
+    cwd: dataDir, stdio: ['ignore', 'ignore', 'pipe'], env: { PATH: process.env['PATH'], ...options.env },
+  });
   const started = await collectorStarted(child).catch((error: unknown) => {
-    rmSync(dataDir, { recursive: true, force: true });
+    if (options.dataDir === undefined) rmSync(dataDir, { recursive: true, force: true });
     throw error;
   });
   const { otlpUrl, apiUrl } = started;
@@ -64,14 +77,32 @@ extensions: {status_api: ${JSON.stringify({ endpoint: '127.0.0.1:0', ...options.
     const [code] = await exit;
     return code as number | null;
   };
+  const status = (field: string) =>
+    Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? NaN) * 1024;
   return {
     child,
     dataDir,
     otlpUrl,
     apiUrl,
-    peakRss: () => Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? NaN) * 1024,
+    peakRss: () => status('VmHWM'),
+    rss: () => status('VmRSS'),
     logs: () => stderr,
     stop,
+    kill: async () => {
+      child.kill('SIGKILL');
+      await exit;
+    },
+    readStore: async (read) => {
+      const code = await stop();
+      if (code !== 0) throw new Error(`the collector exited with ${code}:\n${stderr}`);
+      const store = new SqliteStore({ path: join(dataDir, 'spanpulse.db') });
+      await store.start();
+      try {
+        return await read(store);
+      } finally {
+        await store.shutdown();
+      }
+    },
     remove: async () => {
       await stop();
       rmSync(dataDir, { recursive: true, force: true });
@@ -95,4 +126,14 @@ export async function collectorStarted(child: ChildProcess): Promise<{ otlpUrl: 
     child.once('exit', () => reject(new Error(`collector exited before start-up:\n${log}`)));
   });
   return { otlpUrl: `http://127.0.0.1:${otlpPort}`, apiUrl: `http://127.0.0.1:${apiPort}`, log };
+}
+
+/** A loopback port free right now, for a collector that must come back on the same port (exporters keep their URL). */
+export async function freePort(): Promise<number> {
+  const server = createServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as { port: number };
+  server.close();
+  await once(server, 'close');
+  return port;
 }

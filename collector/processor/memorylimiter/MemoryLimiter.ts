@@ -9,12 +9,19 @@
  * The measure is the RSS (what the kernel and a container limit count), not the V8 heap: the
  * request bodies, zlib and SQLite live outside the heap.
  *
+ * A reading above the soft limit first forces a full garbage collection and reads again (the
+ * OpenTelemetry Collector's limiter forces a GC there too): under a flood of requests much of
+ * the RSS is garbage that V8, far from its own heap limit, would collect only much later, and
+ * refusing cannot free it (refusals make garbage too). Without this the limiter refused every
+ * request for as long as a flood lasted while RSS kept growing past the limit.
+ *
  * Lifecycle: a Component whose `start()` takes the first reading, so a collector that starts
  * over its limit refuses from its first request; `shutdown()` stops the timer (idempotent).
  */
 import type { Component } from '../../lifecycle/Component.js';
 import { log } from '../../log.js';
 import type { Telemetry } from '../../telemetry/Telemetry.js';
+import { fullGarbageCollection } from './fullGarbageCollection.js';
 
 export interface MemoryLimiterOptions {
   /** Memory, in bytes, the process is to stay under; default (config) 512 MiB. */
@@ -25,6 +32,8 @@ export interface MemoryLimiterOptions {
   checkIntervalMs: number;
   /** Reads the memory in use, in bytes. Default: the process RSS. */
   readUsage?: () => number;
+  /** Frees what it can before a reading above the soft limit counts. Default: a full V8 garbage collection. */
+  collectGarbage?: () => void;
 }
 
 export class MemoryLimiter implements Component {
@@ -65,7 +74,12 @@ export class MemoryLimiter implements Component {
   }
 
   private check(): void {
-    this.usage = (this.options.readUsage ?? process.memoryUsage.rss)();
+    const read = this.options.readUsage ?? process.memoryUsage.rss;
+    this.usage = read();
+    if (this.usage > this.softLimitBytes) {
+      (this.options.collectGarbage ?? fullGarbageCollection)();
+      this.usage = read();
+    }
     const over = this.usage > this.softLimitBytes;
     if (over === this.over) return;
     this.over = over;

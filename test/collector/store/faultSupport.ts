@@ -13,6 +13,12 @@ import { Telemetry } from '../../../collector/telemetry/Telemetry.js';
 import { GatedStore } from '../../support/GatedStore.js';
 import { at, day, sortAgentDays, sortRollups } from './contract/records.js';
 
+/** A fault a test makes and clears (a server stopped and started, a lock held and released, a disk filled and freed). */
+export interface Outage {
+  begin(): void | Promise<void>;
+  end(): void | Promise<void>;
+}
+
 /** The read side, answered at once or later (SqliteReader answers synchronously). */
 export type SnapshotSource = {
   [K in Exclude<keyof StoreReader, 'ping'>]: (...args: Parameters<StoreReader[K]>) => ReturnType<StoreReader[K]> | Awaited<ReturnType<StoreReader[K]>>;

@@ -4,11 +4,14 @@
  * UNAVAILABLE + RetryInfo (gRPC), counted in /metrics, nothing stored; once memory is back
  * under, they are taken again.
  * - a real collector with a 1 MiB limit (its RSS is always above it);
- * - a real HTTP receiver whose limiter reads a memory figure the test sets, to see it let go.
+ * - a real HTTP receiver whose limiter reads a memory figure the test sets, to see it let go;
+ * - a limiter whose reading above the soft limit is garbage: it collects first, and refuses
+ *   only what a full collection does not bring back under (the real collection frees memory).
  */
 import { status } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TracesConsumer } from '../../../../collector/consumer/TracesConsumer.js';
+import { fullGarbageCollection } from '../../../../collector/processor/memorylimiter/fullGarbageCollection.js';
 import { MemoryLimiter } from '../../../../collector/processor/memorylimiter/MemoryLimiter.js';
 import { IngestLimits } from '../../../../collector/receiver/otlp/IngestLimits.js';
 import { OtlpHttpReceiver } from '../../../../collector/receiver/otlphttp/OtlpHttpReceiver.js';
@@ -91,5 +94,34 @@ describe('memory_limiter letting go', () => {
     await eventually(() => !limiter.refusing);
     expect((await post()).status).toBe(200);
     expect(stored).toEqual([1, 1]);
+  });
+});
+
+describe('memory_limiter collecting garbage first', () => {
+  /** A limiter's verdict on its first reading, `usage`, when a collection frees `garbage`; and the readings it collected at. */
+  async function verdict(usage: number, garbage: number): Promise<{ refusing: boolean; collectedAt: number[] }> {
+    const collectedAt: number[] = [];
+    const limiter = new MemoryLimiter({
+      limitBytes: 100 * MiB, spikeLimitBytes: 20 * MiB, checkIntervalMs: 3_600_000, readUsage: () => usage,
+      collectGarbage: () => { collectedAt.push(usage); usage -= garbage; },
+    }, new Telemetry());
+    await limiter.start();
+    await limiter.shutdown();
+    return { refusing: limiter.refusing, collectedAt };
+  }
+
+  it('forces a full collection above the soft limit and refuses only if memory stays above it', async () => {
+    expect(await verdict(70 * MiB, 10 * MiB)).toEqual({ refusing: false, collectedAt: [] });
+    expect(await verdict(90 * MiB, 15 * MiB)).toEqual({ refusing: false, collectedAt: [90 * MiB] });
+    expect(await verdict(95 * MiB, 5 * MiB)).toEqual({ refusing: true, collectedAt: [95 * MiB] });
+  });
+
+  it('the default collection frees the garbage of the real heap', () => {
+    let garbage: unknown[] | null = Array.from({ length: 200_000 }, (_, i) => ({ i, text: `garbage ${i}` }));
+    const held = process.memoryUsage().heapUsed;
+    expect(garbage).toHaveLength(200_000);
+    garbage = null;
+    fullGarbageCollection();
+    expect(process.memoryUsage().heapUsed).toBeLessThan(held - 5 * MiB);
   });
 });
