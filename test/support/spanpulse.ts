@@ -18,6 +18,8 @@ export interface TestSpanpulseOptions {
   env?: Record<string, string>;
   /** The durable spool of processors.batch (default on, as shipped). */
   spool?: boolean;
+  /** Its folder; default `spool` in the data directory. */
+  spoolDir?: string;
   /** processors.spanpulse settings, e.g. `{ limits: { services: 2 } }`. */
   spanpulse?: Record<string, unknown>;
   /**
@@ -65,7 +67,7 @@ receivers:
 exporters:
   mongodb: {uri: "\${env:MONGODB_URI:-}", database: "\${env:MONGODB_DATABASE:-aiAgent}"}
   sqlite: {path: "\${env:SPANPULSE_DATA_DIR}/spanpulse.db"}
-processors: {batch: {spool: {enabled: ${options.spool ?? true}, dir: "\${env:SPANPULSE_DATA_DIR}/spool"}}, spanpulse: ${JSON.stringify(options.spanpulse ?? {})}, memory_limiter: ${JSON.stringify(options.memoryLimiter ?? {})}}
+processors: {batch: {spool: {enabled: ${options.spool ?? true}, dir: ${JSON.stringify(options.spoolDir ?? '${env:SPANPULSE_DATA_DIR}/spool')}}}, spanpulse: ${JSON.stringify(options.spanpulse ?? {})}, memory_limiter: ${JSON.stringify(options.memoryLimiter ?? {})}}
 extensions: {status_api: {endpoint: "\${env:SPANPULSE_API_ENDPOINT}", tls: {cert_file: "\${env:SPANPULSE_API_TLS_CERT_FILE:-}", key_file: "\${env:SPANPULSE_API_TLS_KEY_FILE:-}"}}}
 service: {telemetry: {logs: {level: warn}}, pipelines: {traces: {processors: [${options.memoryLimiter ? 'memory_limiter, ' : ''}spanpulse, batch]}}}
 `;
