@@ -10,7 +10,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { MongoClient, type Db } from 'mongodb';
+import { MongoClient, type CommandFailedEvent, type CommandStartedEvent, type CommandSucceededEvent, type Db } from 'mongodb';
 import { PipelineError } from '../../errors.js';
 import { log } from '../../log.js';
 import { DEFAULT_RETENTION } from '../createStore.js';
@@ -63,7 +63,11 @@ export interface MongoStoreOptions {
    * server is FerretDB, else the MongoDB protocol. Default `auto`.
    */
   protocol?: 'auto' | 'mongodb' | 'ferretdb';
+  /** Sees every command the store's client sends and its outcome (driver command monitoring; bench/mongo-cost.ts). Default none. */
+  commandMonitor?: (event: CommandEvent) => void;
 }
+
+export type CommandEvent = CommandStartedEvent | CommandSucceededEvent | CommandFailedEvent;
 
 /** How long after a unit a writer with nothing more to write deletes that unit's document. */
 const SETTLE_AFTER_MS = 1000;
@@ -88,7 +92,7 @@ export interface MongoServerInfo {
 export class MongoStore implements Store {
   readonly backend = 'mongodb' as const;
   readonly name = 'exporter/mongodb';
-  private readonly options: Required<Omit<MongoStoreOptions, 'retention'>> & { retention: Retention };
+  private readonly options: Required<Omit<MongoStoreOptions, 'retention' | 'commandMonitor'>> & Pick<MongoStoreOptions, 'commandMonitor'> & { retention: Retention };
   private state: 'new' | 'open' | 'closed' = 'new';
   private open: Open | undefined;
   /** Serialises writes and maintenance of this store (see MongoWriter: units finish in order). */
@@ -109,12 +113,16 @@ export class MongoStore implements Store {
   async start(): Promise<void> {
     if (this.state === 'open') return;
     if (this.state === 'closed') throw PipelineError.unavailable('mongodb store is shut down and cannot be restarted');
-    const { uri, database, timeoutMs, maxPoolSize } = this.options;
+    const { uri, database, timeoutMs, maxPoolSize, commandMonitor } = this.options;
     const client = new MongoClient(uri, {
       appName: 'spanpulse', maxPoolSize, serverSelectionTimeoutMS: timeoutMs, connectTimeoutMS: timeoutMs,
       // A server that accepts a request and never answers must not hold a batch forever.
       socketTimeoutMS: Math.max(30_000, 6 * timeoutMs),
+      monitorCommands: commandMonitor !== undefined,
     });
+    if (commandMonitor) {
+      for (const name of ['commandStarted', 'commandSucceeded', 'commandFailed'] as const) client.on(name, commandMonitor);
+    }
     try {
       await client.connect();
       const db = client.db(database);
@@ -168,6 +176,8 @@ export class MongoStore implements Store {
       return Promise.reject(error);
     }
     if (records.length === 0) return Promise.resolve({ stored: 0, duplicates: 0, rejected: [] });
+    // Not idle: this write's unit start deletes the finished unit anyway.
+    clearTimeout(this.settleTimer);
     const written = this.exclusive(() => withRetries('write', this.retryOptions(), () => open.protocol.exclusive(() => open.writer.write(records))));
     void written.then(() => this.settleWhenIdle(open), () => undefined);
     return written;

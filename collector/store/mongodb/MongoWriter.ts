@@ -5,8 +5,9 @@
  * store instance, `seq` counts that instance's units. A unit runs these steps, each of which
  * may be repeated any number of times with the same outcome, one round trip each:
  *
- *   1. in span_units, one ordered bulk write: delete the previous unit (finished), renew this
- *      writer's heartbeat (writerHeartbeats.ts), insert the unit document (with a lease time);
+ *   1. in span_units, three independent commands sent at once: delete the previous unit
+ *      (finished), renew this writer's heartbeat and raise its completedSeq
+ *      (writerHeartbeats.ts), insert the unit document (with a lease time);
  *   2. insert the raw api_metrics / agent_invocations documents tagged `unit: <id>`, one
  *      unordered insertMany each; a duplicate key on (traceId, spanId) means the span already
  *      belongs to an earlier unit, a document refused for its data is rejected alone. The
@@ -195,14 +196,15 @@ export class MongoWriter {
   /** Step 1 (see header); the insert meeting its own earlier copy (a retry) is fine. */
   private async startUnit(unit: Keyed): Promise<void> {
     const finished = this.finished?.id === unit._id ? undefined : this.finished;
-    try {
-      await this.keyed(COLLECTIONS.spanUnits).bulkWrite(
-        unitStartOperations(this.writerId, finished, unit, new Date(Date.now() + this.options.heartbeatMs)), { ordered: true });
-    } catch (error) {
-      const writeErrors = (error as { writeErrors?: Array<{ code?: number }> | { code?: number } }).writeErrors;
-      const list = Array.isArray(writeErrors) ? writeErrors : writeErrors === undefined ? [] : [writeErrors];
-      if (isTransient(error) || list.length !== 1 || list[0]?.code !== DUPLICATE_KEY) throw error;
-    }
+    const spanUnits = this.keyed(COLLECTIONS.spanUnits);
+    await this.protocol.all(unitStartOperations(this.writerId, finished, unit, new Date(Date.now() + this.options.heartbeatMs))
+      .map((operation) => async () => {
+        try {
+          await spanUnits.bulkWrite([operation]);
+        } catch (error) {
+          if (!('insertOne' in operation) || !isOwnEarlierInsert(error)) throw error;
+        }
+      }));
     if (finished !== undefined && this.finished === finished) this.finished = undefined;
   }
 
@@ -259,6 +261,13 @@ export class MongoWriter {
   private keyed(name: string): Collection<Keyed> {
     return this.db.collection<Keyed>(name);
   }
+}
+
+/** The unit's insert met its own earlier copy (a retry of the unit): fine. */
+function isOwnEarlierInsert(error: unknown): boolean {
+  const writeErrors = (error as { writeErrors?: Array<{ code?: number }> | { code?: number } }).writeErrors;
+  const list = Array.isArray(writeErrors) ? writeErrors : writeErrors === undefined ? [] : [writeErrors];
+  return !isTransient(error) && list.length === 1 && list[0]?.code === DUPLICATE_KEY;
 }
 
 function refusedRecords(records: readonly SpanRecord[], outcome: InsertOutcome): RejectedRecord[] {

@@ -26,10 +26,12 @@ export function heartbeatId(writer: string): string {
 }
 
 /**
- * The span_units operations that start a unit, in the order they must run (one ordered bulk
- * write, one round trip): delete the previous unit, which is finished; only then record it as
- * completed (a crash in between leaves completedSeq behind, which is safe); renew the
- * heartbeat; insert the new unit.
+ * The span_units operations that start a unit: delete the previous unit, which is finished;
+ * record it as completed and renew the heartbeat; insert the new unit. They are independent
+ * (MongoWriter sends them at once), so a crash may leave any of them undone: a completedSeq
+ * behind is safe (guards are kept longer), and so is a finished unit not yet deleted (it counts
+ * as unfinished, which keeps its writer's guards, and its recovery finds every document
+ * already reached).
  */
 export function unitStartOperations(
   writer: string, finished: { id: string; seq: number } | undefined, unit: Keyed, aliveUntil: Date,
