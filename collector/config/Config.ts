@@ -6,25 +6,15 @@
 import { z } from 'zod';
 import { pricingConfig } from './pricingConfig.js';
 import { tlsConfig } from './tlsConfig.js';
-import { parseDuration, parseSize } from './units.js';
+import { parseSize } from './units.js';
+import { durationSchema, endpointKey } from './valueSchemas.js';
+import { alertsConfig } from './alertsConfig.js';
 
 /** Node's timers take at most 2^31-1 ms (about 24.8 days); a longer delay fires at once. */
 const MAX_TIMER_MS = 2_147_483_647;
 
 /** A duration above zero, at most `maxMs` (zero would mean "keep nothing" or "run constantly"). */
-const durationUpTo = (maxMs: number) =>
-  z.union([z.string(), z.number()]).transform((value, ctx) => {
-    const ms = typeof value === 'string' ? parseDuration(value) : null;
-    if (ms === null || ms <= 0) {
-      ctx.addIssue({ code: 'custom', message: `expected a duration above zero such as 250ms, 5s, 30m, 1h or 30d, got ${JSON.stringify(value)}` });
-      return z.NEVER;
-    }
-    if (ms > maxMs) {
-      ctx.addIssue({ code: 'custom', message: `expected a duration of at most ${maxMs} ms, got ${JSON.stringify(value)}` });
-      return z.NEVER;
-    }
-    return ms;
-  });
+const durationUpTo = (maxMs: number) => durationSchema(maxMs);
 const duration = durationUpTo(Number.MAX_SAFE_INTEGER);
 const timerDuration = durationUpTo(MAX_TIMER_MS);
 
@@ -192,7 +182,7 @@ export const ConfigSchema = z.strictObject({
         /** Per service or endpoint ("METHOD /route"); the most specific entry wins. */
         overrides: z.array(z.strictObject({
           service: z.string().min(1).optional(),
-          endpoint: z.string().regex(/^[A-Z_]{1,20} \S/, 'expected "METHOD /route", e.g. "POST /api/chat"').optional(),
+          endpoint: endpointKey.optional(),
           availability: percent.optional(),
           latency_p95: duration.optional(),
         })).default([]),
@@ -218,10 +208,12 @@ export const ConfigSchema = z.strictObject({
       /** How often sessions are expired and old documents deleted. */
       interval: timerDuration.default(5 * 60_000),
     }).prefault({}),
+    /** Alert rules, their evaluation and webhooks (alertsConfig.ts). */
+    alerts: alertsConfig,
   }).prefault({}),
   service: z.strictObject({
-    /** The extensions that run; one left out does not (no status API, no retention job). */
-    extensions: z.array(z.string()).default(['status_api', 'retention']),
+    /** The extensions that run; one left out does not (no status API, no retention job, no alerts). */
+    extensions: z.array(z.string()).default(['status_api', 'retention', 'alerts']),
     pipelines: z.strictObject({
       traces: z.strictObject({
         receivers: z.array(z.string()).default(['otlp']),

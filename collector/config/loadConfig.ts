@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
+import { alertsProblems } from './alertsConfig.js';
 import { ConfigSchema, type Config } from './Config.js';
 import { substituteEnv, type SubstitutionProblem } from './substituteEnv.js';
 
@@ -65,7 +66,7 @@ const KNOWN = {
   receivers: ['otlp'],
   processors: ['memory_limiter', 'spanpulse', 'batch'],
   exporters: ['mongodb', 'sqlite'],
-  extensions: ['status_api', 'retention'],
+  extensions: ['status_api', 'retention', 'alerts'],
 } as const;
 
 function wiringProblems(config: Config): string[] {
@@ -111,5 +112,6 @@ function wiringProblems(config: Config): string[] {
   if (config.extensions.status_api.down_error_rate < config.extensions.status_api.degraded_error_rate) {
     problems.push('extensions.status_api.down_error_rate: must be >= degraded_error_rate');
   }
+  problems.push(...alertsProblems(config.extensions.alerts, config.extensions.retention.minute_metrics));
   return problems;
 }
