@@ -13,11 +13,13 @@
  *   minute_metrics    one per (serviceName, UTC minute, endpoint, method, agentName), kept briefly
  *   hourly_metrics    one per (serviceName, UTC hour, endpoint, method, agentName)
  *   daily_metrics     one per (serviceName, UTC day, endpoint, method, agentName)
+ *   alert_events, alert_silences  alert state, history and silences (alertTypes.ts)
  * In hourly/daily metrics the service-level document of a period has endpoint, method and
  * agentName all null and is the only one that carries `activeUsers` (distinct sessions);
  * the other documents split the same requests by endpoint, method and agent.
  */
 import type { Component } from '../lifecycle/Component.js';
+import type { AlertStore } from './alertTypes.js';
 import type { FiguresOf } from './figures.js';
 
 /** How a request ended: `error` = HTTP >= 500 or span status ERROR; `client_error` = HTTP 4xx. */
@@ -264,15 +266,18 @@ export interface Retention {
 export interface StoreMaintenance {
   /** Sets isActive = false on sessions whose lastActivity < now - inactivityMs; returns how many. */
   markInactiveSessions(now: Date, inactivityMs: number): Promise<number>;
-  /** Deletes documents older than their retention period (MongoDB also has TTL indexes). */
+  /**
+   * Deletes documents older than their retention period (MongoDB also has TTL indexes); alert
+   * events are kept as long as hourly rollups, except each rule and group's latest (its state).
+   */
   deleteExpired(now: Date, retention: Retention): Promise<void>;
 }
 
 /**
- * A store backend, a lifecycle Component: `start()` opens the connection / file and creates
+ * A store backend (with its alert part, alertTypes.ts), a lifecycle Component: `start()` opens the connection / file and creates
  * tables and indexes (safe on a store that already has them); `shutdown()` is idempotent,
  * safe before start, waits for writes in flight and closes.
  */
-export interface Store extends StoreWriter, StoreReader, StoreMaintenance, Component {
+export interface Store extends StoreWriter, StoreReader, StoreMaintenance, AlertStore, Component {
   readonly backend: 'sqlite' | 'mongodb';
 }

@@ -19,6 +19,8 @@ import type {
   SessionQuery, SpanRecord, Store, UserSession, WriteResult,
 } from '../types.js';
 import { COLLECTIONS, type Keyed } from './documents.js';
+import type { AlertDelivery, AlertEvent, AlertEventKey, AlertEventState, AlertValueNote, Silence } from '../alertTypes.js';
+import { MongoAlerts } from './MongoAlerts.js';
 import { MongoMaintenance } from './MongoMaintenance.js';
 import { ensureIndexes } from './mongoIndexes.js';
 import { MongoReader } from './MongoReader.js';
@@ -78,6 +80,7 @@ interface Open {
   writer: MongoWriter;
   reader: MongoReader;
   maintenance: MongoMaintenance;
+  alerts: MongoAlerts;
   protocol: WriteProtocol;
 }
 
@@ -143,7 +146,7 @@ export class MongoStore implements Store {
       this.open = {
         client, db, protocol,
         writer: new MongoWriter(db, randomBytes(6).toString('hex'), protocol, { unitLeaseMs, heartbeatMs, maxRecoveryAttempts }),
-        reader: new MongoReader(db), maintenance: new MongoMaintenance(db),
+        reader: new MongoReader(db), maintenance: new MongoMaintenance(db), alerts: new MongoAlerts(db),
       };
       this.state = 'open';
     } catch (error) {
@@ -241,8 +244,45 @@ export class MongoStore implements Store {
 
   async deleteExpired(now: Date, retention: Retention): Promise<void> {
     const open = this.ready();
-    return this.exclusive(() => open.protocol.exclusive(() => open.maintenance.deleteExpired(now, retention)))
-      .catch((error: unknown) => Promise.reject(toPipelineError(error, 'deleteExpired')));
+    const alertsBefore = new Date(now.getTime() - retention.hourlyMetricsMs);
+    return this.exclusive(() => open.protocol.exclusive(async () => {
+      await open.maintenance.deleteExpired(now, retention);
+      await open.alerts.deleteExpired(alertsBefore, alertsBefore);
+    })).catch((error: unknown) => Promise.reject(toPipelineError(error, 'deleteExpired')));
+  }
+
+  // Alert state goes around the write queue and the FerretDB lease: its documents are not
+  // counters (nothing is incremented), and a transition is decided by a unique _id alone.
+  currentAlertEvents(): Promise<AlertEvent[]> {
+    return this.read('currentAlertEvents', () => this.ready().alerts.currentAlertEvents());
+  }
+
+  addAlertEvent(event: AlertEvent): Promise<boolean> {
+    return this.read('addAlertEvent', () => this.ready().alerts.addAlertEvent(event));
+  }
+
+  updateAlertValues(notes: readonly AlertValueNote[]): Promise<void> {
+    return this.read('updateAlertValues', () => this.ready().alerts.updateAlertValues(notes));
+  }
+
+  setAlertDeliveries(key: AlertEventKey, deliveries: readonly AlertDelivery[]): Promise<void> {
+    return this.read('setAlertDeliveries', () => this.ready().alerts.setAlertDeliveries(key, deliveries));
+  }
+
+  findAlertEvents(from: Date, states: readonly AlertEventState[]): Promise<AlertEvent[]> {
+    return this.read('findAlertEvents', () => this.ready().alerts.findAlertEvents(from, states));
+  }
+
+  listSilences(after: Date): Promise<Silence[]> {
+    return this.read('listSilences', () => this.ready().alerts.listSilences(after));
+  }
+
+  addSilence(silence: Silence): Promise<void> {
+    return this.read('addSilence', () => this.ready().alerts.addSilence(silence));
+  }
+
+  deleteSilence(id: string): Promise<boolean> {
+    return this.read('deleteSilence', () => this.ready().alerts.deleteSilence(id));
   }
 
   /** Completes units of counting left unfinished by stopped collectors; also runs on a timer. Returns how many. */

@@ -30,6 +30,9 @@ export const COLLECTIONS = {
   spanUnits: 'span_units',
   /** The cross-process write lease used on servers without atomic updates (FerretDB 1.x). */
   locks: 'store_locks',
+  /** Alert transitions (state and history) and silences (MongoAlerts.ts). */
+  alertEvents: 'alert_events',
+  alertSilences: 'alert_silences',
 } as const;
 
 /** A document with a deterministic string `_id` (every upserted or keyed collection). */

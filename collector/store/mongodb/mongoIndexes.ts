@@ -48,6 +48,9 @@ export function indexPlan(retention: Retention): IndexPlan[] {
     { collection: COLLECTIONS.dailyPresence, key: { start: 1 }, ttlMs: retention.dailyMetricsMs },
     { collection: COLLECTIONS.agentPresence, key: { start: 1 }, ttlMs: retention.agentMetricsMs },
     { collection: COLLECTIONS.spanUnits, key: { leaseUntil: 1 } },
+    { collection: COLLECTIONS.alertEvents, key: { current: 1 } },
+    { collection: COLLECTIONS.alertEvents, key: { at: 1 } },
+    { collection: COLLECTIONS.alertSilences, key: { toTime: 1 } },
   ];
 }
 

@@ -17,6 +17,8 @@ import type {
   SessionQuery, SpanRecord, Store, UserSession, WriteResult,
 } from '../types.js';
 import { prepareConnection, type Synchronous } from './schema.js';
+import type { AlertDelivery, AlertEvent, AlertEventKey, AlertEventState, AlertValueNote, Silence } from '../alertTypes.js';
+import { SqliteAlertReader } from './SqliteAlerts.js';
 import { SqliteReader } from './SqliteReader.js';
 import { WriterThread } from './WriterThread.js';
 
@@ -46,6 +48,7 @@ export class SqliteStore implements Store {
   private writer: WriterThread | undefined;
   private db: Database.Database | undefined;
   private reader: SqliteReader | undefined;
+  private alertReader: SqliteAlertReader | undefined;
   /** The fold last sent to the writer, until it answers. */
   private sentFold: Promise<void> | undefined;
   /** The fold to send once sentFold is answered, shared by the reads that start meanwhile. */
@@ -70,6 +73,7 @@ export class SqliteStore implements Store {
       db.pragma('query_only = 1');
       this.db = db;
       this.reader = new SqliteReader(db);
+      this.alertReader = new SqliteAlertReader(db);
     } catch (error) {
       await writer.close();
       throw error;
@@ -87,6 +91,7 @@ export class SqliteStore implements Store {
     this.writer = undefined;
     this.db = undefined;
     this.reader = undefined;
+    this.alertReader = undefined;
   }
 
   async write(records: readonly SpanRecord[]): Promise<WriteResult> {
@@ -140,6 +145,48 @@ export class SqliteStore implements Store {
 
   deleteExpired(now: Date, retention: Retention): Promise<void> {
     return this.ready().writer.call('deleteExpired', now, retention);
+  }
+
+  currentAlertEvents(): Promise<AlertEvent[]> {
+    return this.readAlerts('currentAlertEvents', (reader) => reader.currentAlertEvents());
+  }
+
+  addAlertEvent(event: AlertEvent): Promise<boolean> {
+    return this.ready().writer.call('addAlertEvent', event);
+  }
+
+  async updateAlertValues(notes: readonly AlertValueNote[]): Promise<void> {
+    if (notes.length > 0) await this.ready().writer.call('updateAlertValues', notes);
+  }
+
+  setAlertDeliveries(key: AlertEventKey, deliveries: readonly AlertDelivery[]): Promise<void> {
+    return this.ready().writer.call('setAlertDeliveries', key, deliveries);
+  }
+
+  findAlertEvents(from: Date, states: readonly AlertEventState[]): Promise<AlertEvent[]> {
+    return this.readAlerts('findAlertEvents', (reader) => reader.findAlertEvents(from, states));
+  }
+
+  listSilences(after: Date): Promise<Silence[]> {
+    return this.readAlerts('listSilences', (reader) => reader.listSilences(after));
+  }
+
+  addSilence(silence: Silence): Promise<void> {
+    return this.ready().writer.call('addSilence', silence);
+  }
+
+  deleteSilence(id: string): Promise<boolean> {
+    return this.ready().writer.call('deleteSilence', id);
+  }
+
+  /** The alert tables are written straight by the writer thread (no tail): nothing to fold first. */
+  private async readAlerts<T>(action: string, query: (reader: SqliteAlertReader) => T): Promise<T> {
+    this.ready();
+    try {
+      return query(this.alertReader!);
+    } catch (error) {
+      throw storeUnavailable('sqlite', action, error);
+    }
   }
 
   private async read<T>(action: string, query: (reader: SqliteReader) => T): Promise<T> {

@@ -16,6 +16,7 @@ import { log } from '../../log.js';
 import { STORE_RETRY_AFTER_SECONDS } from '../storeErrors.js';
 import type { Retention, SpanRecord, WriteResult } from '../types.js';
 import { createSchema, prepareConnection, type Synchronous } from './schema.js';
+import { SqliteAlertWriter } from './SqliteAlerts.js';
 import { SqliteAppender } from './SqliteAppender.js';
 import { SqliteFolder } from './SqliteFolder.js';
 import { SqliteMaintenance } from './SqliteMaintenance.js';
@@ -39,6 +40,8 @@ export class SqliteWriter {
   private readonly appender: SqliteAppender;
   private readonly folder: SqliteFolder;
   private readonly maintenance: SqliteMaintenance;
+  /** The alert tables (written directly, not through the tail: they are few rows and read at once). */
+  readonly alerts: SqliteAlertWriter;
   private foldTimer: NodeJS.Timeout | undefined;
   private open = true;
 
@@ -52,6 +55,7 @@ export class SqliteWriter {
       this.appender = new SqliteAppender(this.db, this.tail);
       this.folder = new SqliteFolder(this.db);
       this.maintenance = new SqliteMaintenance(this.db);
+      this.alerts = new SqliteAlertWriter(this.db);
       this.tail.load(this.db);
       this.fold();
     } catch (error) {
@@ -111,6 +115,7 @@ export class SqliteWriter {
   async deleteExpired(now: Date, retention: Retention): Promise<void> {
     this.fold();
     await this.maintenance.deleteExpired(now, retention, () => this.open);
+    if (this.open) this.alerts.deleteExpired(now.getTime() - retention.hourlyMetricsMs, now.getTime() - retention.hourlyMetricsMs);
   }
 
   /** Folds what is left and closes the file. */

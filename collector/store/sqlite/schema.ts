@@ -25,6 +25,7 @@
 import type { Database } from 'better-sqlite3';
 import { mergeHistogram, type LatencyHistogram } from '../../mapping/latencyHistogram.js';
 import { figureColumnDefinitions } from './figureColumns.js';
+import { ALERT_SCHEMA } from './SqliteAlerts.js';
 import { migrateSchema } from './migrateSchema.js';
 
 const SCHEMA_VERSION = 2;
@@ -149,6 +150,7 @@ CREATE TABLE IF NOT EXISTS services (
   lastSeen INTEGER NOT NULL,
   spanCount INTEGER NOT NULL
 );
+${ALERT_SCHEMA}
 `;
 
 /**

@@ -5,6 +5,7 @@
  */
 import { PipelineError, type ErrorKind } from '../../errors.js';
 import type { LogLevel } from '../../log.js';
+import type { AlertDelivery, AlertEvent, AlertEventKey, AlertValueNote, Silence } from '../alertTypes.js';
 import type { Retention, SpanRecord, WriteResult } from '../types.js';
 import type { SqliteWriterOptions } from './SqliteWriter.js';
 
@@ -19,6 +20,11 @@ export interface WriterCalls {
   ping: { args: []; result: void };
   markInactiveSessions: { args: [now: Date, inactivityMs: number]; result: number };
   deleteExpired: { args: [now: Date, retention: Retention]; result: void };
+  addAlertEvent: { args: [event: AlertEvent]; result: boolean };
+  updateAlertValues: { args: [notes: readonly AlertValueNote[]]; result: void };
+  setAlertDeliveries: { args: [key: AlertEventKey, deliveries: readonly AlertDelivery[]]; result: void };
+  addSilence: { args: [silence: Silence]; result: void };
+  deleteSilence: { args: [id: string]; result: boolean };
   close: { args: []; result: void };
 }
 export type WriterCall = keyof WriterCalls;

@@ -6,6 +6,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { setLogLevel } from '../../log.js';
+import type { AlertDelivery, AlertEvent, AlertEventKey, AlertValueNote, Silence } from '../alertTypes.js';
 import { storeUnavailable } from '../storeErrors.js';
 import { SqliteWriter } from './SqliteWriter.js';
 import { toWire, type WriterMessage, type WriterRequest, type WriterThreadData } from './writerProtocol.js';
@@ -49,6 +50,11 @@ function run(call: WriterRequest['call'], args: unknown[]): unknown {
     case 'ping': return writer.ping();
     case 'markInactiveSessions': return writer.markInactiveSessions(args[0] as Date, args[1] as number);
     case 'deleteExpired': return writer.deleteExpired(args[0] as Date, args[1] as Parameters<SqliteWriter['deleteExpired']>[1]);
+    case 'addAlertEvent': return writer.alerts.addEvent(args[0] as AlertEvent);
+    case 'updateAlertValues': return writer.alerts.updateAlertValues(args[0] as AlertValueNote[]);
+    case 'setAlertDeliveries': return writer.alerts.setDeliveries(args[0] as AlertEventKey, args[1] as AlertDelivery[]);
+    case 'addSilence': return writer.alerts.addSilence(args[0] as Silence);
+    case 'deleteSilence': return writer.alerts.deleteSilence(args[0] as string);
     case 'close': return writer.close();
   }
 }

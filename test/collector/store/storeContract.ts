@@ -10,6 +10,7 @@
  */
 import { describe } from 'vitest';
 import { aggregationContract } from './contract/aggregationContract.js';
+import { alertContract } from './contract/alertContract.js';
 import { lifecycleContract } from './contract/lifecycleContract.js';
 import { maintenanceContract } from './contract/maintenanceContract.js';
 import { readContract } from './contract/readContract.js';
@@ -29,5 +30,6 @@ export function runStoreContract(name: string, createStore: StoreFactory, option
     aggregationContract(createStore);
     readContract(createStore);
     maintenanceContract(createStore);
+    alertContract(createStore);
   });
 }
