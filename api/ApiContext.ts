@@ -9,6 +9,7 @@ import { MINUTE_MS, SessionCountCache } from './query/SessionCountCache.js';
 import { readerWithUnavailableErrors } from './readerErrors.js';
 import type { StateThresholds } from './stats/healthState.js';
 import { ApiAccess } from './auth/ApiAccess.js';
+import type { AlertsApi } from './routes/alertRoutes.js';
 import { DEFAULT_SLO, type SloOptions } from './export/slaReport.js';
 import { SystemSampler } from './system/SystemSampler.js';
 
@@ -28,6 +29,8 @@ export interface ApiContext {
   retention: Readonly<Retention>;
   staleAfterMs: number;
   now: () => Date;
+  /** null when the alerts extension does not run. */
+  alerts: AlertsApi | null;
   /** null when ApiOptions.hostDetails is false. */
   system: SystemSampler | null;
 }
@@ -58,6 +61,7 @@ export function apiContext(options: ApiOptions): ApiContext {
     retention: { ...options.retention },
     staleAfterMs: options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS,
     now,
+    alerts: options.alerts ?? null,
     system: options.hostDetails === false ? null : new SystemSampler(),
   };
 }

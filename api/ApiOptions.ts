@@ -5,6 +5,7 @@
 import type { Retention, Store, StoreReader } from '../collector/store/types.js';
 import type { Telemetry } from '../collector/telemetry/Telemetry.js';
 import type { AccessOptions } from './auth/ApiAccess.js';
+import type { AlertsApi } from './routes/alertRoutes.js';
 import type { SloOptions } from './export/slaReport.js';
 import type { StateThresholds } from './stats/healthState.js';
 
@@ -43,6 +44,8 @@ export interface ApiOptions {
   publicDir?: string;
   /** Who may read and change what (auth/ApiAccess.ts). Default: no token, public pages and /metrics. */
   access?: AccessOptions;
+  /** The alert state and silences (the alerts extension); absent: no alerts, /api/status/alerts is a 404. */
+  alerts?: AlertsApi;
   /** The SLA report's objectives. Default availability 99.9 %, no latency objective, no overrides. */
   slo?: SloOptions;
 }

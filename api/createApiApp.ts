@@ -4,6 +4,7 @@
  *
  *   /api/status, /api/status/analytics, /api/status/api-status,
  *   /api/status/minutes                                          JSON (README.md, "Status API")
+ *   /api/status/alerts, /api/status/silences                   alerts and silences (README.md, "Alerts")
  *   /status, /status/analytics, /status/api-status              web pages
  *   /healthz, /readyz, /metrics                                 health of spanpulse itself
  */
@@ -14,6 +15,7 @@ import type { ApiOptions } from './ApiOptions.js';
 import { errorResponder } from './errorResponder.js';
 import { HttpError } from './HttpError.js';
 import { packageRoot } from '../collector/packageRoot.js';
+import { alertRoutes } from './routes/alertRoutes.js';
 import { healthRoutes } from './routes/healthRoutes.js';
 import { exportRoutes } from './routes/exportRoutes.js';
 import { pageRoutes } from './routes/pageRoutes.js';
@@ -31,6 +33,9 @@ export function createApiApp(options: ApiOptions): express.Express {
   const publicDir = options.publicDir ?? join(packageRoot(), 'api', 'public');
   app.use(healthRoutes(context));
   app.use('/api', exportRoutes(context));
+  if (context.alerts !== null) {
+    app.use('/api', context.access.readStatus(), alertRoutes({ alerts: context.alerts, access: context.access, now: context.now, hourlyRetentionMs: context.retention.hourlyMetricsMs }));
+  }
   app.use('/api', context.access.readStatus(), statusApiRoutes(context));
   app.use(signInRoutes(context, publicDir));
   app.use(pageRoutes(publicDir, context.access));

@@ -1,7 +1,7 @@
 /**
  * One spanpulse process, built from a validated Config: the store, the traces pipeline
  * (memory limiter if listed, mapping, then group commit), the extensions listed in `service.extensions` (status API,
- * retention job) and the OTLP receivers (HTTP, and gRPC unless its endpoint is empty), as
+ * retention job, alerts) and the OTLP receivers (HTTP, and gRPC unless its endpoint is empty), as
  * lifecycle Components started in the order of one list and stopped in reverse: on SIGTERM the
  * receivers stop accepting first and finish the requests in flight, the pipeline flushes its
  * queue, the extensions stop, the store closes.
@@ -9,6 +9,8 @@
  */
 import type { AddressInfo } from 'node:net';
 import { ApiServer } from '../api/ApiServer.js';
+import type { AlertEvaluator } from './alerts/AlertEvaluator.js';
+import { createAlerts } from './alerts/createAlerts.js';
 import type { Config } from './config/Config.js';
 import { tlsOptionsOf } from './config/tlsConfig.js';
 import { MaintenanceJob } from './jobs/MaintenanceJob.js';
@@ -43,11 +45,18 @@ export interface RunningSpanpulse {
   apiUrl: string | null;
   store: Store;
   telemetry: Telemetry;
+  /** The alert evaluator; null when `alerts` is not among service.extensions. */
+  alerts: AlertEvaluator | null;
   /** Graceful, idempotent; resolves when the store is closed. */
   shutdown(): Promise<void>;
 }
 
-export async function startSpanpulse(config: Config): Promise<RunningSpanpulse> {
+export interface StartOptions {
+  /** The clock of the alert evaluator and the status API. Default: the system clock (tests move their own). */
+  now?: () => Date;
+}
+
+export async function startSpanpulse(config: Config, options: StartOptions = {}): Promise<RunningSpanpulse> {
   const telemetry = new Telemetry();
   const store = await createStore(config);
   const extensions = new Set(config.service.extensions);
@@ -113,6 +122,8 @@ export async function startSpanpulse(config: Config): Promise<RunningSpanpulse> 
         downP95Ms: statusApi.down_p95,
       },
       access: { token: statusApi.auth.bearer_token, public: statusApi.public, metricsPublic: statusApi.metrics_public },
+      now: options.now,
+      alerts: extensions.has('alerts') ? { store, rules: config.extensions.alerts.rules.map((rule) => rule.name) } : undefined,
       slo: {
         availability: statusApi.slo.availability,
         latencyP95Ms: statusApi.slo.latency_p95 ?? null,
@@ -124,8 +135,10 @@ export async function startSpanpulse(config: Config): Promise<RunningSpanpulse> 
     ? new MaintenanceJob(store, { intervalMs: config.extensions.retention.interval, sessionInactivityMs: inactivityMs, retention })
     : undefined;
 
+  const alerts = extensions.has('alerts') ? createAlerts(config.extensions.alerts, store, telemetry, retention.minuteMetricsMs, api, options.now) : undefined;
+
   const components: Component[] = [
-    store, cardinality, ...(spooling ? [spooling] : []), writer, ...(jobs ? [jobs] : []), ...(api ? [api] : []),
+    store, cardinality, ...(spooling ? [spooling] : []), writer, ...(jobs ? [jobs] : []), ...(api ? [api] : []), ...(alerts ? [alerts] : []),
     ...(memoryLimiter ? [memoryLimiter] : []), receiver, ...(grpcReceiver ? [grpcReceiver] : []),
   ];
   await startInOrder(components, SHUTDOWN_DEADLINE_MS);
@@ -147,6 +160,7 @@ export async function startSpanpulse(config: Config): Promise<RunningSpanpulse> 
     apiUrl: api?.address === undefined ? null : urlOf(api.address, api.scheme),
     store,
     telemetry,
+    alerts: alerts ?? null,
     shutdown: () =>
       (stopping ??= (async () => {
         await shutdownInReverse(components, SHUTDOWN_DEADLINE_MS);

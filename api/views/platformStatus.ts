@@ -13,6 +13,7 @@ import { healthState, type HealthState } from '../stats/healthState.js';
 import { performanceOf, sumTotals, type Performance } from '../stats/Totals.js';
 import { ceilHour, DAY_MS, dayKey, floorHour, HOUR_MS } from '../../collector/time/utcTime.js';
 import { agentEntries, type AgentEntry } from './agentEntries.js';
+import { readActiveAlerts, type AlertView } from './alertViews.js';
 
 export type ServiceState = 'receiving' | 'stale' | 'no_data';
 
@@ -38,9 +39,10 @@ export async function platformStatus(context: ApiContext) {
   let pingMs: number | null = null;
   let storeError: string | null = null;
   let view: StoreView | null = null;
+  let active: AlertView[] = [];
   try {
     pingMs = await context.reader.ping();
-    view = await readStoreView(context, now);
+    [view, active] = await Promise.all([readStoreView(context, now), context.alerts === null ? [] : readActiveAlerts(context.alerts.store, now)]);
   } catch (error) {
     storeError = error instanceof Error ? error.message : String(error);
   }
@@ -70,7 +72,8 @@ export async function platformStatus(context: ApiContext) {
     apiPerformance: view?.apiPerformance ?? null,
     system: context.system?.sample() ?? null,
     usingRealData,
-    alerts: [] as unknown[],
+    /** Pending and firing alerts (empty while the store is unreachable: store.reachable says so). */
+    alerts: { active },
     percentileRelativeError: RELATIVE_ERROR,
   };
 }

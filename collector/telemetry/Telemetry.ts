@@ -6,6 +6,7 @@
 import type { SpoolState } from '../pipeline/spool/SpoolingWriter.js';
 import type { WriteResult } from '../store/types.js';
 
+import { AlertCounters } from './AlertCounters.js';
 import { LimitCounters } from './LimitCounters.js';
 import { ReceiverCounters } from './ReceiverCounters.js';
 
@@ -49,6 +50,8 @@ export class Telemetry {
   readonly receivers = new ReceiverCounters();
   /** What the receivers' limits and the memory limiter refused, and their gauges. */
   readonly limits = new LimitCounters();
+  /** The alert evaluator's cycles and the webhooks' deliveries. */
+  readonly alerts = new AlertCounters();
 
   constructor(startedAt = new Date()) {
     this.state = {
@@ -160,7 +163,7 @@ export class Telemetry {
       Object.entries({ ...s.requestsRefused, ...s.requestsThrottled }).map(([code, n]) => [`{code="${code}"}`, n]));
     metric('spanpulse_cardinality_overflow_total', 'counter', 'Records counted under (other): a service, endpoint or agent limit was reached.',
       Object.entries(s.cardinalityOverflow).map(([dimension, n]) => [`{dimension="${dimension}"}`, n]));
-    for (const family of [...this.receivers.families(), ...this.limits.families()]) metric(family.name, family.type, family.help, family.samples);
+    for (const family of [...this.receivers.families(), ...this.limits.families(), ...this.alerts.families()]) metric(family.name, family.type, family.help, family.samples);
     metric('spanpulse_queue_spans', 'gauge', 'Spans waiting for a store write.', [['', s.queueDepth]]);
     metric('spanpulse_store_writes_total', 'counter', 'Batch writes to the store that succeeded.', [['', s.storeWrites]]);
     metric('spanpulse_store_write_failures_total', 'counter', 'Batch writes to the store that failed.', [['', s.storeWriteFailures]]);

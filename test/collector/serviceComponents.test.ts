@@ -45,6 +45,15 @@ describe('service lists', () => {
     expect((await fetch(`${spanpulse.apiUrl}/healthz`)).status).toBe(200);
   });
 
+  it('evaluates alerts and serves them only when alerts is listed', async () => {
+    const without = await start('extensions: [status_api]');
+    expect(without.alerts).toBeNull();
+    expect((await fetch(`${without.apiUrl}/api/status/alerts`)).status).toBe(404);
+    const withAlerts = await start('extensions: [status_api, alerts]');
+    expect(withAlerts.alerts).not.toBeNull();
+    expect(await (await fetch(`${withAlerts.apiUrl}/api/status/alerts`)).json()).toEqual({ active: [], incidents: [], silences: [] });
+  });
+
   it.skipIf(mongodbUri === null)('uses the first configured exporter: sqlite before mongodb even with a MongoDB uri', async () => {
     const sqliteFirst = await start('pipelines: {traces: {exporters: [sqlite, mongodb]}}', mongodbUri ?? '');
     expect(sqliteFirst.store.backend).toBe('sqlite');

@@ -45,6 +45,8 @@ export interface CollectorProcessOptions {
   mongodb?: { uri: string; database: string };
   /** The data directory of an earlier run to start on again; default a fresh one. */
   dataDir?: string;
+  /** More of `extensions` (e.g. `alerts`) beside the status API. */
+  extensions?: Record<string, unknown>;
 }
 
 /** Starts the collector with `yaml` (which sets its receivers on port 0, and no log level above info) plus store and API settings. */
@@ -55,7 +57,7 @@ export async function startCollectorProcess(yaml: string, options: CollectorProc
   // JSON is YAML flow style; `${env:...}` inside its strings is substituted as anywhere else.
   writeFileSync(config, `${yaml}
 exporters: ${JSON.stringify(exporters)}
-extensions: {status_api: ${JSON.stringify({ endpoint: '127.0.0.1:0', ...options.statusApi })}}
+extensions: ${JSON.stringify({ status_api: { endpoint: '127.0.0.1:0', ...options.statusApi }, ...options.extensions })}
 `);
   // Run in the data directory, so the relative defaults (the spool's ./data/spool) land there too.
   const child = spawn(process.execPath, [MAIN, '--config', config], {

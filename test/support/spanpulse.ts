@@ -30,6 +30,12 @@ export interface TestSpanpulseOptions {
   /** Extra receivers.otlp settings (`max_bytes_in_flight`) and protocols.http settings (`read_timeout`, ...). */
   otlp?: Record<string, unknown>;
   http?: Record<string, unknown>;
+  /** Extra extensions.status_api settings (`auth`, `public`, ...). */
+  statusApi?: Record<string, unknown>;
+  /** extensions.alerts settings (`rules`, `webhooks`, `evaluation_interval`). */
+  alerts?: Record<string, unknown>;
+  /** The clock of the alert evaluator and the status API (StartOptions.now). */
+  now?: () => Date;
 }
 
 export interface TestSpanpulse extends RunningSpanpulse {
@@ -68,10 +74,10 @@ exporters:
   mongodb: {uri: "\${env:MONGODB_URI:-}", database: "\${env:MONGODB_DATABASE:-aiAgent}"}
   sqlite: {path: "\${env:SPANPULSE_DATA_DIR}/spanpulse.db"}
 processors: {batch: {spool: {enabled: ${options.spool ?? true}, dir: ${JSON.stringify(options.spoolDir ?? '${env:SPANPULSE_DATA_DIR}/spool')}}}, spanpulse: ${JSON.stringify(options.spanpulse ?? {})}, memory_limiter: ${JSON.stringify(options.memoryLimiter ?? {})}}
-extensions: {status_api: {endpoint: "\${env:SPANPULSE_API_ENDPOINT}", tls: {cert_file: "\${env:SPANPULSE_API_TLS_CERT_FILE:-}", key_file: "\${env:SPANPULSE_API_TLS_KEY_FILE:-}"}}}
+extensions: {status_api: {${flow(options.statusApi)} endpoint: "\${env:SPANPULSE_API_ENDPOINT}", tls: {cert_file: "\${env:SPANPULSE_API_TLS_CERT_FILE:-}", key_file: "\${env:SPANPULSE_API_TLS_KEY_FILE:-}"}}, alerts: ${JSON.stringify(options.alerts ?? {})}}
 service: {telemetry: {logs: {level: warn}}, pipelines: {traces: {processors: [${options.memoryLimiter ? 'memory_limiter, ' : ''}spanpulse, batch]}}}
 `;
-  const running = await startSpanpulse(parseConfig(yaml, 'test config', env));
+  const running = await startSpanpulse(parseConfig(yaml, 'test config', env), { now: options.now });
   return {
     ...running,
     dataDir,

@@ -24,7 +24,7 @@ export function statusContract(seeded: () => SeededApi, backend: string): void {
       expect(body).toMatchObject({
         timestamp: now.toISOString(),
         usingRealData: true,
-        alerts: [],
+        alerts: { active: [] },
         percentileRelativeError: RELATIVE_ERROR,
         sessionInactivityMs: SESSION_INACTIVITY_MS,
         store: { backend, reachable: true, error: null },

@@ -1,0 +1,111 @@
+/**
+ * What a rule sees: its groups (one alert each) and the value of its metric for each, from
+ * the endpoint-level minute rollups of its window (they add up to the service and platform
+ * figures), the services' last-seen times (no_data) and the store's session counts
+ * (active_users).
+ *
+ * The window is whole minutes: the minute in progress and the ones before it, window / 1 min
+ * in all. A group is watched when it has figures in the window, when it already has an alert
+ * going on, and, per platform and per service, when its service sent within the minute
+ * retention (so `requests below N` and `no_data` see a service that went quiet).
+ */
+import { performanceOf } from '../../api/stats/Totals.js';
+import { emptyCommonFigures, mergeFigures, type CommonFigures } from '../store/figures.js';
+import type { MinuteRollup, ServiceSummary } from '../store/types.js';
+import { MINUTE_MS } from '../time/utcTime.js';
+import { metricDeclaration, type WindowFigures } from './alertMetrics.js';
+import { conditionHolds, type AlertRule } from './AlertRule.js';
+
+export interface AlertGroup {
+  service: string | null;
+  /** "METHOD /route". */
+  endpoint: string | null;
+  agent: string | null;
+}
+
+export function groupKeyOf(group: AlertGroup): string {
+  return JSON.stringify([group.service, group.endpoint, group.agent]);
+}
+
+export function groupOfKey(key: string): AlertGroup {
+  const [service, endpoint, agent] = JSON.parse(key) as [string | null, string | null, string | null];
+  return { service, endpoint, agent };
+}
+
+export interface GroupReading {
+  key: string;
+  group: AlertGroup;
+  value: number | null;
+  /** Whether the condition holds; null: no verdict (no value, or fewer than min_requests requests). */
+  holds: boolean | null;
+}
+
+export interface RuleInput {
+  now: Date;
+  /** Endpoint-level minute rollups covering at least the rule's window. */
+  minutes: readonly MinuteRollup[];
+  services: readonly ServiceSummary[];
+  /** Group keys of this rule with an alert pending or firing. */
+  activeKeys: ReadonlySet<string>;
+  minuteRetentionMs: number;
+  /** Distinct sessions active in [from, to), of one service or all. */
+  countSessions(from: Date, to: Date, serviceName: string | undefined): Promise<number>;
+}
+
+/** Start of the first minute of a window of `windowMs` ending at `now`. */
+export function windowStart(now: Date, windowMs: number): Date {
+  return new Date(Math.floor(now.getTime() / MINUTE_MS) * MINUTE_MS - windowMs + MINUTE_MS);
+}
+
+type MinuteTotals = CommonFigures<'minute'>;
+
+export async function readGroups(rule: AlertRule, input: RuleInput): Promise<GroupReading[]> {
+  const from = windowStart(input.now, rule.windowMs).getTime();
+  const totals = new Map<string, MinuteTotals>();
+  for (const minute of input.minutes) {
+    if (minute.start.getTime() < from || !matches(rule, minute)) continue;
+    const group = groupOfMinute(rule, minute);
+    if (group === null) continue;
+    const key = groupKeyOf(group);
+    let sum = totals.get(key);
+    if (sum === undefined) totals.set(key, (sum = emptyCommonFigures(['minute'])));
+    mergeFigures(sum, minute);
+  }
+  const services = input.services.filter((s) => rule.service === undefined || s.serviceName === rule.service);
+  const keys = new Set([...totals.keys(), ...input.activeKeys]);
+  if (rule.per === 'platform' || rule.per === 'service') {
+    const recent = services.filter((s) => s.lastSeen.getTime() >= input.now.getTime() - input.minuteRetentionMs);
+    if (rule.per === 'platform' && recent.length > 0) keys.add(groupKeyOf({ service: null, endpoint: null, agent: null }));
+    if (rule.per === 'service') for (const s of recent) keys.add(groupKeyOf({ service: s.serviceName, endpoint: null, agent: null }));
+  }
+  return Promise.all([...keys].map(async (key): Promise<GroupReading> => {
+    const group = groupOfKey(key);
+    const performance = performanceOf(totals.get(key) ?? emptyCommonFigures(['minute']));
+    const figures: WindowFigures = { performance, activeUsers: null, silentMs: null };
+    const scope = group.service ?? rule.service;
+    if (rule.metric === 'active_users') {
+      figures.activeUsers = await input.countSessions(new Date(input.now.getTime() - rule.windowMs), input.now, scope);
+    } else if (rule.metric === 'no_data') {
+      const seen = services.filter((s) => scope === undefined || s.serviceName === scope).map((s) => s.lastSeen.getTime());
+      figures.silentMs = seen.length === 0 ? null : Math.max(0, input.now.getTime() - Math.max(...seen));
+    }
+    const value = metricDeclaration(rule.metric).of(figures);
+    const enough = rule.metric === 'no_data' || performance.totalRequests >= rule.minRequests;
+    return { key, group, value, holds: enough ? conditionHolds(rule, value) : null };
+  }));
+}
+
+function matches(rule: AlertRule, minute: MinuteRollup): boolean {
+  if (rule.service !== undefined && minute.serviceName !== rule.service) return false;
+  if (rule.endpoint !== undefined && `${minute.method} ${minute.endpoint}` !== rule.endpoint) return false;
+  return rule.agent === undefined || minute.agentName === rule.agent;
+}
+
+function groupOfMinute(rule: AlertRule, minute: MinuteRollup): AlertGroup | null {
+  switch (rule.per) {
+    case 'platform': return { service: null, endpoint: null, agent: null };
+    case 'service': return { service: minute.serviceName, endpoint: null, agent: null };
+    case 'endpoint': return { service: minute.serviceName, endpoint: `${minute.method} ${minute.endpoint}`, agent: null };
+    case 'agent': return minute.agentName === null ? null : { service: minute.serviceName, endpoint: null, agent: minute.agentName };
+  }
+}

@@ -1,0 +1,121 @@
+/**
+ * Shared by the alert tests: a clock a test moves by hand, the stores to run on (SQLite always,
+ * MongoDB when the test server is there), spans sent through the real receiver as exporters
+ * send them, and a real local HTTP server standing in for a webhook receiver.
+ */
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { expect } from 'vitest';
+import { ConfigSchema } from '../../../collector/config/Config.js';
+import { makeSpans, otlpProtobuf, serverSpan } from '../../support/otelSpans.js';
+import type { TestSpanpulse, TestSpanpulseOptions } from '../../support/spanpulse.js';
+import { freshDatabase, mongodbUri } from '../store/mongodbSupport.js';
+
+export const MINUTE = 60_000;
+
+export class ManualClock {
+  private ms: number;
+
+  /** Starts `minutesAgo` before the real time, 30 s into a minute (spans may not lie far in the future). */
+  constructor(minutesAgo: number) {
+    this.ms = Math.floor(Date.now() / MINUTE) * MINUTE - minutesAgo * MINUTE + 30_000;
+  }
+
+  readonly now = (): Date => new Date(this.ms);
+
+  advance(ms: number): void {
+    this.ms += ms;
+  }
+}
+
+/** The stores every alert test runs on. */
+export const BACKENDS: Array<{ name: string; options: () => TestSpanpulseOptions }> = [
+  { name: 'sqlite', options: () => ({}) },
+  ...(mongodbUri === null ? [] : [{ name: 'mongodb', options: () => ({ mongoUri: mongodbUri!, mongoDatabase: freshDatabase() }) }]),
+];
+
+/** The shipped rules (the schema's defaults), each enabled, as config. */
+export function shippedRule(name: string): Record<string, unknown> {
+  const rule = ConfigSchema.parse({}).extensions.alerts.rules.find((r) => r.name === name);
+  if (rule === undefined) throw new Error(`no shipped rule ${name}`);
+  return { ...rule, window: `${rule.window}ms`, for: `${rule.for}ms`, enabled: true };
+}
+
+export interface Traffic {
+  service?: string;
+  route?: string;
+  method?: string;
+  /** Requests, each its own session unless `sessions` is given. */
+  count: number;
+  errors?: number;
+  durationMs?: number;
+  sessions?: number;
+  /** Span start, epoch ms. */
+  atMs: number;
+}
+
+/** Sends the requests as one OTLP/protobuf request from the real serializer; waits for the 200. */
+export async function send(spanpulse: TestSpanpulse, ...traffic: Traffic[]): Promise<void> {
+  const specs = traffic.flatMap((t) => Array.from({ length: t.count }, (_, i) => serverSpan({
+    service: t.service ?? 'shop', method: t.method ?? 'GET', route: t.route ?? '/api/items', status: i < (t.errors ?? 0) ? 500 : 200,
+    startMs: t.atMs + i, durationMs: t.durationMs ?? 20, sessionId: `s-${t.atMs}-${i % (t.sessions ?? t.count)}`,
+  })));
+  const response = await spanpulse.post(otlpProtobuf(makeSpans(specs)));
+  expect(response.status).toBe(200);
+}
+
+export interface ReceivedHook {
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+/** A webhook receiver on 127.0.0.1: records what it gets; `failNext` answers the next requests with an error status. */
+export class HookReceiver {
+  readonly received: ReceivedHook[] = [];
+  /** Requests answered 2xx. */
+  readonly accepted: ReceivedHook[] = [];
+  private failures: number[] = [];
+  private server: Server | undefined;
+
+  async start(): Promise<string> {
+    this.server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => {
+        const hook = { headers: req.headers, body: Buffer.concat(chunks).toString() };
+        this.received.push(hook);
+        const status = this.failures.shift() ?? 200;
+        if (status < 300) this.accepted.push(hook);
+        res.writeHead(status).end();
+      });
+    });
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/hook`;
+  }
+
+  failNext(...statuses: number[]): void {
+    this.failures.push(...statuses);
+  }
+
+  /** The accepted bodies, parsed. */
+  payloads(): Array<Record<string, unknown>> {
+    return this.accepted.map((hook) => JSON.parse(hook.body) as Record<string, unknown>);
+  }
+
+  async stop(): Promise<void> {
+    await new Promise<void>((resolve) => {
+      if (this.server === undefined) return resolve();
+      this.server.close(() => resolve());
+      this.server.closeAllConnections();
+    });
+  }
+}
+
+/** Polls `condition` every 50 ms until it holds (or fails the test after `timeoutMs`). */
+export async function eventually(condition: () => boolean | Promise<boolean>, timeoutMs = 30_000, what = 'condition'): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
