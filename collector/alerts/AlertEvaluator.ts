@@ -17,7 +17,7 @@ import type { AlertEvent, AlertStore, AlertValueNote } from '../store/alertTypes
 import type { StoreReader } from '../store/types.js';
 import type { AlertCounters } from '../telemetry/AlertCounters.js';
 import { MINUTE_MS } from '../time/utcTime.js';
-import { readGroups, windowStart } from './alertGroups.js';
+import { readGroups, windowFigures, windowStart, type EndpointFigures } from './alertGroups.js';
 import type { AlertRule } from './AlertRule.js';
 import { nextEvent } from './nextEvent.js';
 import { webhookPayload } from './notification.js';
@@ -106,10 +106,13 @@ export class AlertEvaluator implements Component {
     const states = new Map(current.map((event) => [JSON.stringify([event.rule, event.groupKey]), event]));
     const transitions: AlertEvent[] = [];
     const notes: AlertValueNote[] = [];
+    const planned: AlertEvent[] = [];
+    const windows = new Map<number, EndpointFigures[]>();
     for (const rule of rules) {
+      if (!windows.has(rule.windowMs)) windows.set(rule.windowMs, windowFigures(minutes, windowStart(now, rule.windowMs)));
       const mine = current.filter((event) => event.rule === rule.name && (event.state === 'pending' || event.state === 'firing'));
       const readings = await readGroups(rule, {
-        now, minutes, services, minuteRetentionMs, activeKeys: new Set(mine.map((event) => event.groupKey)),
+        now, endpoints: windows.get(rule.windowMs)!, services, minuteRetentionMs, activeKeys: new Set(mine.map((event) => event.groupKey)),
         countSessions: async (from, to, serviceName) => (await this.store.countSessions({ from, to, serviceName })).sessions,
       });
       for (const reading of readings) {
@@ -121,18 +124,21 @@ export class AlertEvaluator implements Component {
           notes.push({ key: { rule: state!.rule, groupKey: state!.groupKey, seq: state!.seq }, value: step.value, peakValue: step.peakValue });
           states.set(key, { ...state!, value: step.value, peakValue: step.peakValue });
         } else if (step.kind === 'transition') {
-          // False: another collector made this transition first; its event is read next cycle.
-          if (!(await this.store.addAlertEvent(step.event))) continue;
-          states.set(key, step.event);
-          transitions.push(step.event);
-          const { event } = step;
-          if (event.state === 'firing' || event.state === 'resolved') {
-            this.webhooks.send(event, webhookPayload({ ...event, state: event.state }, this.options.pageUrl()), event.deliveries);
-          }
-          log.info('alert transition', { rule: event.rule, state: event.state, service: event.service, endpoint: event.endpoint, agent: event.agent, value: event.value });
+          planned.push(step.event);
         }
       }
     }
+    // One write for the cycle's transitions; false: another collector made that one first (its event is read next cycle).
+    const added = await this.store.addAlertEvents(planned);
+    planned.forEach((event, i) => {
+      if (!added[i]) return;
+      states.set(JSON.stringify([event.rule, event.groupKey]), event);
+      transitions.push(event);
+      if (event.state === 'firing' || event.state === 'resolved') {
+        this.webhooks.send(event, webhookPayload({ ...event, state: event.state }, this.options.pageUrl()), event.deliveries);
+      }
+      log.info('alert transition', { rule: event.rule, state: event.state, service: event.service, endpoint: event.endpoint, agent: event.agent, value: event.value });
+    });
     await this.store.updateAlertValues(notes);
     const after = [...states.values()].filter((event) => rules.some((rule) => rule.name === event.rule));
     const summary = {

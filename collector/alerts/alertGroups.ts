@@ -1,7 +1,7 @@
 /**
  * What a rule sees: its groups (one alert each) and the value of its metric for each, from
- * the endpoint-level minute rollups of its window (they add up to the service and platform
- * figures), the services' last-seen times (no_data) and the store's session counts
+ * the endpoint-level minute rollups of its window summed per endpoint (they add up to the
+ * service and platform figures), the services' last-seen times (no_data) and the store's session counts
  * (active_users).
  *
  * The window is whole minutes: the minute in progress and the ones before it, window / 1 min
@@ -40,10 +40,19 @@ export interface GroupReading {
   holds: boolean | null;
 }
 
+/** The figures of one endpoint-level identity (service, method, route, agent) summed over a window. */
+export interface EndpointFigures {
+  serviceName: string;
+  method: string | null;
+  endpoint: string | null;
+  agentName: string | null;
+  totals: MinuteTotals;
+}
+
 export interface RuleInput {
   now: Date;
-  /** Endpoint-level minute rollups covering at least the rule's window. */
-  minutes: readonly MinuteRollup[];
+  /** The endpoint-level figures of the rule's window (windowFigures). */
+  endpoints: readonly EndpointFigures[];
   services: readonly ServiceSummary[];
   /** Group keys of this rule with an alert pending or firing. */
   activeKeys: ReadonlySet<string>;
@@ -59,17 +68,41 @@ export function windowStart(now: Date, windowMs: number): Date {
 
 type MinuteTotals = CommonFigures<'minute'>;
 
+/**
+ * The minutes from `from` on, summed per endpoint-level identity: once per distinct window of
+ * a cycle, so that rules sharing a window (the common case) group a few sums, not every minute.
+ */
+export function windowFigures(minutes: readonly MinuteRollup[], from: Date): EndpointFigures[] {
+  const sums = new Map<string, EndpointFigures>();
+  for (const minute of minutes) {
+    if (minute.start.getTime() < from.getTime()) continue;
+    const key = `${minute.serviceName}\u0000${minute.method}\u0000${minute.endpoint}\u0000${minute.agentName}`;
+    const sum = sums.get(key);
+    if (sum === undefined) {
+      sums.set(key, { serviceName: minute.serviceName, method: minute.method, endpoint: minute.endpoint, agentName: minute.agentName,
+        totals: mergeFigures(emptyCommonFigures(['minute']), minute) });
+    } else {
+      mergeFigures(sum.totals, minute);
+    }
+  }
+  return [...sums.values()];
+}
+
 export async function readGroups(rule: AlertRule, input: RuleInput): Promise<GroupReading[]> {
-  const from = windowStart(input.now, rule.windowMs).getTime();
-  const totals = new Map<string, MinuteTotals>();
-  for (const minute of input.minutes) {
-    if (minute.start.getTime() < from || !matches(rule, minute)) continue;
-    const group = groupOfMinute(rule, minute);
+  // A group of one identity (an endpoint without agents, say) keeps that identity's sum; a copy is made only to add a second.
+  const totals = new Map<string, { figures: MinuteTotals; shared: boolean }>();
+  for (const figures of input.endpoints) {
+    if (!matches(rule, figures)) continue;
+    const group = groupOfMinute(rule, figures);
     if (group === null) continue;
     const key = groupKeyOf(group);
-    let sum = totals.get(key);
-    if (sum === undefined) totals.set(key, (sum = emptyCommonFigures(['minute'])));
-    mergeFigures(sum, minute);
+    const sum = totals.get(key);
+    if (sum === undefined) {
+      totals.set(key, { figures: figures.totals, shared: true });
+    } else {
+      if (sum.shared) Object.assign(sum, { figures: mergeFigures(emptyCommonFigures(['minute']), sum.figures), shared: false });
+      mergeFigures(sum.figures, figures.totals);
+    }
   }
   const services = input.services.filter((s) => rule.service === undefined || s.serviceName === rule.service);
   const keys = new Set([...totals.keys(), ...input.activeKeys]);
@@ -78,11 +111,13 @@ export async function readGroups(rule: AlertRule, input: RuleInput): Promise<Gro
     if (rule.per === 'platform' && recent.length > 0) keys.add(groupKeyOf({ service: null, endpoint: null, agent: null }));
     if (rule.per === 'service') for (const s of recent) keys.add(groupKeyOf({ service: s.serviceName, endpoint: null, agent: null }));
   }
-  return Promise.all([...keys].map(async (key): Promise<GroupReading> => {
+  const readings: GroupReading[] = [];
+  for (const key of keys) {
     const group = groupOfKey(key);
-    const performance = performanceOf(totals.get(key) ?? emptyCommonFigures(['minute']));
+    const performance = performanceOf(totals.get(key)?.figures ?? emptyCommonFigures(['minute']));
     const figures: WindowFigures = { performance, activeUsers: null, silentMs: null };
     const scope = group.service ?? rule.service;
+    // Only active_users waits for the store; every other metric is computed from what was read.
     if (rule.metric === 'active_users') {
       figures.activeUsers = await input.countSessions(new Date(input.now.getTime() - rule.windowMs), input.now, scope);
     } else if (rule.metric === 'no_data') {
@@ -91,17 +126,18 @@ export async function readGroups(rule: AlertRule, input: RuleInput): Promise<Gro
     }
     const value = metricDeclaration(rule.metric).of(figures);
     const enough = rule.metric === 'no_data' || performance.totalRequests >= rule.minRequests;
-    return { key, group, value, holds: enough ? conditionHolds(rule, value) : null };
-  }));
+    readings.push({ key, group, value, holds: enough ? conditionHolds(rule, value) : null });
+  }
+  return readings;
 }
 
-function matches(rule: AlertRule, minute: MinuteRollup): boolean {
+function matches(rule: AlertRule, minute: EndpointFigures): boolean {
   if (rule.service !== undefined && minute.serviceName !== rule.service) return false;
   if (rule.endpoint !== undefined && `${minute.method} ${minute.endpoint}` !== rule.endpoint) return false;
   return rule.agent === undefined || minute.agentName === rule.agent;
 }
 
-function groupOfMinute(rule: AlertRule, minute: MinuteRollup): AlertGroup | null {
+function groupOfMinute(rule: AlertRule, minute: EndpointFigures): AlertGroup | null {
   switch (rule.per) {
     case 'platform': return { service: null, endpoint: null, agent: null };
     case 'service': return { service: minute.serviceName, endpoint: null, agent: null };

@@ -5,7 +5,7 @@
  * A rule and group (`groupKey`) go through numbered transitions, 1, 2, 3, ...: `pending` (the
  * condition holds), `firing` (it held for the rule's `for`), `resolved` (a firing alert's
  * condition stopped holding), `cancelled` (a pending one's did, before it fired). The latest
- * transition is the current state. `addAlertEvent` is the one decision point: transition n of
+ * transition is the current state. `addAlertEvents` is the one decision point: transition n of
  * a rule and group is stored once, by whoever adds it first (a unique key in both backends),
  * so with several collectors on one database each transition is made, and notified, once.
  *
@@ -85,10 +85,12 @@ export interface AlertStore {
   /** The latest event of every rule and group that has one: their current states. */
   currentAlertEvents(): Promise<AlertEvent[]>;
   /**
-   * Stores transition `event.seq` of its rule and group. Resolves false, writing nothing, when
-   * that transition is already stored (another collector made it first).
+   * Stores each event as transition `event.seq` of its rule and group (at most one event per
+   * rule and group in a call), in one write. Resolves to one answer per event, in order: false
+   * where that transition was already stored (another collector made it first) and nothing of
+   * that event was written.
    */
-  addAlertEvent(event: AlertEvent): Promise<boolean>;
+  addAlertEvents(events: readonly AlertEvent[]): Promise<boolean[]>;
   /** Notes the latest values and peaks of events whose state goes on (unknown events are skipped), all at once. */
   updateAlertValues(notes: readonly AlertValueNote[]): Promise<void>;
   /** Replaces the delivery outcomes of an event. */

@@ -35,15 +35,22 @@ export class MongoAlerts {
     return [...latest.values()];
   }
 
-  async addAlertEvent(event: AlertEvent): Promise<boolean> {
+  async addAlertEvents(events: readonly AlertEvent[]): Promise<boolean[]> {
+    if (events.length === 0) return [];
+    const taken = new Set<number>();
     try {
-      await this.events.insertOne({ _id: eventId(event), ...event, deliveries: [...event.deliveries], current: true });
+      await this.events.insertMany(events.map((event) => ({ _id: eventId(event), ...event, deliveries: [...event.deliveries], current: true })), { ordered: false });
     } catch (error) {
-      if ((error as { code?: unknown }).code === DUPLICATE_KEY) return false;
-      throw error;
+      // Unordered: every other insert was tried; only duplicates mean "made by another collector".
+      const writeErrors = (error as { writeErrors?: unknown }).writeErrors;
+      const failures = Array.isArray(writeErrors) ? writeErrors as Array<{ index: number; code: unknown }> : [];
+      if (failures.length === 0 || failures.some((failure) => failure.code !== DUPLICATE_KEY)) throw error;
+      for (const failure of failures) taken.add(failure.index);
     }
-    if (event.seq > 1) await this.events.updateOne({ _id: eventId({ ...event, seq: event.seq - 1 }) }, { $set: { current: false } });
-    return true;
+    const added = events.map((_, i) => !taken.has(i));
+    const previous = events.filter((event, i) => added[i] && event.seq > 1).map((event) => eventId({ ...event, seq: event.seq - 1 }));
+    if (previous.length > 0) await this.events.updateMany({ _id: { $in: previous } }, { $set: { current: false } });
+    return added;
   }
 
   async updateAlertValues(notes: readonly AlertValueNote[]): Promise<void> {

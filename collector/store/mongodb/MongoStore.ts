@@ -257,8 +257,8 @@ export class MongoStore implements Store {
     return this.read('currentAlertEvents', () => this.ready().alerts.currentAlertEvents());
   }
 
-  addAlertEvent(event: AlertEvent): Promise<boolean> {
-    return this.read('addAlertEvent', () => this.ready().alerts.addAlertEvent(event));
+  addAlertEvents(events: readonly AlertEvent[]): Promise<boolean[]> {
+    return this.read('addAlertEvents', () => this.ready().alerts.addAlertEvents(events));
   }
 
   updateAlertValues(notes: readonly AlertValueNote[]): Promise<void> {

@@ -72,7 +72,12 @@ export class SqliteAlertWriter {
     this.expireSilences = db.prepare('DELETE FROM alert_silences WHERE toTime < ?');
   }
 
-  addEvent(event: AlertEvent): boolean {
+  /** One transaction (one commit) for a cycle's transitions. */
+  addEvents(events: readonly AlertEvent[]): boolean[] {
+    return this.db.transaction(() => events.map((event) => this.addEvent(event))).immediate();
+  }
+
+  private addEvent(event: AlertEvent): boolean {
     return this.insertEvent.run({
       rule: event.rule, groupKey: event.groupKey, seq: event.seq, state: event.state, at: event.at.getTime(), metric: event.metric,
       service: event.service, endpoint: event.endpoint, agent: event.agent, comparison: event.comparison, threshold: event.threshold,

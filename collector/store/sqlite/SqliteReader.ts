@@ -20,13 +20,15 @@ export class SqliteReader {
 
   constructor(private readonly db: Database) {}
 
+  // Object.assign, not `{ ...identity, period, ...figures }`: V8 takes a slow path for that spread, 10x
+  // slower per row (80 ms for the 5 000 minute rows an alert evaluation reads; bench/alerts.ts).
   findRollups(query: RollupQuery): Rollup[] {
     return this.rollupRows(query.period === 'hour' ? 'hourly_metrics' : 'daily_metrics', query)
-      .map((row) => ({ ...identityOf(row), period: query.period, ...figuresOfRow('rollup', row) }));
+      .map((row) => Object.assign(identityOf(row), { period: query.period }, figuresOfRow('rollup', row)));
   }
 
   findMinuteRollups(query: MinuteQuery): MinuteRollup[] {
-    return this.rollupRows('minute_metrics', query).map((row) => ({ ...identityOf(row), period: 'minute' as const, ...figuresOfRow('minute', row) }));
+    return this.rollupRows('minute_metrics', query).map((row) => Object.assign(identityOf(row), { period: 'minute' as const }, figuresOfRow('minute', row)));
   }
 
   findAgentDays(query: DayRangeQuery): AgentDay[] {

@@ -151,8 +151,8 @@ export class SqliteStore implements Store {
     return this.readAlerts('currentAlertEvents', (reader) => reader.currentAlertEvents());
   }
 
-  addAlertEvent(event: AlertEvent): Promise<boolean> {
-    return this.ready().writer.call('addAlertEvent', event);
+  async addAlertEvents(events: readonly AlertEvent[]): Promise<boolean[]> {
+    return events.length === 0 ? [] : this.ready().writer.call('addAlertEvents', events);
   }
 
   async updateAlertValues(notes: readonly AlertValueNote[]): Promise<void> {

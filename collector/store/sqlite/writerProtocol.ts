@@ -20,7 +20,7 @@ export interface WriterCalls {
   ping: { args: []; result: void };
   markInactiveSessions: { args: [now: Date, inactivityMs: number]; result: number };
   deleteExpired: { args: [now: Date, retention: Retention]; result: void };
-  addAlertEvent: { args: [event: AlertEvent]; result: boolean };
+  addAlertEvents: { args: [events: readonly AlertEvent[]]; result: boolean[] };
   updateAlertValues: { args: [notes: readonly AlertValueNote[]]; result: void };
   setAlertDeliveries: { args: [key: AlertEventKey, deliveries: readonly AlertDelivery[]]; result: void };
   addSilence: { args: [silence: Silence]; result: void };

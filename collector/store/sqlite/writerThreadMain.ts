@@ -50,7 +50,7 @@ function run(call: WriterRequest['call'], args: unknown[]): unknown {
     case 'ping': return writer.ping();
     case 'markInactiveSessions': return writer.markInactiveSessions(args[0] as Date, args[1] as number);
     case 'deleteExpired': return writer.deleteExpired(args[0] as Date, args[1] as Parameters<SqliteWriter['deleteExpired']>[1]);
-    case 'addAlertEvent': return writer.alerts.addEvent(args[0] as AlertEvent);
+    case 'addAlertEvents': return writer.alerts.addEvents(args[0] as AlertEvent[]);
     case 'updateAlertValues': return writer.alerts.updateAlertValues(args[0] as AlertValueNote[]);
     case 'setAlertDeliveries': return writer.alerts.setDeliveries(args[0] as AlertEventKey, args[1] as AlertDelivery[]);
     case 'addSilence': return writer.alerts.addSilence(args[0] as Silence);

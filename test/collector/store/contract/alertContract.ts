@@ -21,22 +21,22 @@ export function alertContract(createStore: StoreFactory): void {
 
     it('takes transition n of a rule and group once; the latest is the current state', async () => {
       expect(await store().currentAlertEvents()).toEqual([]);
-      expect(await store().addAlertEvent(event(1, 'pending', 10))).toBe(true);
-      expect(await store().addAlertEvent(event(1, 'cancelled', 10))).toBe(false);
-      expect(await store().addAlertEvent(event(2, 'firing', 11))).toBe(true);
+      expect(await store().addAlertEvents([])).toEqual([]);
+      expect(await store().addAlertEvents([event(1, 'pending', 10)])).toEqual([true]);
       const other = event(1, 'pending', 11, { groupKey: JSON.stringify(['shop', 'GET /a', null]), endpoint: 'GET /a' });
-      expect(await store().addAlertEvent(other)).toBe(true);
+      expect(await store().addAlertEvents([event(1, 'cancelled', 10), other])).toEqual([false, true]);
+      expect(await store().addAlertEvents([event(2, 'firing', 11)])).toEqual([true]);
       const current = await store().currentAlertEvents();
       expect(current.sort((a, b) => a.groupKey.localeCompare(b.groupKey))).toEqual([event(2, 'firing', 11), other].sort((a, b) => a.groupKey.localeCompare(b.groupKey)));
     });
 
     it('notes values and deliveries on an event, and finds events by time and state, newest first', async () => {
-      await store().addAlertEvent(event(1, 'firing', 10));
+      await store().addAlertEvents([event(1, 'firing', 10)]);
       await store().updateAlertValues([{ key: { rule: 'high-error-rate', groupKey: group, seq: 1 }, value: 20, peakValue: 30 }]);
       await store().updateAlertValues([]);
       const delivery = { url: 'http://127.0.0.1:9/hook', deliveryId: 'd1', outcome: 'sent' as const, attempts: 2, lastStatus: 200, lastError: null, at: at(10, 1) };
       await store().setAlertDeliveries({ rule: 'high-error-rate', groupKey: group, seq: 1 }, [delivery]);
-      await store().addAlertEvent(event(2, 'resolved', 12, { value: 1 }));
+      await store().addAlertEvents([event(2, 'resolved', 12, { value: 1 })]);
       expect(await store().findAlertEvents(at(0), ['firing', 'resolved'])).toEqual([
         event(2, 'resolved', 12, { value: 1 }),
         event(1, 'firing', 10, { value: 20, peakValue: 30, deliveries: [delivery] }),
@@ -46,13 +46,13 @@ export function alertContract(createStore: StoreFactory): void {
     });
 
     it('retention deletes old events but the latest of each rule and group', async () => {
-      await store().addAlertEvent(event(1, 'firing', 1));
-      await store().addAlertEvent(event(2, 'resolved', 2));
+      await store().addAlertEvents([event(1, 'firing', 1)]);
+      await store().addAlertEvents([event(2, 'resolved', 2)]);
       const retention: Retention = { apiMetricsMs: 1, minuteMetricsMs: 1, hourlyMetricsMs: 3_600_000, dailyMetricsMs: 1, agentMetricsMs: 1, sessionsMs: 1 };
       await store().deleteExpired(at(48), retention);
       expect(await store().findAlertEvents(at(0), ['firing', 'resolved'])).toEqual([event(2, 'resolved', 2)]);
       expect(await store().currentAlertEvents()).toEqual([event(2, 'resolved', 2)]);
-      expect(await store().addAlertEvent(event(3, 'pending', 49))).toBe(true);
+      expect(await store().addAlertEvents([event(3, 'pending', 49)])).toEqual([true]);
     });
   });
 
