@@ -4,7 +4,6 @@
  * default, so an empty file is a valid config; unknown keys are errors.
  */
 import { z } from 'zod';
-import { pricingConfig } from './pricingConfig.js';
 import { tlsConfig } from './tlsConfig.js';
 import { parseSize } from './units.js';
 import { durationSchema, endpointKey } from './valueSchemas.js';
@@ -114,8 +113,6 @@ export const ConfigSchema = z.strictObject({
     spanpulse: z.strictObject({
       /** Route parameter that names the agent (`/api/agents/:agent/chat`); empty disables. */
       agent_route_parameter: z.string().regex(/^[A-Za-z0-9_]*$/, 'expected a route parameter name such as agent').default('agent'),
-      /** What model calls cost: prices per million tokens (pricingConfig.ts). No built-in list. */
-      pricing: pricingConfig,
       /** What of client addresses and user ids is stored (collector/mapping/privacy.ts). */
       client_address: z.enum(['keep', 'truncate', 'hash', 'drop']).default('keep'),
       user_id: z.enum(['keep', 'hash', 'drop']).default('keep'),
