@@ -72,8 +72,11 @@ export async function platformStatus(context: ApiContext) {
     apiPerformance: view?.apiPerformance ?? null,
     system: context.system?.sample() ?? null,
     usingRealData,
-    /** Pending and firing alerts (empty while the store is unreachable: store.reachable says so). */
-    alerts: { active },
+    /**
+     * Pending and firing alerts (empty while the store is unreachable: store.reachable says so);
+     * absent when the alerts extension does not run, so pages do not ask for /api/status/alerts.
+     */
+    ...(context.alerts === null ? {} : { alerts: { active } }),
     percentileRelativeError: RELATIVE_ERROR,
   };
 }
