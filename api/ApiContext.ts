@@ -1,6 +1,7 @@
 /**
  * ApiOptions with every default applied, shared by the route handlers of one app.
  */
+import { DEFAULT_CURRENCY } from '../collector/config/pricingConfig.js';
 import type { Retention, StoreReader } from '../collector/store/types.js';
 import type { Telemetry } from '../collector/telemetry/Telemetry.js';
 import type { ApiOptions, ApiStore } from './ApiOptions.js';
@@ -19,6 +20,8 @@ export interface ApiContext {
   uncachedReader: StoreReader;
   access: ApiAccess;
   slo: SloOptions;
+  /** The currency of costs. */
+  currency: string;
   /** Session counts of windows ending at a whole minute, shared for a minute (analytics). */
   windowSessions: SessionCountCache;
   backend: ApiStore['backend'];
@@ -52,6 +55,7 @@ export function apiContext(options: ApiOptions): ApiContext {
     uncachedReader: guarded,
     access: new ApiAccess(options.access ?? { token: '', public: true, metricsPublic: true }),
     slo: options.slo ?? DEFAULT_SLO,
+    currency: options.currency ?? DEFAULT_CURRENCY,
     windowSessions: new SessionCountCache(guarded, now, ttlMs > 0 ? MINUTE_MS : 0),
     backend: options.store.backend,
     telemetry: options.telemetry,

@@ -46,6 +46,8 @@ export interface ApiOptions {
   access?: AccessOptions;
   /** The alert state and silences (the alerts extension); absent: no alerts, /api/status/alerts is a 404. */
   alerts?: AlertsApi;
+  /** ISO 4217 code of every cost the API shows (processors.spanpulse.pricing.currency). Default that config's default. */
+  currency?: string;
   /** The SLA report's objectives. Default availability 99.9 %, no latency objective, no overrides. */
   slo?: SloOptions;
 }

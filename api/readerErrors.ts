@@ -21,6 +21,7 @@ export function readerWithUnavailableErrors(reader: StoreReader): StoreReader {
     findRollups: (query) => guard(() => reader.findRollups(query)),
     findMinuteRollups: (query) => guard(() => reader.findMinuteRollups(query)),
     findAgentDays: (query) => guard(() => reader.findAgentDays(query)),
+    findModelDays: (query) => guard(() => reader.findModelDays(query)),
     countSessions: (query) => guard(() => reader.countSessions(query)),
     listServices: () => guard(() => reader.listServices()),
     findRequests: (query) => guard(() => reader.findRequests(query)),

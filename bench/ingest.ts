@@ -16,6 +16,7 @@
  *   npm run build && node dist/bench/ingest.js [--seconds 20] [--concurrency 8] [--spans 100]
  *     [--format protobuf|json|both] [--transport http|grpc|both] [--workload realistic|ordered|both] [--runs 1] [--mongodb <uri>]
  *     [--config-extra <yaml>] [--collector-node-args="--cpu-prof"] [--probe]   (--probe: also time /healthz and /api/status while ingest runs)
+ *     [--genai-share 0.33]   (that share of the spans are GenAI spans: server -> invoke_agent -> chat runs)
  */
 import { credentials, makeGenericClientConstructor, status as grpcStatus, type Client, type ServiceError } from '@grpc/grpc-js';
 import { spawn } from 'node:child_process';
@@ -46,6 +47,10 @@ const shapes = both<WorkloadShape>(args.get('workload'), ['realistic', 'ordered'
 type Transport = 'http' | 'grpc';
 const transports = both<Transport>(args.get('transport'), ['http', 'grpc'], 'http');
 const mongoUri = args.get('mongodb') ?? '';
+/** Share of the spans that are GenAI spans (spanWorkload.ts); 0.33 for the issue's "a third". */
+const genaiShare = Number(args.get('genai-share') ?? 0);
+// Left out when 0, so the default workload's cached bodies (keyed by the options) stay valid.
+const genai = genaiShare > 0 ? { genaiShare } : {};
 const probe = args.get('probe') === 'true';
 /** Enough bodies for the run at up to 60 000 spans/s. */
 const bodyCount = Number(args.get('bodies') ?? Math.ceil((60_000 * seconds) / spansPerRequest));
@@ -117,8 +122,8 @@ processors: {batch: {spool: {dir: "${join(dir, 'spool')}"}}}
 extensions: {status_api: {endpoint: "127.0.0.1:0"}}
 ${args.get('config-extra') ?? ''}
 `);
-  const workload = new SpanWorkload({ shape, format, spansPerRequest });
-  const bodies = workloadBodies({ shape, format, spansPerRequest }, bodyCount);
+  const workload = new SpanWorkload({ shape, format, spansPerRequest, ...genai });
+  const bodies = workloadBodies({ shape, format, spansPerRequest, ...genai }, bodyCount);
   const averageBytes = bodies.reduce((sum, b) => sum + b.length, 0) / bodies.length;
 
   const nodeArgs = (args.get('collector-node-args') ?? '').split(' ').filter((a) => a !== '');
@@ -180,7 +185,7 @@ process.stdout.write(`bench/ingest: node ${process.version}, ${cpus().length} x 
   `load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}; load generator in this process, collector in a child process, ` +
   `concurrency ${concurrency}, ${spansPerRequest} spans/request, up to ${seconds} s per run, ${bodyCount} bodies generated before each run\n`);
 for (const shape of shapes) {
-  process.stdout.write(`workload ${new SpanWorkload({ shape, format: 'protobuf', spansPerRequest }).describe()}\n`);
+  process.stdout.write(`workload ${new SpanWorkload({ shape, format: 'protobuf', spansPerRequest, ...genai }).describe()}\n`);
 }
 for (const transport of transports) {
   // gRPC carries protobuf only.

@@ -44,6 +44,7 @@ export function* batchesOf(count: number, size: number): Generator<RequestRecord
       outcome: roll < 0.02 ? 'error' : roll < 0.06 ? 'client_error' : 'success',
       inputTokens: agentName === null ? 0 : Math.floor(next() * 800),
       outputTokens: agentName === null ? 0 : Math.floor(next() * 1500),
+      conversationId: null,
     };
   }
 }

@@ -8,13 +8,16 @@
  * services, 2 % 5xx and 5 % 4xx, 40 routes.
  * `ordered`: the same, with strictly increasing start times (one app, one clock): the best case
  * for a time-led idempotency index, printed beside the realistic figure.
+ * `genaiShare` (default 0): that share of the spans are GenAI spans, as agent runs of three
+ * spans each: an agent route's server span -> invoke_agent -> chat (provider, response model,
+ * input / output / cache-read tokens), all in one request.
  *
  * Spans are made by the OTel SDK's tracer and serialized by the official OTLP serializers.
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SpanKind, type Attributes, type Tracer } from '@opentelemetry/api';
+import { SpanKind, context, trace, type Attributes, type Tracer } from '@opentelemetry/api';
 import { JsonTraceSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
@@ -35,6 +38,8 @@ export interface WorkloadOptions {
   slideMsPerRequest?: number;
   /** Share of the spans that carry `gen_ai.agent.name`. Default 0.3. */
   agentShare?: number;
+  /** Share of the spans that are GenAI spans (invoke_agent and chat, two of each run's three spans). Default 0. */
+  genaiShare?: number;
   seed?: number;
 }
 
@@ -56,7 +61,7 @@ export class SpanWorkload {
   private readonly origin: number;
 
   constructor(options: WorkloadOptions) {
-    this.options = { sessions: 1000, windowMs: 20_000, slideMsPerRequest: 2.5, agentShare: 0.3, seed: 7, ...options };
+    this.options = { sessions: 1000, windowMs: 20_000, slideMsPerRequest: 2.5, agentShare: 0.3, genaiShare: 0, seed: 7, ...options };
     this.random = seededRandom(this.options.seed);
     this.tracers = SERVICES.map((service, i) => new BasicTracerProvider({
       resource: resourceFromAttributes({ 'service.name': service, 'service.version': '1.4.2', 'host.name': `web-${i}` }),
@@ -77,11 +82,21 @@ export class SpanWorkload {
     const { spansPerRequest, windowMs, slideMsPerRequest, shape } = this.options;
     const windowEnd = this.origin + this.requestIndex * slideMsPerRequest;
     const tracer = this.tracers[this.requestIndex % this.tracers.length]!;
-    for (let i = 0; i < spansPerRequest; i++) {
+    // A slot is an agent run (3 spans, 2 of them GenAI) with the probability that makes
+    // genaiShare of the spans GenAI spans: 2q / (1 + 2q) = share.
+    const share = this.options.genaiShare;
+    const runChance = share / (2 - 2 * share);
+    for (let i = 0; i < spansPerRequest;) {
       const start = shape === 'ordered'
         ? windowEnd + (i * slideMsPerRequest) / spansPerRequest
         : windowEnd - this.random() * windowMs;
-      this.span(tracer, start);
+      if (spansPerRequest - i >= 3 && share > 0 && this.random() < runChance) {
+        this.agentRun(tracer, start);
+        i += 3;
+      } else {
+        this.span(tracer, start);
+        i += 1;
+      }
     }
     this.requestIndex += 1;
     const spans = this.exporter.getFinishedSpans();
@@ -95,10 +110,11 @@ export class SpanWorkload {
 
   describe(): string {
     const o = this.options;
+    const genai = o.genaiShare > 0 ? `, ${Math.round(o.genaiShare * 100)} % GenAI spans (server -> invoke_agent -> chat runs)` : '';
     return o.shape === 'ordered'
-      ? `ordered: start times strictly increasing, ${o.sessions} sessions, ${SERVICES.length} services, ${Math.round(o.agentShare * 100)} % agent spans`
+      ? `ordered: start times strictly increasing, ${o.sessions} sessions, ${SERVICES.length} services, ${Math.round(o.agentShare * 100)} % agent spans${genai}`
       : `realistic: random ids, start times spread over a ${o.windowMs / 1000} s sliding window, ${o.sessions} sessions with distinct ` +
-        `address and user agent, ${SERVICES.length} services, ${Math.round(o.agentShare * 100)} % agent spans, 2 % 5xx, 5 % 4xx`;
+        `address and user agent, ${SERVICES.length} services, ${Math.round(o.agentShare * 100)} % agent spans, 2 % 5xx, 5 % 4xx${genai}`;
   }
 
   private span(tracer: Tracer, start: number): void {
@@ -126,7 +142,36 @@ export class SpanWorkload {
     const span = tracer.startSpan(`${method} ${route}`, { kind: SpanKind.SERVER, attributes, startTime: start });
     span.end(start + durationMs);
   }
+
+  /** An agent run: a chat route's server span, its invoke_agent span and one chat span below. */
+  private agentRun(tracer: Tracer, start: number): void {
+    const r = this.random;
+    const agent = AGENTS[Math.floor(r() * AGENTS.length)]!;
+    const [provider, model] = MODELS[Math.floor(r() * MODELS.length)]!;
+    const session = Math.floor(r() * this.options.sessions);
+    const server = tracer.startSpan('POST /api/agents/:agent/chat', { kind: SpanKind.SERVER, startTime: start, attributes: {
+      'http.request.method': 'POST', 'http.response.status_code': 200, 'http.route': '/api/agents/:agent/chat', 'url.path': `/api/agents/${agent}/chat`,
+      'client.address': `10.${(session >> 16) & 255}.${(session >> 8) & 255}.${session & 255}`,
+      'session.id': `5e55${session.toString(16).padStart(4, '0')}-0000-4000-8000-${session.toString(16).padStart(12, '0')}`,
+    } });
+    const invoke = tracer.startSpan(`invoke_agent ${agent}`, { kind: SpanKind.INTERNAL, startTime: start + 1, attributes: {
+      'gen_ai.operation.name': 'invoke_agent', 'gen_ai.agent.name': agent,
+    } }, trace.setSpan(context.active(), server));
+    const input = 200 + Math.floor(r() * 4000);
+    const chat = tracer.startSpan(`chat ${model}`, { kind: SpanKind.CLIENT, startTime: start + 2, attributes: {
+      'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': provider, 'gen_ai.request.model': model, 'gen_ai.response.model': model,
+      'gen_ai.usage.input_tokens': input, 'gen_ai.usage.output_tokens': 20 + Math.floor(r() * 800),
+      'gen_ai.usage.cache_read.input_tokens': Math.floor(r() * input),
+    } }, trace.setSpan(context.active(), invoke));
+    const chatMs = 200 + r() * 2000;
+    chat.end(start + 2 + chatMs);
+    invoke.end(start + 3 + chatMs);
+    server.end(start + 5 + chatMs);
+  }
 }
+
+/** The models of the GenAI runs. */
+const MODELS: Array<readonly [string, string]> = [['openai', 'gpt-4o-2024-08-06'], ['openai', 'gpt-4o-mini'], ['anthropic', 'claude-sonnet-4'], ['google', 'gemini-2.5-flash']];
 
 /** Generated bodies are kept this long in the cache (their start times must stay within the raw retention). */
 const CACHE_MAX_AGE_MS = 12 * 3_600_000;

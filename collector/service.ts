@@ -12,6 +12,8 @@ import { ApiServer } from '../api/ApiServer.js';
 import type { AlertEvaluator } from './alerts/AlertEvaluator.js';
 import { createAlerts } from './alerts/createAlerts.js';
 import type { Config } from './config/Config.js';
+import { priceTableOf } from './config/pricingConfig.js';
+import { ModelCallResolver } from './genai/ModelCallResolver.js';
 import { tlsOptionsOf } from './config/tlsConfig.js';
 import { MaintenanceJob } from './jobs/MaintenanceJob.js';
 import { shutdownInReverse, startInOrder, type Component } from './lifecycle/Component.js';
@@ -32,6 +34,9 @@ import { createStore, retentionOf } from './store/createStore.js';
 import type { Store } from './store/types.js';
 import { Telemetry } from './telemetry/Telemetry.js';
 import { version } from './version.js';
+
+/** Most model calls waiting for their agent (genai_pending) before the oldest are counted as unattributed. */
+const MAX_PENDING_MODEL_CALLS = 100_000;
 
 /** How long start-up may undo itself and shutdown may take, for all components together. */
 export const SHUTDOWN_DEADLINE_MS = 10_000;
@@ -81,13 +86,22 @@ export async function startSpanpulse(config: Config, options: StartOptions = {})
   const { limits } = config.processors.spanpulse;
   const cardinality = new CardinalityLimits(store, {
     maxServices: limits.services, maxEndpointsPerService: limits.endpoints_per_service, maxAgentsPerService: limits.agents_per_service,
-    lookbackMs: retention.dailyMetricsMs, refreshMs: 60_000,
+    maxModelsPerService: limits.models_per_service, lookbackMs: retention.dailyMetricsMs, refreshMs: 60_000,
   }, telemetry);
+  const attributionTimeoutMs = config.processors.spanpulse.attribution_timeout;
+  const resolver = new ModelCallResolver(store, {
+    timeoutMs: attributionTimeoutMs,
+    // A call waits at most a tenth of the timeout (at most 10 s) longer than the timeout.
+    intervalMs: Math.min(10_000, Math.max(100, attributionTimeoutMs / 10)),
+    maxPending: MAX_PENDING_MODEL_CALLS,
+  });
+  const pricing = config.processors.spanpulse.pricing;
   const pipeline = new TracesPipeline(
     {
       agentRouteParameter: config.processors.spanpulse.agent_route_parameter,
       maxAgeMs: retention.apiMetricsMs,
       privacy: { clientAddress: config.processors.spanpulse.client_address, userId: config.processors.spanpulse.user_id, hashSecret: config.processors.spanpulse.hash_secret },
+      prices: priceTableOf(pricing),
     },
     cardinality,
     writer,
@@ -114,6 +128,7 @@ export async function startSpanpulse(config: Config, options: StartOptions = {})
       version,
       sessionInactivityMs: inactivityMs,
       retention,
+      currency: pricing.currency,
       hostDetails: statusApi.host_details,
       thresholds: {
         degradedErrorRate: statusApi.degraded_error_rate,
@@ -138,7 +153,7 @@ export async function startSpanpulse(config: Config, options: StartOptions = {})
   const alerts = extensions.has('alerts') ? createAlerts(config.extensions.alerts, store, telemetry, retention.minuteMetricsMs, api, options.now) : undefined;
 
   const components: Component[] = [
-    store, cardinality, ...(spooling ? [spooling] : []), writer, ...(jobs ? [jobs] : []), ...(api ? [api] : []), ...(alerts ? [alerts] : []),
+    store, cardinality, resolver, ...(spooling ? [spooling] : []), writer, ...(jobs ? [jobs] : []), ...(api ? [api] : []), ...(alerts ? [alerts] : []),
     ...(memoryLimiter ? [memoryLimiter] : []), receiver, ...(grpcReceiver ? [grpcReceiver] : []),
   ];
   await startInOrder(components, SHUTDOWN_DEADLINE_MS);

@@ -1,13 +1,15 @@
 // /status/analytics: a window's usage and performance with growth, charts of the daily trend
-// and the hour-of-day distribution, and per-agent figures; refreshed from
-// /api/status/analytics every few seconds without reloading.
+// and the hour-of-day distribution, per-agent figures, and model calls (tokens, cost per model
+// and per day); refreshed from /api/status/analytics every few seconds without reloading.
 import { CHART_COLORS, chartOptions, trendChart } from './charts.js';
-import { card, fill, fmt, growthText, h, noDataHelp, poll, saveUrlParams, setOptions, sortableTable, urlParams } from './common.js';
+import { card, fill, fmt, growthText, h, nameEl, noDataHelp, poll, saveUrlParams, setOptions, sortableTable, urlParams } from './common.js';
 
 const DEFAULTS = { window: '24h', service: '', tz: 'UTC' };
 const params = urlParams(DEFAULTS);
 const browserZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
 let agentsSort = { key: 'totalRequests', dir: 'desc' };
+let modelsSort = { key: 'calls', dir: 'desc' };
+let costChart = null;
 let last = null;
 let dailyChart = null;
 let hourlyChart = null;
@@ -52,6 +54,64 @@ function renderCharts(data) {
   dailyChart.show(data.dailyTrend.map((d) => d.date.slice(5)), data.dailyTrend);
 }
 
+/** A cost in the API's currency, or "no price" when none of the calls had one (never a guess). */
+function money(value, currency) {
+  if (value === null || value === undefined) return 'no price';
+  const digits = value !== 0 && Math.abs(value) < 1 ? 4 : 2;
+  return `${value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })} ${currency}`;
+}
+
+function renderCostChart(data) {
+  if (typeof Chart === 'undefined') return;
+  const colors = CHART_COLORS;
+  const chartData = {
+    labels: data.dailyCost.map((d) => d.date.slice(5)),
+    datasets: [
+      { type: 'bar', label: `Cost (${data.currency})`, data: data.dailyCost.map((d) => d.cost), backgroundColor: colors.cost, yAxisID: 'y' },
+      { type: 'line', label: 'Model calls', data: data.dailyCost.map((d) => d.calls), borderColor: colors.requests, backgroundColor: colors.requests, yAxisID: 'calls', tension: 0.2 },
+    ],
+  };
+  if (costChart === null) {
+    costChart = new Chart(document.getElementById('cost-chart'), {
+      data: chartData,
+      options: chartOptions({
+        y: { beginAtZero: true, position: 'left', title: { display: true, text: data.currency } },
+        calls: { beginAtZero: true, position: 'right', grid: { drawOnChartArea: false } },
+      }),
+    });
+  } else {
+    costChart.data = chartData;
+    costChart.update('none');
+  }
+}
+
+function renderModels(data) {
+  const use = data.modelUsage;
+  document.getElementById('model-summary').textContent = use === null
+    ? ''
+    : `${fmt.int(use.calls)} model calls, ${fmt.int(use.inputTokens)} input / ${fmt.int(use.outputTokens)} output tokens, cost ${money(use.cost, data.currency)}` +
+      (use.unpricedCalls > 0 ? ` (${fmt.int(use.unpricedCalls)} calls without a price not included)` : '');
+  renderCostChart(data);
+  fill('models', sortableTable({
+    caption: `Whole UTC days ${data.agentDays.fromDate} to ${data.agentDays.toDate}; costs in ${data.currency}`,
+    columns: [
+      { key: 'model', label: 'Model', value: (m) => m.model ?? '', render: (m) => (m.model === null ? '(not sent)' : nameEl(m.model)), name: true },
+      { key: 'provider', label: 'Provider', value: (m) => m.provider ?? '', render: (m) => (m.provider === null ? '(not sent)' : nameEl(m.provider)), name: true },
+      { key: 'serviceName', label: 'Service', value: (m) => m.serviceName, name: true },
+      { key: 'calls', label: 'Calls', value: (m) => m.calls, render: (m) => fmt.int(m.calls), numeric: true },
+      { key: 'errorRate', label: 'Error rate', value: (m) => m.errorRate, render: (m) => fmt.percent(m.errorRate), numeric: true },
+      { key: 'p95ResponseTime', label: 'p95', value: (m) => m.p95ResponseTime, render: (m) => fmt.ms(m.p95ResponseTime), numeric: true },
+      { key: 'inputTokens', label: 'Input (cached)', value: (m) => m.inputTokens, render: (m) => `${fmt.int(m.inputTokens)} (${fmt.int(m.cacheReadTokens)})`, numeric: true },
+      { key: 'outputTokens', label: 'Output (reasoning)', value: (m) => m.outputTokens, render: (m) => `${fmt.int(m.outputTokens)} (${fmt.int(m.reasoningTokens)})`, numeric: true },
+      { key: 'cost', label: 'Cost', value: (m) => m.cost, render: (m) => money(m.cost, data.currency), numeric: true },
+    ],
+    rows: data.models,
+    sort: modelsSort,
+    onSort: (sort) => { modelsSort = sort; render(last); },
+    empty: 'No model calls in this window',
+  }));
+}
+
 function render(data) {
   last = data;
   setOptions(serviceSelect, [['', 'All services'], ...data.services.map((s) => [s, s])], params.service);
@@ -85,12 +145,15 @@ function render(data) {
       { key: 'p95ResponseTime', label: 'p95', value: (a) => a.p95ResponseTime, render: (a) => fmt.ms(a.p95ResponseTime), numeric: true },
       { key: 'activeUsers', label: 'Active users', value: (a) => a.activeUsers, render: (a) => fmt.int(a.activeUsers), numeric: true },
       { key: 'totalTokens', label: 'Tokens (in / out)', value: (a) => a.totalTokens, render: (a) => `${fmt.int(a.inputTokens)} / ${fmt.int(a.outputTokens)}`, numeric: true },
+      { key: 'modelCalls', label: 'Model calls', value: (a) => a.modelCalls, render: (a) => fmt.int(a.modelCalls), numeric: true },
+      { key: 'cost', label: 'Cost', value: (a) => a.cost, render: (a) => (a.modelCalls === 0 ? '—' : money(a.cost, data.currency)), numeric: true },
     ],
     rows: data.agents,
     sort: agentsSort,
     onSort: (sort) => { agentsSort = sort; render(last); },
     empty: 'No agent activity in this window',
   }));
+  renderModels(data);
 }
 
 const refresh = poll(url, render);

@@ -3,7 +3,7 @@
 // of requests and errors (bars) with p95 (a line on its own axis) per period, shared by the
 // daily trend of /status/analytics and the last-60-minutes charts.
 
-export const CHART_COLORS = { requests: '#2f5bd3', errors: '#c53030', p95: '#b7791f' };
+export const CHART_COLORS = { requests: '#2f5bd3', errors: '#c53030', p95: '#b7791f', cost: '#2f855a' };
 
 /** Fresh options on every call: Chart.js keeps and resolves the object it is given. */
 export function chartOptions(scales) {

@@ -13,12 +13,14 @@ import type { ApiContext } from '../ApiContext.js';
 import { loadRollups } from '../query/loadRollups.js';
 import { parseRangeQuery, type RangeQuery } from '../query/parseRangeQuery.js';
 import { agentStats } from '../stats/agentStats.js';
+import { agentKey, agentModelStats, costOf, modelStats, sumModelDays, usageOf } from '../stats/modelStats.js';
 import { dailyTrend } from '../stats/dailyTrend.js';
 import { growthOf } from '../stats/growth.js';
 import { hourlyDistribution } from '../stats/hourlyDistribution.js';
 import { performanceOf, sumTotals } from '../stats/Totals.js';
 import { ceilMinute } from '../query/SessionCountCache.js';
-import { dayKey } from '../../collector/time/utcTime.js';
+import { DAY_MS, dayKey } from '../../collector/time/utcTime.js';
+import type { ModelDay } from '../../collector/store/types.js';
 
 const PARAMETERS = ['window', 'from', 'to', 'service', 'tz'] as const;
 
@@ -39,7 +41,7 @@ export async function analytics(context: ApiContext, query: Record<string, unkno
   const usersEnd = new Date(Math.min(range.to.getTime(), ceilMinute(range.end).getTime()));
   const usersMs = usersEnd.getTime() - range.from.getTime();
   const agentDays = { fromDate: dayKey(range.from), toDate: dayKey(new Date(range.end.getTime() - 1)) };
-  const [current, before, hourly, users, previousUsers, days] = await Promise.all([
+  const [current, before, hourly, users, previousUsers, days, modelDays] = await Promise.all([
     loadRollups(reader, { range, level: 'service', serviceName }),
     loadRollups(reader, { range: previous, level: 'service', serviceName }),
     reader.findRollups({ period: 'hour', level: 'service', from: range.from, to: range.to, ...service }),
@@ -47,11 +49,17 @@ export async function analytics(context: ApiContext, query: Record<string, unkno
     // Users are counted over spans of equal length, so the hour in progress is no handicap.
     context.windowSessions.countSessions({ from: new Date(range.from.getTime() - usersMs), to: range.from, ...service }),
     reader.findAgentDays({ ...agentDays, ...service }),
+    reader.findModelDays({ ...agentDays, ...service }),
   ]);
   const totals = sumTotals(current);
   const performance = performanceOf(totals);
   const previousPerformance = performanceOf(sumTotals(before));
-  const agents = agentStats(days);
+  const modelUse = agentModelStats(modelDays);
+  const agents = agentStats(days).map((agent) => {
+    const use = modelUse.get(agentKey(agent));
+    return { ...agent, modelCalls: use?.calls ?? 0, cost: use?.cost ?? null, models: use?.models ?? [] };
+  });
+  const [total] = sumModelDays(modelDays, () => '', () => ({}));
   return {
     window: windowOf(q, coveredMs),
     service: serviceName ?? null,
@@ -70,12 +78,30 @@ export async function analytics(context: ApiContext, query: Record<string, unkno
     agentDays,
     agents,
     trackedAgents: agents.length,
+    currency: context.currency,
+    modelUsage: total === undefined ? null : usageOf(total.figures),
+    models: modelStats(modelDays),
+    /** Every agent model calls were credited to, `(unattributed)` included. */
+    agentModels: [...modelUse.values()].sort((a, b) => b.calls - a.calls || a.serviceName.localeCompare(b.serviceName) || a.agentName.localeCompare(b.agentName)),
+    dailyCost: dailyCost(modelDays, agentDays.fromDate, agentDays.toDate),
     hourlyDistribution: hourlyDistribution(hourly, q.timeZone),
     dailyTrend: dailyTrend(current, range.from, range.end),
     /** Every service the store knows, for pickers. */
     services: services.map((s) => s.serviceName),
     usingRealData: services.some((s) => s.spanCount > 0),
   };
+}
+
+/** Model calls and cost of every UTC day from `fromDate` to `toDate` (0 and null on days without calls). */
+function dailyCost(days: readonly ModelDay[], fromDate: string, toDate: string) {
+  const byDate = new Map(sumModelDays(days, (d) => d.date, (d) => ({ date: d.date })).map((day) => [day.date, day.figures]));
+  const out: Array<{ date: string; calls: number; cost: number | null }> = [];
+  for (let ms = Date.parse(`${fromDate}T00:00:00Z`); ms <= Date.parse(`${toDate}T00:00:00Z`); ms += DAY_MS) {
+    const date = dayKey(new Date(ms));
+    const figures = byDate.get(date);
+    out.push({ date, calls: figures?.callCount ?? 0, cost: figures === undefined ? null : costOf(figures) });
+  }
+  return out;
 }
 
 function windowOf(q: RangeQuery, coveredMs: number) {

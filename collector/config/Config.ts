@@ -4,6 +4,7 @@
  * default, so an empty file is a valid config; unknown keys are errors.
  */
 import { z } from 'zod';
+import { pricingConfig } from './pricingConfig.js';
 import { tlsConfig } from './tlsConfig.js';
 import { parseSize } from './units.js';
 import { durationSchema, endpointKey } from './valueSchemas.js';
@@ -113,6 +114,8 @@ export const ConfigSchema = z.strictObject({
     spanpulse: z.strictObject({
       /** Route parameter that names the agent (`/api/agents/:agent/chat`); empty disables. */
       agent_route_parameter: z.string().regex(/^[A-Za-z0-9_]*$/, 'expected a route parameter name such as agent').default('agent'),
+      /** What model calls cost: prices per million tokens (pricingConfig.ts). No built-in list. */
+      pricing: pricingConfig,
       /** What of client addresses and user ids is stored (collector/mapping/privacy.ts). */
       client_address: z.enum(['keep', 'truncate', 'hash', 'drop']).default('keep'),
       user_id: z.enum(['keep', 'hash', 'drop']).default('keep'),
@@ -123,7 +126,14 @@ export const ConfigSchema = z.strictObject({
         services: count(1).default(100),
         endpoints_per_service: count(1).default(500),
         agents_per_service: count(1).default(100),
+        /** Distinct (provider, model) of model calls per service. */
+        models_per_service: count(1).default(100),
       }).prefault({}),
+      /**
+       * How long a model call whose agent span has not arrived waits for it before it is
+       * counted under `(unattributed)` (collector/genai/ModelCallResolver.ts).
+       */
+      attribution_timeout: timerDuration.default(5 * 60_000),
     }).prefault({}),
     batch: z.strictObject({
       /** Most spans written to the store in one group commit. */

@@ -3,7 +3,11 @@
  * documents"). Pure: the same span and options always give the same result.
  *
  * - a SERVER span is one API request (`RequestRecord`);
- * - another span that names an agent (`gen_ai.agent.name`) is one agent invocation;
+ * - another span whose gen_ai.operation.name is a model call (chat, embeddings, ...) is one
+ *   model call, pending until mapSpans (or later the resolver) finds its agent (genai.ts);
+ * - another span that names an agent (`gen_ai.agent.name`, or the id of an invoke_agent) is
+ *   one agent invocation;
+ * - another GenAI span (execute_tool, ...) is a link on the way from a model call to its agent;
  * - anything else is ignored (it is not an error: traces carry many other spans);
  * - a span that cannot be used (bad ids, absurd times) is rejected with a reason, which the
  *   receiver reports in `partial_success`.
@@ -12,6 +16,8 @@ import { SpanKind, StatusCode, type Span } from '../pdata/Span.js';
 import type { Outcome, SpanRecord } from '../store/types.js';
 import * as names from './attributes.js';
 import { endpointOf, routeParameter } from './endpoint.js';
+import { agentOf, attributedCall, MODEL_CALL_OPERATIONS, operationOf, pendingModelCallOf } from './genai.js';
+import type { PriceTable } from '../pricing/PriceTable.js';
 import { protectAddress, protectUserId, type PrivacyOptions } from './privacy.js';
 import { truncateString } from './truncate.js';
 
@@ -30,6 +36,8 @@ export interface MappingOptions {
    * refused instead. Default: no limit beyond the year 2000.
    */
   maxAgeMs?: number;
+  /** What model calls cost (processors.spanpulse.pricing); without it every cost is null. */
+  prices?: PriceTable;
 }
 
 export type MapResult =
@@ -83,12 +91,14 @@ export function mapSpan(span: Span, options: MappingOptions): MapResult {
   const inputTokens = tokenCount(names.integerAttribute(attributes, names.INPUT_TOKENS));
   const outputTokens = tokenCount(names.integerAttribute(attributes, names.OUTPUT_TOKENS));
   const spanFailed = span.statusCode === StatusCode.ERROR;
-  const namedAgent = names.stringAttribute(attributes, names.AGENT_NAME, 128);
+  const parentSpanId = parentSpanIdOf(span);
+  const conversationId = names.stringAttribute(attributes, names.CONVERSATION_ID, 256);
 
   if (span.kind === SpanKind.SERVER) {
     const route = names.stringAttribute(attributes, names.HTTP_ROUTE, 1024);
     const path = names.stringAttribute(attributes, names.URL_PATH, 4096) ?? names.stringAttribute(attributes, names.URL_FULL, 4096);
     const statusCode = validStatus(names.integerAttribute(attributes, names.HTTP_STATUS));
+    const namedAgent = names.stringAttribute(attributes, names.AGENT_NAME, 128);
     const routeAgent =
       options.agentRouteParameter && route !== null && path !== null
         ? routeParameter(route, path, options.agentRouteParameter)
@@ -113,6 +123,26 @@ export function mapSpan(span: Span, options: MappingOptions): MapResult {
         outcome: outcomeOf(statusCode, spanFailed),
         inputTokens,
         outputTokens,
+        conversationId,
+        parentSpanId,
+      },
+    };
+  }
+  const operation = operationOf(span);
+  if (operation !== null && MODEL_CALL_OPERATIONS.has(operation)) {
+    const receivedAt = new Date(now);
+    const call = pendingModelCallOf(span, operation, { serviceName, parentSpanId, startMs, durationMs, sessionId, userId, receivedAt, prices: options.prices });
+    // A call that names its agent itself needs no search.
+    const ownAgent = agentOf(span, operation);
+    return { type: 'record', record: ownAgent === null ? call : attributedCall(call, ownAgent) };
+  }
+  const namedAgent = agentOf(span, operation);
+  if (namedAgent === null && operation !== null) {
+    return {
+      type: 'record',
+      record: {
+        kind: 'genai_link', traceId: span.traceId, spanId: span.spanId, serviceName, agentName: null,
+        parentSpanId, timestamp, receivedAt: new Date(now),
       },
     };
   }
@@ -133,10 +163,17 @@ export function mapSpan(span: Span, options: MappingOptions): MapResult {
         outcome: spanFailed ? 'error' : 'success',
         inputTokens,
         outputTokens,
+        conversationId,
+        parentSpanId,
       },
     };
   }
   return { type: 'ignored' };
+}
+
+/** The span's parent id; '' for a root, and for an id that is not one (wrong length, zeros). */
+export function parentSpanIdOf(span: Span): string {
+  return SPAN_ID.test(span.parentSpanId) && span.parentSpanId !== ZERO_SPAN_ID ? span.parentSpanId : '';
 }
 
 function outcomeOf(statusCode: number | null, spanFailed: boolean): Outcome {

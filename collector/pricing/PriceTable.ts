@@ -7,7 +7,9 @@
  * characters, `?` one). The most specific entry that matches wins: an exact model over a glob,
  * then the glob with more literal characters, then an exact provider over `*`. Of entries equal
  * in that, the one with the latest `since` not after the call wins (a price change keeps older
- * calls at the older price). Two entries equal in all of it are a configuration error.
+ * calls at the older price). Two different globs equally specific that both match a model
+ * (`gpt-4*` and `*-mini`): the one listed first wins. Two entries with the same provider,
+ * model and since are a configuration error.
  *
  * A call's cost: input tokens include cached ones (as the GenAI conventions say), so uncached
  * input is input - cache read - cache write, each part at its own price (cache prices default to
@@ -70,19 +72,23 @@ export class PriceTable {
     return best;
   }
 
-  /** The cost of a call in the table's currency, or null when its model has no price. */
-  costOf(provider: string | null, model: string | null, at: number, usage: TokenUsage): number | null {
+  /**
+   * The cost of a call in billionths of the table's currency (rounded to a whole number, so
+   * that sums of many calls are exact in any order), or null when its model has no price.
+   */
+  costNanosOf(provider: string | null, model: string | null, at: number, usage: TokenUsage): number | null {
     const price = this.priceOf(provider, model, at);
     if (price === null) return null;
     const cacheRead = Math.min(usage.cacheRead, usage.input);
     const cacheWrite = Math.min(usage.cacheWrite, usage.input - cacheRead);
     const reasoning = Math.min(usage.reasoning, usage.output);
+    // Tokens times prices per million tokens: millionths of the currency.
     const millionths = (usage.input - cacheRead - cacheWrite) * price.input
       + cacheRead * (price.cacheRead ?? price.input)
       + cacheWrite * (price.cacheWrite ?? price.input)
       + (usage.output - reasoning) * price.output
       + reasoning * (price.reasoning ?? price.output);
-    return millionths / 1_000_000;
+    return Math.round(millionths * 1000);
   }
 }
 

@@ -16,7 +16,7 @@
  */
 import { countRecord, emptyFigures, mergeFigures, type FiguresOf } from './figures.js';
 import { DAY_MS, dayKey, floorModulo, HOUR_MS, MINUTE_MS } from '../time/utcTime.js';
-import type { AgentDayIdentity, MinuteRollup, Period, RollupIdentity, SpanRecord, UserSession } from './types.js';
+import type { AgentDayIdentity, CountedRecord, MinuteRollup, ModelCallRecord, ModelDayIdentity, Period, RollupIdentity, SpanRecord, UserSession } from './types.js';
 
 
 /** Increment for one hourly_metrics / daily_metrics document (activeUsers left 0: presence decides it). */
@@ -27,6 +27,9 @@ export type MinuteDelta = MinuteRollup;
 
 /** Increment for one agent_metrics document (activeUsers left 0: presence decides it). */
 export type AgentDayDelta = AgentDayIdentity & FiguresOf<'agentDay'> & { lastSeen: Date };
+
+/** Increment for one model_metrics document. */
+export type ModelDayDelta = ModelDayIdentity & FiguresOf<'modelDay'> & { lastSeen: Date };
 
 /**
  * A user_sessions document's change from one batch: userId, ipAddress and userAgent are the
@@ -63,6 +66,7 @@ export interface BatchDeltas {
   minutes: MinuteDelta[];
   rollups: RollupDelta[];
   agentDays: AgentDayDelta[];
+  modelDays: ModelDayDelta[];
   sessions: SessionDelta[];
   services: ServiceDelta[];
   rollupPresence: RollupPresence[];
@@ -82,7 +86,7 @@ export function firstOfEachId(records: readonly SpanRecord[]): { unique: SpanRec
   return { unique, duplicates: records.length - unique.length };
 }
 
-export function endTime(record: SpanRecord): Date {
+export function endTime(record: { timestamp: Date; responseTime: number }): Date {
   return new Date(record.timestamp.getTime() + record.responseTime);
 }
 
@@ -110,8 +114,9 @@ function rollupKeyOf(serviceName: string, period: Period | 'minute', startMs: nu
  * than deltas). Per record, maps are looked up by the record's own strings, nested, rather
  * than by keys joined from them: this loop runs for every span stored.
  */
-export function aggregateRecords(records: readonly SpanRecord[]): BatchDeltas {
+export function aggregateRecords(records: readonly CountedRecord[]): BatchDeltas {
   const services = new Map<string, ServiceWork>();
+  const modelDays = new Map<string, ModelDayDelta>();
   for (const record of records) {
     const { serviceName, sessionId, agentName } = record;
     const startMs = record.timestamp.getTime();
@@ -124,6 +129,11 @@ export function aggregateRecords(records: readonly SpanRecord[]): BatchDeltas {
     service.spanCount += 1;
     if (startMs < service.firstSeen) service.firstSeen = startMs;
     if (endMs > service.lastSeen) service.lastSeen = endMs;
+    if (record.kind === 'model_call') {
+      // Counted in model_metrics only: a model call is not a request of its agent.
+      addModelDay(modelDays, record, startMs, endMs);
+      continue;
+    }
     const hourMs = startMs - floorModulo(startMs, HOUR_MS);
     if (sessionId !== null) addSession(service, record, sessionId, startMs, endMs, hourMs);
     if (agentName !== null) addAgentDay(service, record, agentName, startMs, endMs, sessionId);
@@ -158,6 +168,7 @@ export function aggregateRecords(records: readonly SpanRecord[]): BatchDeltas {
     minutes: [...minuteEndpoints, ...minuteServiceLevel(minuteEndpoints)],
     rollups: rollupsFrom(hourlyFrom(minuteEndpoints)),
     agentDays,
+    modelDays: [...modelDays.values()],
     sessions,
     services: serviceDeltas,
     rollupPresence: withDailyPresence(hourPresence),
@@ -213,7 +224,23 @@ function dateOf(dayMs: number): string {
   return date;
 }
 
-function addAgentDay(service: ServiceWork, record: SpanRecord, agentName: string, startMs: number, endMs: number, sessionId: string | null): void {
+export function modelDayKey(d: ModelDayIdentity): string {
+  return d.serviceName + SEP + d.agentName + SEP + part(d.provider) + SEP + part(d.model) + SEP + d.date;
+}
+
+function addModelDay(modelDays: Map<string, ModelDayDelta>, record: ModelCallRecord, startMs: number, endMs: number): void {
+  const identity: ModelDayIdentity = {
+    serviceName: record.serviceName, agentName: record.agentName, provider: record.provider, model: record.model,
+    date: dateOf(startMs - floorModulo(startMs, DAY_MS)),
+  };
+  const key = modelDayKey(identity);
+  let delta = modelDays.get(key);
+  if (delta === undefined) modelDays.set(key, (delta = { ...identity, lastSeen: new Date(endMs), ...emptyFigures('modelDay') }));
+  countRecord(delta, 'modelDay', record);
+  if (endMs > delta.lastSeen.getTime()) delta.lastSeen = new Date(endMs);
+}
+
+function addAgentDay(service: ServiceWork, record: CountedRecord, agentName: string, startMs: number, endMs: number, sessionId: string | null): void {
   const date = dateOf(startMs - floorModulo(startMs, DAY_MS));
   let days = service.agents.get(agentName);
   if (days === undefined) service.agents.set(agentName, (days = new Map()));
@@ -227,7 +254,7 @@ function addAgentDay(service: ServiceWork, record: SpanRecord, agentName: string
   if (sessionId !== null) day.sessions.add(sessionId);
 }
 
-function addSession(service: ServiceWork, record: SpanRecord, sessionId: string, startMs: number, endMs: number, hourMs: number): void {
+function addSession(service: ServiceWork, record: CountedRecord, sessionId: string, startMs: number, endMs: number, hourMs: number): void {
   let session = service.sessions.get(sessionId);
   if (session === undefined) {
     const delta: SessionDelta = {

@@ -14,6 +14,9 @@
  *   hourly_metrics    one per (serviceName, UTC hour, endpoint, method, agentName)
  *   daily_metrics     one per (serviceName, UTC day, endpoint, method, agentName)
  *   alert_events, alert_silences  alert state, history and silences (alertTypes.ts)
+ *   model_calls       one per model call (a GenAI inference span), unique (traceId, spanId)
+ *   model_metrics     one per (serviceName, agentName, provider, model, UTC day)
+ *   genai_pending     model calls waiting for their agent (collector/genai/ModelCallResolver.ts)
  * In hourly/daily metrics the service-level document of a period has endpoint, method and
  * agentName all null and is the only one that carries `activeUsers` (distinct sessions);
  * the other documents split the same requests by endpoint, method and agent.
@@ -48,6 +51,10 @@ export interface RequestRecord {
   outcome: Outcome;
   inputTokens: number;
   outputTokens: number;
+  /** gen_ai.conversation.id (a conversation with an agent; not the web session). */
+  conversationId: string | null;
+  /** '' for a root; not stored (it serves model-call attribution within a write). */
+  parentSpanId?: string;
 }
 
 /** A non-SERVER span that carries `gen_ai.agent.name`: one agent invocation. */
@@ -57,6 +64,8 @@ export interface AgentInvocationRecord {
   spanId: string;
   serviceName: string;
   agentName: string;
+  /** '' for a root; not stored (it serves model-call attribution within a write). */
+  parentSpanId?: string;
   /** The span name, e.g. `invoke_agent support`. */
   operation: string;
   responseTime: number;
@@ -67,9 +76,94 @@ export interface AgentInvocationRecord {
   outcome: Outcome;
   inputTokens: number;
   outputTokens: number;
+  /** gen_ai.conversation.id. */
+  conversationId: string | null;
 }
 
-export type SpanRecord = RequestRecord | AgentInvocationRecord;
+/** The agent of model calls whose agent could not be found within the attribution timeout. */
+export const UNATTRIBUTED = '(unattributed)';
+
+/**
+ * One model call (a non-SERVER span whose gen_ai.operation.name is an inference: chat,
+ * text_completion, generate_content, embeddings, ...), credited to the agent of its nearest
+ * agent ancestor. Becomes one model_calls document and counts in model_metrics.
+ */
+export interface ModelCallRecord {
+  kind: 'model_call';
+  traceId: string;
+  spanId: string;
+  /** '' for a root. */
+  parentSpanId: string;
+  serviceName: string;
+  /** The agent credited: the nearest agent ancestor's, or UNATTRIBUTED. */
+  agentName: string;
+  /** gen_ai.operation.name. */
+  operation: string;
+  /** gen_ai.provider.name (older gen_ai.system); null when not sent. */
+  provider: string | null;
+  /** gen_ai.response.model, else gen_ai.request.model; null when neither was sent. */
+  model: string | null;
+  responseTime: number;
+  timestamp: Date;
+  sessionId: string | null;
+  userId: string | null;
+  conversationId: string | null;
+  /** `error` when the span status is ERROR or error.type is set. */
+  outcome: Outcome;
+  /** error.type of a failed call (`_OTHER` when it failed without one); null for a success. */
+  errorType: string | null;
+  /** Input tokens, cached ones included (GenAI conventions). */
+  inputTokens: number;
+  outputTokens: number;
+  cacheReadTokens: number;
+  cacheWriteTokens: number;
+  /** Part of outputTokens. */
+  reasoningTokens: number;
+  /** Cost in billionths of the price table's currency at the call's time; null when its model has no price. */
+  costNanos: number | null;
+}
+
+/**
+ * A model call whose agent was not in its request: kept in genai_pending (counted nowhere)
+ * until a later write brings its agent, or the resolver gives up and counts it UNATTRIBUTED.
+ */
+export interface PendingModelCallRecord extends Omit<ModelCallRecord, 'kind' | 'agentName'> {
+  kind: 'pending_model_call';
+  agentName: null;
+  /** The nearest ancestor not in the call's request: where the search for its agent goes on. */
+  lookupSpanId: string;
+  /** When the collector received the call (the attribution timeout runs from here). */
+  receivedAt: Date;
+}
+
+/**
+ * A GenAI span that is neither a model call nor an agent (execute_tool, ...): stored nowhere,
+ * it only leads a pending model call below it on towards its agent when the two arrive in
+ * different requests.
+ */
+export interface GenAiLinkRecord {
+  kind: 'genai_link';
+  traceId: string;
+  spanId: string;
+  serviceName: string;
+  /** The agent the span belongs to, when its request showed it; else null and the search goes on at parentSpanId. */
+  agentName: string | null;
+  /** '' for a root. */
+  parentSpanId: string;
+  timestamp: Date;
+  receivedAt: Date;
+}
+
+export type SpanRecord = RequestRecord | AgentInvocationRecord | ModelCallRecord | PendingModelCallRecord | GenAiLinkRecord;
+
+/** The records that count in the figures (the others are bookkeeping of model-call attribution). */
+export type CountedRecord = RequestRecord | AgentInvocationRecord | ModelCallRecord;
+
+/** A span by its ids. */
+export interface SpanRef {
+  traceId: string;
+  spanId: string;
+}
 
 /** A record the store can never write (its data, not the store's state, is the problem). */
 export interface RejectedRecord {
@@ -100,10 +194,19 @@ export interface WriteResult {
  * batch resolves to { stored: 0, duplicates: 0, rejected: [] } without touching the store.
  * A reader sees the figures of a write once it has resolved (read-your-writes).
  *
- * Every record also updates: user_sessions (when it has a sessionId: startTime = earliest,
- * lastActivity = latest activity, isActive = true, requestCount + 1 for requests), agent_metrics
- * (when it has an agent), minute_metrics, hourly_metrics and daily_metrics (requests only), and the service's
- * first/last-seen times.
+ * Every request and agent invocation also updates: user_sessions (when it has a sessionId:
+ * startTime = earliest, lastActivity = latest activity, isActive = true, requestCount + 1 for
+ * requests), agent_metrics (when it has an agent), minute_metrics, hourly_metrics and
+ * daily_metrics (requests only), and the service's first/last-seen times. A model call updates
+ * model_metrics and the service. A pending model call is kept in genai_pending (once per
+ * (traceId, spanId), and not when its model call is already stored), counted nowhere.
+ *
+ * Every request, agent invocation, genai link and model call of a batch (new or repeated) is
+ * also an ancestor that may settle pending calls, those of earlier writes and of this one: a
+ * pending call whose lookupSpanId is such a span moves up through the batch's spans
+ * (collector/genai/ancestry.ts) and is then stored as a model call of the agent found, or of
+ * UNATTRIBUTED when the trace's root was reached, or waits on at the first span above that
+ * the batch does not hold.
  */
 export interface StoreWriter {
   write(records: readonly SpanRecord[]): Promise<WriteResult>;
@@ -170,6 +273,23 @@ export type AgentDay = AgentDayIdentity & FiguresOf<'agentDay'> & {
   lastSeen: Date;
 };
 
+/** Which model_metrics document. */
+export interface ModelDayIdentity {
+  serviceName: string;
+  /** The agent credited (UNATTRIBUTED when none was found). */
+  agentName: string;
+  provider: string | null;
+  model: string | null;
+  /** "YYYY-MM-DD" (UTC). */
+  date: string;
+}
+
+/** One model_metrics document. */
+export type ModelDay = ModelDayIdentity & FiguresOf<'modelDay'> & {
+  /** Latest call end time seen that day. */
+  lastSeen: Date;
+};
+
 export interface SessionQuery {
   /** Sessions with lastActivity >= from ... */
   from: Date;
@@ -232,6 +352,8 @@ export interface StoreReader {
   /** Sorted by start. */
   findMinuteRollups(query: MinuteQuery): Promise<MinuteRollup[]>;
   findAgentDays(query: DayRangeQuery): Promise<AgentDay[]>;
+  /** Sorted by date, serviceName, agentName, provider, model. */
+  findModelDays(query: DayRangeQuery): Promise<ModelDay[]>;
   countSessions(query: SessionQuery): Promise<SessionCounts>;
   /** Sorted by serviceName. */
   listServices(): Promise<ServiceSummary[]>;
@@ -245,10 +367,25 @@ export interface StoreReader {
   knownDimensions(since: Date, limit: number): Promise<KnownDimensions>;
 }
 
+/**
+ * Model calls waiting for their agent (collector/genai/ModelCallResolver.ts). A write settles
+ * the pending calls whose ancestors it brings itself (StoreWriter); what is left is settled
+ * by the resolver after the attribution timeout. Reads see every write that resolved before.
+ */
+export interface AttributionStore {
+  /** Pending model calls received before `receivedBefore`, oldest first, at most `limit`. */
+  pendingModelCalls(receivedBefore: Date, limit: number): Promise<PendingModelCallRecord[]>;
+  countPendingModelCalls(): Promise<number>;
+  /** Removes pending model calls (once their counted records are written); unknown ones are no error. */
+  deletePendingModelCalls(spans: readonly SpanRef[]): Promise<void>;
+}
+
 export interface KnownDimensions {
   services: string[];
   endpoints: Array<{ serviceName: string; method: string; endpoint: string }>;
   agents: Array<{ serviceName: string; agentName: string }>;
+  /** From model_metrics. */
+  models: Array<{ serviceName: string; provider: string | null; model: string | null }>;
 }
 
 /** Retention periods, milliseconds. */
@@ -278,6 +415,6 @@ export interface StoreMaintenance {
  * tables and indexes (safe on a store that already has them); `shutdown()` is idempotent,
  * safe before start, waits for writes in flight and closes.
  */
-export interface Store extends StoreWriter, StoreReader, StoreMaintenance, AlertStore, Component {
+export interface Store extends StoreWriter, StoreReader, StoreMaintenance, AlertStore, AttributionStore, Component {
   readonly backend: 'sqlite' | 'mongodb';
 }

@@ -3,6 +3,7 @@
  * the store and the spool are doing. Read by `/api/status` and rendered for Prometheus at
  * `/metrics`.
  */
+import type { Dimension } from '../pipeline/CardinalityLimits.js';
 import type { SpoolState } from '../pipeline/spool/SpoolingWriter.js';
 import type { WriteResult } from '../store/types.js';
 
@@ -75,7 +76,7 @@ export class Telemetry {
     };
   }
 
-  cardinalityOverflow(dimension: 'service' | 'endpoint' | 'agent'): void {
+  cardinalityOverflow(dimension: Dimension): void {
     this.state.cardinalityOverflow[dimension] = (this.state.cardinalityOverflow[dimension] ?? 0) + 1;
   }
 

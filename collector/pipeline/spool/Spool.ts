@@ -252,8 +252,13 @@ async function readFrame(handle: FileHandle, offset: number, size: number): Prom
   return { payload, end };
 }
 
+/** The Date fields of records (`receivedAt`: pending model calls and GenAI links), as epoch ms in the spool. */
+const DATE_FIELDS = ['timestamp', 'receivedAt'] as const;
+
 function encodeBatch(records: readonly SpanRecord[], spooledAt: number): Buffer {
-  const json = Buffer.from(JSON.stringify(records.map((record) => ({ ...record, timestamp: record.timestamp.getTime() }))));
+  const json = Buffer.from(JSON.stringify(records.map((record) => 'receivedAt' in record
+    ? { ...record, timestamp: record.timestamp.getTime(), receivedAt: record.receivedAt.getTime() }
+    : { ...record, timestamp: record.timestamp.getTime() })));
   const payload = Buffer.alloc(8 + json.length);
   payload.writeBigUInt64LE(BigInt(spooledAt), 0);
   json.copy(payload, 8);
@@ -263,5 +268,9 @@ function encodeBatch(records: readonly SpanRecord[], spooledAt: number): Buffer 
 function decodeBatch(payload: Buffer): { records: SpanRecord[]; spooledAt: Date } {
   const spooledAt = new Date(Number(payload.readBigUInt64LE(0)));
   const raw = JSON.parse(payload.subarray(8).toString('utf8')) as Array<Record<string, unknown>>;
-  return { spooledAt, records: raw.map((record) => ({ ...record, timestamp: new Date(Number(record['timestamp'])) }) as unknown as SpanRecord) };
+  const records = raw.map((record) => {
+    for (const field of DATE_FIELDS) if (field in record) record[field] = new Date(Number(record[field]));
+    return record as unknown as SpanRecord;
+  });
+  return { spooledAt, records };
 }

@@ -6,8 +6,8 @@
  * exactly what a TTL index on `start` does, together with its presence keys.
  */
 import type { Db } from 'mongodb';
-import type { Retention } from '../types.js';
-import { COLLECTIONS } from './documents.js';
+import type { Retention, SpanRef } from '../types.js';
+import { COLLECTIONS, type Keyed, spanDocId } from './documents.js';
 
 export class MongoMaintenance {
   constructor(private readonly db: Db) {}
@@ -20,11 +20,17 @@ export class MongoMaintenance {
     return result.modifiedCount;
   }
 
+  async deletePendingModelCalls(spans: readonly SpanRef[]): Promise<void> {
+    if (spans.length === 0) return;
+    await this.db.collection<Keyed>(COLLECTIONS.genaiPending).deleteMany({ _id: { $in: spans.map(spanDocId) } });
+  }
+
   async deleteExpired(now: Date, retention: Retention): Promise<void> {
     const before = (retentionMs: number) => ({ $lt: new Date(now.getTime() - retentionMs) });
     const deletions: Array<[string, string, number]> = [
       [COLLECTIONS.apiMetrics, 'timestamp', retention.apiMetricsMs],
       [COLLECTIONS.agentInvocations, 'timestamp', retention.apiMetricsMs],
+      [COLLECTIONS.modelCalls, 'timestamp', retention.apiMetricsMs],
       [COLLECTIONS.minuteMetrics, 'start', retention.minuteMetricsMs],
       [COLLECTIONS.hourlyMetrics, 'start', retention.hourlyMetricsMs],
       [COLLECTIONS.hourlyPresence, 'start', retention.hourlyMetricsMs],
@@ -32,6 +38,7 @@ export class MongoMaintenance {
       [COLLECTIONS.dailyPresence, 'start', retention.dailyMetricsMs],
       [COLLECTIONS.agentMetrics, 'start', retention.agentMetricsMs],
       [COLLECTIONS.agentPresence, 'start', retention.agentMetricsMs],
+      [COLLECTIONS.modelMetrics, 'start', retention.agentMetricsMs],
       [COLLECTIONS.userSessions, 'lastActivity', retention.sessionsMs],
     ];
     for (const [collection, field, retentionMs] of deletions) {

@@ -9,10 +9,10 @@ import type { LatencyHistogram } from '../../mapping/latencyHistogram.js';
 import { figuresOf, type FigureDocument, type FiguresOf } from '../figures.js';
 import { nullableString } from '../storedValues.js';
 import type {
-  AgentDay, ApiMetric, DayRangeQuery, KnownDimensions, MinuteQuery, MinuteRollup, RequestQuery, Rollup, RollupQuery, ServiceSummary, SessionCounts, SessionQuery,
-  UserSession,
+  AgentDay, ApiMetric, DayRangeQuery, KnownDimensions, MinuteQuery, MinuteRollup, ModelDay, PendingModelCallRecord, RequestQuery, Rollup, RollupQuery,
+  ServiceSummary, SessionCounts, SessionQuery, UserSession,
 } from '../types.js';
-import { COLLECTIONS, type Keyed, sessionDocId, toApiMetric } from './documents.js';
+import { COLLECTIONS, type Keyed, keyOfFieldName, sessionDocId, toApiMetric, toPendingModelCall } from './documents.js';
 
 export class MongoReader {
   constructor(private readonly db: Db) {}
@@ -51,6 +51,36 @@ export class MongoReader {
         lastSeen: doc['lastSeen'] as Date,
       };
     });
+  }
+
+  async findModelDays(query: DayRangeQuery): Promise<ModelDay[]> {
+    const filter: Filter<Document> = { date: { $gte: query.fromDate, $lte: query.toDate } };
+    if (query.serviceName !== undefined) filter['serviceName'] = query.serviceName;
+    const docs = await this.db.collection(COLLECTIONS.modelMetrics).find(filter).sort({ date: 1, _id: 1 }).toArray();
+    const days = docs.map((doc) => ({
+      serviceName: String(doc['serviceName']),
+      agentName: String(doc['agentName']),
+      provider: nullableString(doc['provider']),
+      model: nullableString(doc['model']),
+      date: String(doc['date']),
+      ...figuresOfDocument('modelDay', doc),
+      lastSeen: doc['lastSeen'] as Date,
+    }));
+    // The contract's order (the _id order is that of JSON text, where null sorts apart).
+    const key = (d: ModelDay) => [d.date, d.serviceName, d.agentName, d.provider ?? '', d.model ?? ''];
+    return days.sort((a, b) => compareKeys(key(a), key(b)));
+  }
+
+  async pendingModelCalls(receivedBefore: Date, limit: number): Promise<PendingModelCallRecord[]> {
+    const n = Math.max(0, Math.trunc(limit));
+    if (n === 0) return [];
+    const docs = await this.db.collection(COLLECTIONS.genaiPending).find({ receivedAt: { $lt: receivedBefore } })
+      .sort({ receivedAt: 1, traceId: 1, spanId: 1 }).limit(n).toArray();
+    return docs.map(toPendingModelCall);
+  }
+
+  countPendingModelCalls(): Promise<number> {
+    return this.db.collection(COLLECTIONS.genaiPending).countDocuments({});
   }
 
   async countSessions(query: SessionQuery): Promise<SessionCounts> {
@@ -93,15 +123,17 @@ export class MongoReader {
       { $group: { _id: Object.fromEntries(fields.map((field) => [field, `$${field}`])) } },
       { $limit: limit },
     ]).toArray().then((groups) => groups.map((group) => group['_id'] as Record<string, string>));
-    const [services, endpoints, agents] = await Promise.all([
+    const [services, endpoints, agents, models] = await Promise.all([
       this.db.collection(COLLECTIONS.services).find({}, { projection: { serviceName: 1 } }).sort({ _id: 1 }).limit(limit).toArray(),
       distinct(COLLECTIONS.dailyMetrics, { level: 'endpoint', start: { $gte: since } }, ['serviceName', 'method', 'endpoint']),
       distinct(COLLECTIONS.agentMetrics, { date: { $gte: since.toISOString().slice(0, 10) } }, ['serviceName', 'agentName']),
+      distinct(COLLECTIONS.modelMetrics, { date: { $gte: since.toISOString().slice(0, 10) } }, ['serviceName', 'provider', 'model']),
     ]);
     return {
       services: services.map((doc) => String(doc['serviceName'])),
       endpoints: endpoints.map((e) => ({ serviceName: String(e['serviceName']), method: String(e['method']), endpoint: String(e['endpoint']) })),
       agents: agents.map((a) => ({ serviceName: String(a['serviceName']), agentName: String(a['agentName']) })),
+      models: models.map((m) => ({ serviceName: String(m['serviceName']), provider: nullableString(m['provider']), model: nullableString(m['model']) })),
     };
   }
 
@@ -122,6 +154,13 @@ export class MongoReader {
   }
 }
 
+function compareKeys(a: readonly string[], b: readonly string[]): number {
+  for (let i = 0; i < a.length; i++) {
+    if (a[i]! !== b[i]!) return a[i]! < b[i]! ? -1 : 1;
+  }
+  return 0;
+}
+
 function identityOf(doc: Document) {
   return {
     serviceName: String(doc['serviceName']),
@@ -138,6 +177,7 @@ function figuresOfDocument<D extends FigureDocument>(document: D, doc: Document)
   for (const { name, merge } of figuresOf(document)) {
     const value = doc[name];
     if (merge === 'histogram') figures[name] = histogramOf(value);
+    else if (merge === 'tally') figures[name] = Object.fromEntries(Object.entries(histogramOf(value)).map(([field, count]) => [keyOfFieldName(field), count]));
     else if (merge === 'sum') figures[name] = Number(value ?? 0);
     else figures[name] = value === null || value === undefined ? null : Number(value);
   }

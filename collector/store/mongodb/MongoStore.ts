@@ -15,8 +15,8 @@ import { PipelineError } from '../../errors.js';
 import { log } from '../../log.js';
 import { DEFAULT_RETENTION } from '../createStore.js';
 import type {
-  AgentDay, ApiMetric, DayRangeQuery, KnownDimensions, MinuteQuery, MinuteRollup, RequestQuery, Retention, Rollup, RollupQuery, ServiceSummary, SessionCounts,
-  SessionQuery, SpanRecord, Store, UserSession, WriteResult,
+  AgentDay, ApiMetric, DayRangeQuery, KnownDimensions, MinuteQuery, MinuteRollup, ModelDay, PendingModelCallRecord, RequestQuery, Retention, Rollup,
+  RollupQuery, ServiceSummary, SessionCounts, SessionQuery, SpanRecord, SpanRef, Store, UserSession, WriteResult,
 } from '../types.js';
 import { COLLECTIONS, type Keyed } from './documents.js';
 import type { AlertDelivery, AlertEvent, AlertEventKey, AlertEventState, AlertValueNote, Silence } from '../alertTypes.js';
@@ -214,6 +214,23 @@ export class MongoStore implements Store {
 
   findAgentDays(query: DayRangeQuery): Promise<AgentDay[]> {
     return this.read('findAgentDays', () => this.ready().reader.findAgentDays(query));
+  }
+
+  findModelDays(query: DayRangeQuery): Promise<ModelDay[]> {
+    return this.read('findModelDays', () => this.ready().reader.findModelDays(query));
+  }
+
+  pendingModelCalls(receivedBefore: Date, limit: number): Promise<PendingModelCallRecord[]> {
+    return this.read('pendingModelCalls', () => this.ready().reader.pendingModelCalls(receivedBefore, limit));
+  }
+
+  countPendingModelCalls(): Promise<number> {
+    return this.read('countPendingModelCalls', () => this.ready().reader.countPendingModelCalls());
+  }
+
+  async deletePendingModelCalls(spans: readonly SpanRef[]): Promise<void> {
+    const open = this.ready();
+    return this.read('deletePendingModelCalls', () => open.maintenance.deletePendingModelCalls(spans));
   }
 
   countSessions(query: SessionQuery): Promise<SessionCounts> {

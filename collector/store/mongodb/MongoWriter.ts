@@ -8,11 +8,14 @@
  *   1. in span_units, three independent commands sent at once: delete the previous unit
  *      (finished), renew this writer's heartbeat and raise its completedSeq
  *      (writerHeartbeats.ts), insert the unit document (with a lease time);
- *   2. insert the raw api_metrics / agent_invocations documents tagged `unit: <id>`, one
- *      unordered insertMany each; a duplicate key on (traceId, spanId) means the span already
- *      belongs to an earlier unit, a document refused for its data is rejected alone. The
+ *   2. insert the raw api_metrics / agent_invocations / model_calls documents tagged
+ *      `unit: <id>`, one unordered insertMany each, and the batch's pending model calls into
+ *      genai_pending; a duplicate key on (traceId, spanId) means the span already belongs to
+ *      an earlier unit, a document refused for its data is rejected alone. Then the pending
+ *      calls that wait at a span of the batch are settled (settlePending): the settled ones
+ *      are inserted into model_calls tagged with the unit too, and leave genai_pending. The
  *      unit's members are exactly the raw documents carrying its id: fixed forever once the
- *      insert has returned (the unique index forbids later ones);
+ *      inserts have returned (the unique index forbids later ones);
  *   3. insert presence documents (tagged with the unit) for exact distinct users; a presence
  *      key counts +1 activeUsers for the unit whose tag it carries;
  *   4. apply the members' deltas (recordAggregation) as guarded upserts (counterUpdates): the
@@ -37,14 +40,15 @@
  */
 import type { AnyBulkWriteOperation, Collection, Db, Document } from 'mongodb';
 import { log } from '../../log.js';
+import { ancestorOfRecord, recordAncestors, settle } from '../../genai/ancestry.js';
 import { aggregateRecords, firstOfEachId } from '../recordAggregation.js';
 import { rejectionReason } from '../storeErrors.js';
-import type { RejectedRecord, SpanRecord, WriteResult } from '../types.js';
+import type { CountedRecord, ModelCallRecord, RejectedRecord, SpanRecord, WriteResult } from '../types.js';
 import { chunks, insertIgnoringDuplicates, type InsertOutcome } from './bulkOperations.js';
-import { agentDayUpdate, rollupUpdate, serviceUpdate, sessionUpdate, type UnitIdentity } from './counterUpdates.js';
+import { agentDayUpdate, modelDayUpdate, rollupUpdate, serviceUpdate, sessionUpdate, type UnitIdentity } from './counterUpdates.js';
 import {
-  type Keyed, agentDayId, agentInvocationDocument, apiMetricDocument, COLLECTIONS, rollupId, spanKey, toAgentInvocationRecord,
-  toRequestRecord,
+  type Keyed, agentDayId, agentInvocationDocument, apiMetricDocument, COLLECTIONS, modelCallDocument, pendingDocument, rollupId, spanDocId,
+  spanKey, toAgentInvocationRecord, toModelCallRecord, toPendingModelCall, toRequestRecord,
 } from './documents.js';
 import { DUPLICATE_KEY, isTransient } from './mongoErrors.js';
 import { ownPresence } from './presence.js';
@@ -173,24 +177,82 @@ export class MongoWriter {
     await this.startUnit({ _id: unit.id, writer: unit.writer, seq: unit.seq, createdAt: new Date(now), leaseUntil: new Date(now + this.options.unitLeaseMs) });
     const requests = records.filter((r) => r.kind === 'request');
     const invocations = records.filter((r) => r.kind === 'agent_invocation');
+    const calls = records.filter((r) => r.kind === 'model_call');
+    const pendingCalls = records.filter((r) => r.kind === 'pending_model_call');
+    const links = records.filter((r) => r.kind === 'genai_link').length;
     let requestOutcome: InsertOutcome | undefined;
     let invocationOutcome: InsertOutcome | undefined;
+    let callOutcome: InsertOutcome | undefined;
+    let pendingOutcome: InsertOutcome | undefined;
     await this.protocol.all([
       async () => { requestOutcome = await insertIgnoringDuplicates(this.collection(COLLECTIONS.apiMetrics), requests.map((r) => apiMetricDocument(r, unit.id))); },
       async () => { invocationOutcome = await insertIgnoringDuplicates(this.collection(COLLECTIONS.agentInvocations), invocations.map((r) => agentInvocationDocument(r, unit.id))); },
+      async () => { callOutcome = await insertIgnoringDuplicates(this.collection(COLLECTIONS.modelCalls), calls.map((r) => modelCallDocument(r, unit.id))); },
+      async () => { pendingOutcome = await insertIgnoringDuplicates(this.keyed(COLLECTIONS.genaiPending), pendingCalls.map(pendingDocument)); },
     ]);
-    const rejected = [...refusedRecords(requests, requestOutcome!), ...refusedRecords(invocations, invocationOutcome!)];
-    let members: SpanRecord[];
+    const settled = await this.settlePending(unit, records, pendingCalls.length > 0);
+    const rejected = [
+      ...refusedRecords(requests, requestOutcome!), ...refusedRecords(invocations, invocationOutcome!), ...refusedRecords(calls, callOutcome!),
+      ...refusedRecords(pendingCalls, pendingOutcome!),
+    ];
+    const bookkeeping = links + pendingOutcome!.inserted.size;
+    let members: CountedRecord[];
+    let stored: number;
     if (pending.attempts === 1) {
       // A new unit id: every duplicate belongs to another unit, every insert to this one.
-      members = [...requests.filter((_, i) => requestOutcome!.inserted.has(i)), ...invocations.filter((_, i) => invocationOutcome!.inserted.has(i))];
+      const inserted = <T>(list: T[], outcome: InsertOutcome) => list.filter((_, i) => outcome.inserted.has(i));
+      const own = [...inserted(requests, requestOutcome!), ...inserted(invocations, invocationOutcome!), ...inserted(calls, callOutcome!)];
+      members = [...own, ...settled];
+      stored = own.length + bookkeeping;
     } else {
-      const keys = new Set((await this.membersFromDb(unit.id)).map(spanKey));
-      members = records.filter((r) => keys.has(spanKey(r)));
+      members = await this.membersFromDb(unit.id);
+      const keys = new Set(members.map(spanKey));
+      stored = records.filter((r) => r.kind !== 'pending_model_call' && r.kind !== 'genai_link' && keys.has(spanKey(r))).length + bookkeeping;
     }
     await this.apply(unit, members, pending.attempts === 1);
     this.finished = { id: unit.id, seq: unit.seq };
-    return { stored: members.length, rejected };
+    return { stored, rejected };
+  }
+
+  /**
+   * The pending calls (of earlier writes, and of this one) that wait at a span of the batch,
+   * settled through the batch's spans (ancestry.ts): those that found their agent (or the
+   * root) are inserted into model_calls as members of the unit and removed from
+   * genai_pending; the others wait on further up. Skipped while genai_pending is empty.
+   * Returns the settled calls this run inserted.
+   */
+  private async settlePending(unit: UnitIdentity, records: readonly SpanRecord[], batchHasPending: boolean): Promise<ModelCallRecord[]> {
+    const pendingCollection = this.keyed(COLLECTIONS.genaiPending);
+    if (!batchHasPending && (await pendingCollection.findOne({}, { projection: { _id: 1 } })) === null) return [];
+    const waitAt = new Set<string>();
+    const traceIds = new Set<string>();
+    for (const record of records) {
+      if (ancestorOfRecord(record) === null) continue;
+      waitAt.add(spanKey(record));
+      traceIds.add(record.traceId);
+    }
+    const waiting = [];
+    for (const traces of chunks([...traceIds], this.protocol.statementsPerCommand * 10)) {
+      const docs = await pendingCollection.find({ traceId: { $in: traces } }).toArray();
+      waiting.push(...docs.map(toPendingModelCall).filter((call) => waitAt.has(spanKey({ traceId: call.traceId, spanId: call.lookupSpanId }))));
+    }
+    if (waiting.length === 0) return [];
+    const lookup = recordAncestors(records);
+    const settled: ModelCallRecord[] = [];
+    const moved: AnyBulkWriteOperation<Keyed>[] = [];
+    for (const call of waiting) {
+      const result = settle(call, lookup);
+      if (result.kind === 'model_call') settled.push(result);
+      else if (result.lookupSpanId !== call.lookupSpanId) {
+        moved.push({ updateOne: { filter: { _id: spanDocId(call) }, update: { $set: { lookupSpanId: result.lookupSpanId } } } });
+      }
+    }
+    const outcome = await insertIgnoringDuplicates(this.collection(COLLECTIONS.modelCalls), settled.map((r) => modelCallDocument(r, unit.id)));
+    // Not this request's to answer (it would name a span the request did not send): logged, and the call leaves genai_pending.
+    for (const [i, reason] of outcome.refused) log.warn('mongodb store: a settled model call was refused; it is not counted', { spanId: settled[i]!.spanId, reason });
+    for (const chunk of chunks(moved, this.protocol.statementsPerCommand)) await pendingCollection.bulkWrite(chunk, { ordered: false });
+    if (settled.length > 0) await pendingCollection.deleteMany({ _id: { $in: settled.map(spanDocId) } });
+    return settled.filter((_, i) => outcome.inserted.has(i));
   }
 
   /** Step 1 (see header); the insert meeting its own earlier copy (a retry) is fine. */
@@ -208,16 +270,17 @@ export class MongoWriter {
     if (finished !== undefined && this.finished === finished) this.finished = undefined;
   }
 
-  private async membersFromDb(unitId: string): Promise<SpanRecord[]> {
-    const [requests, invocations] = await Promise.all([
+  private async membersFromDb(unitId: string): Promise<CountedRecord[]> {
+    const [requests, invocations, calls] = await Promise.all([
       this.collection(COLLECTIONS.apiMetrics).find({ unit: unitId }).toArray(),
       this.collection(COLLECTIONS.agentInvocations).find({ unit: unitId }).toArray(),
+      this.collection(COLLECTIONS.modelCalls).find({ unit: unitId }).toArray(),
     ]);
-    return [...requests.map(toRequestRecord), ...invocations.map(toAgentInvocationRecord)];
+    return [...requests.map(toRequestRecord), ...invocations.map(toAgentInvocationRecord), ...calls.map(toModelCallRecord)];
   }
 
   /** Steps 3-6. `firstRun`: this unit has never been applied before, so no document can carry it yet. */
-  private async apply(unit: UnitIdentity, members: readonly SpanRecord[], firstRun: boolean): Promise<void> {
+  private async apply(unit: UnitIdentity, members: readonly CountedRecord[], firstRun: boolean): Promise<void> {
     if (members.length === 0) return;
     const deltas = aggregateRecords(members);
     const users = await ownPresence(this.db, unit, deltas, firstRun, this.protocol);
@@ -230,6 +293,7 @@ export class MongoWriter {
       guarded(COLLECTIONS.dailyMetrics, deltas.rollups.filter((d) => d.period === 'day')
         .map((d) => rollupUpdate({ ...d, activeUsers: users.get(COLLECTIONS.dailyMetrics + rollupId(d)) ?? 0 }, unit))),
       guarded(COLLECTIONS.agentMetrics, deltas.agentDays.map((d) => agentDayUpdate({ ...d, activeUsers: users.get(agentDayId(d)) ?? 0 }, unit))),
+      guarded(COLLECTIONS.modelMetrics, deltas.modelDays.map((d) => modelDayUpdate(d, unit))),
       guarded(COLLECTIONS.userSessions, deltas.sessions.map((d) => sessionUpdate(d, unit))),
       guarded(COLLECTIONS.services, deltas.services.map((d) => serviceUpdate(d, unit))),
     ]);

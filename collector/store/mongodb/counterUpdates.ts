@@ -11,9 +11,9 @@
  */
 import type { AnyBulkWriteOperation, Document } from 'mongodb';
 import { figuresOf, type FigureDocument, type FiguresOf } from '../figures.js';
-import type { AgentDayDelta, MinuteDelta, RollupDelta, ServiceDelta, SessionDelta } from '../recordAggregation.js';
+import type { AgentDayDelta, MinuteDelta, ModelDayDelta, RollupDelta, ServiceDelta, SessionDelta } from '../recordAggregation.js';
 import { dayStart } from '../../time/utcTime.js';
-import { agentDayId, rollupId, sessionDocId } from './documents.js';
+import { agentDayId, fieldNameOf, modelDayId, rollupId, sessionDocId } from './documents.js';
 
 /** Which writer's unit, and its place in that writer's sequence. */
 export interface UnitIdentity {
@@ -40,6 +40,7 @@ function figureOperators<D extends FigureDocument>(document: D, figures: Figures
     const value = values[name];
     if (merge === 'sum') operators.$inc[name] = value;
     else if (merge === 'histogram') for (const [bucket, count] of Object.entries(value as Record<string, number>)) operators.$inc[`${name}.${bucket}`] = count;
+    else if (merge === 'tally') for (const [key, count] of Object.entries(value as Record<string, number>)) operators.$inc[`${name}.${fieldNameOf(key)}`] = count;
     else operators[merge === 'min' ? '$min' : '$max'][name] = value;
   }
   return operators;
@@ -80,6 +81,18 @@ export function agentDayUpdate(delta: AgentDayDelta, unit: UnitIdentity): AnyBul
     },
     $inc, $min,
     $max: { ...$max, lastSeen: delta.lastSeen },
+  });
+}
+
+/** model_metrics. */
+export function modelDayUpdate(delta: ModelDayDelta, unit: UnitIdentity): AnyBulkWriteOperation {
+  const { $inc } = figureOperators('modelDay', delta);
+  return guarded(modelDayId(delta), unit, {
+    $setOnInsert: { serviceName: delta.serviceName, agentName: delta.agentName, date: delta.date, start: dayStart(delta.date) },
+    // Part of the identity (see rollupUpdate for why `$set`): provider and model may be null.
+    $set: { provider: delta.provider, model: delta.model },
+    $inc,
+    $max: { lastSeen: delta.lastSeen },
   });
 }
 

@@ -9,8 +9,8 @@
  * the same key, even when several collectors insert it at the same moment.
  */
 import type { Document } from 'mongodb';
-import { invocationRecordOf, requestRecordOf } from '../storedValues.js';
-import type { AgentInvocationRecord, ApiMetric, RequestRecord, SpanRecord } from '../types.js';
+import { invocationRecordOf, modelCallRecordOf, pendingModelCallOf, requestRecordOf } from '../storedValues.js';
+import type { AgentInvocationRecord, ApiMetric, ModelCallRecord, PendingModelCallRecord, RequestRecord, SpanRecord } from '../types.js';
 
 export const COLLECTIONS = {
   apiMetrics: 'api_metrics',
@@ -20,6 +20,12 @@ export const COLLECTIONS = {
   minuteMetrics: 'minute_metrics',
   hourlyMetrics: 'hourly_metrics',
   dailyMetrics: 'daily_metrics',
+  /** One per model call, unique (traceId, spanId). */
+  modelCalls: 'model_calls',
+  modelMetrics: 'model_metrics',
+  /** Model calls waiting for their agent, and the spans that lead to one (collector/genai/). */
+  genaiPending: 'genai_pending',
+  genaiLinks: 'genai_links',
   /** One per service: first/last seen and span count. */
   services: 'services',
   /** One per (service, hour, session) / (service, day, session) / (service, agent, day, session): exact distinct users. */
@@ -47,18 +53,47 @@ export interface ApiMetricDocument extends ApiMetric {
 }
 
 /** An agent_invocations document as stored (without `_id`). */
-export interface AgentInvocationDocument extends Omit<AgentInvocationRecord, 'kind'> {
+export interface AgentInvocationDocument extends Omit<AgentInvocationRecord, 'kind' | 'parentSpanId'> {
   unit: string;
 }
 
+/** A model_calls document as stored (without `_id`). */
+export interface ModelCallDocument extends Omit<ModelCallRecord, 'kind'> {
+  unit: string;
+}
+
+// parentSpanId of requests and invocations serves attribution within a write only: not stored.
 export function apiMetricDocument(record: RequestRecord, unit: string): ApiMetricDocument {
-  const { kind: _kind, ...fields } = record;
+  const { kind: _kind, parentSpanId: _parent, ...fields } = record;
   return { ...fields, unit };
 }
 
 export function agentInvocationDocument(record: AgentInvocationRecord, unit: string): AgentInvocationDocument {
+  const { kind: _kind, parentSpanId: _parent, ...fields } = record;
+  return { ...fields, unit };
+}
+
+export function modelCallDocument(record: ModelCallRecord, unit: string): ModelCallDocument {
   const { kind: _kind, ...fields } = record;
   return { ...fields, unit };
+}
+
+/** A genai_pending document: the pending call's fields, keyed by its span. */
+export function pendingDocument(record: PendingModelCallRecord): Keyed {
+  const { kind: _kind, agentName: _agent, ...fields } = record;
+  return { _id: spanDocId(record), ...fields };
+}
+
+export function spanDocId(span: { traceId: string; spanId: string }): string {
+  return JSON.stringify([span.traceId, span.spanId]);
+}
+
+export function toModelCallRecord(doc: Stored): ModelCallRecord {
+  return modelCallRecordOf(doc, storedDate);
+}
+
+export function toPendingModelCall(doc: Stored): PendingModelCallRecord {
+  return pendingModelCallOf(doc, storedDate);
 }
 
 type Stored = Record<string, unknown>;
@@ -84,6 +119,22 @@ export function rollupId(d: { serviceName: string; start: Date; endpoint: string
 
 export function agentDayId(d: { serviceName: string; agentName: string; date: string }): string {
   return JSON.stringify([d.serviceName, d.agentName, d.date]);
+}
+
+export function modelDayId(d: { serviceName: string; agentName: string; provider: string | null; model: string | null; date: string }): string {
+  return JSON.stringify([d.serviceName, d.agentName, d.provider, d.model, d.date]);
+}
+
+/**
+ * A tally key as a field name: MongoDB reads `.` as a path and `$` as an operator, and error
+ * types such as `openai.RateLimitError` have dots; `%`, `.` and `$` are percent-encoded.
+ */
+export function fieldNameOf(key: string): string {
+  return key.replace(/[%.$]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
+export function keyOfFieldName(field: string): string {
+  return field.replace(/%(25|2E|24)/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
 }
 
 export function sessionDocId(serviceName: string, sessionId: string): string {

@@ -36,11 +36,18 @@ export function indexPlan(retention: Retention): IndexPlan[] {
   return [
     ...raw(COLLECTIONS.apiMetrics),
     ...raw(COLLECTIONS.agentInvocations),
+    ...raw(COLLECTIONS.modelCalls),
     ...rollup(COLLECTIONS.minuteMetrics, retention.minuteMetricsMs),
     ...rollup(COLLECTIONS.hourlyMetrics, retention.hourlyMetricsMs),
     ...rollup(COLLECTIONS.dailyMetrics, retention.dailyMetricsMs),
     { collection: COLLECTIONS.agentMetrics, key: { start: 1 }, ttlMs: retention.agentMetricsMs },
     { collection: COLLECTIONS.agentMetrics, key: { date: 1, serviceName: 1 } },
+    { collection: COLLECTIONS.modelMetrics, key: { start: 1 }, ttlMs: retention.agentMetricsMs },
+    { collection: COLLECTIONS.modelMetrics, key: { date: 1, serviceName: 1 } },
+    // Pending calls are found by the span they wait at, and expired oldest first (no TTL: the
+    // resolver counts them as unattributed rather than dropping them).
+    { collection: COLLECTIONS.genaiPending, key: { traceId: 1, lookupSpanId: 1 } },
+    { collection: COLLECTIONS.genaiPending, key: { receivedAt: 1 } },
     { collection: COLLECTIONS.userSessions, key: { serviceName: 1, sessionId: 1 }, unique: true },
     { collection: COLLECTIONS.userSessions, key: { lastActivity: 1 }, ttlMs: retention.sessionsMs },
     { collection: COLLECTIONS.userSessions, key: { isActive: 1, lastActivity: 1 } },

@@ -35,6 +35,7 @@ export class SqliteFolder {
   private readonly upsertHourly: Statement;
   private readonly upsertDaily: Statement;
   private readonly upsertAgentDay: Statement;
+  private readonly upsertModelDay: Statement;
   private readonly upsertSession: Statement;
   private readonly upsertService: Statement;
   private readonly insertSpanId: Statement;
@@ -52,6 +53,11 @@ export class SqliteFolder {
       VALUES (${placeholders(5 + agentColumns.split(',').length)})
       ON CONFLICT (serviceName, agentName, date) DO UPDATE SET ${figureMergeAssignments('agentDay')},
       avgResponseTime = (totalResponseTime + excluded.totalResponseTime) / (requestCount + excluded.requestCount),
+      lastSeen = max(lastSeen, excluded.lastSeen)`);
+    const modelColumns = figureColumnNames('modelDay');
+    this.upsertModelDay = db.prepare(`INSERT INTO model_metrics (serviceName, agentName, provider, model, date, ${modelColumns}, lastSeen)
+      VALUES (${placeholders(6 + modelColumns.split(',').length)})
+      ON CONFLICT (serviceName, agentName, provider, model, date) DO UPDATE SET ${figureMergeAssignments('modelDay')},
       lastSeen = max(lastSeen, excluded.lastSeen)`);
     this.upsertSession = db.prepare(`INSERT INTO user_sessions (serviceName, sessionId, userId, ipAddress, userAgent,
       startTime, lastActivity, isActive, requestCount) VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?)
@@ -111,6 +117,9 @@ export class SqliteFolder {
       d.activeUsers = newUsers.get(agentDayKey(d)) ?? 0;
       this.upsertAgentDay.run(d.serviceName, d.agentName, d.date, ...figureValues('agentDay', d),
         d.totalResponseTime / d.requestCount, d.lastSeen.getTime());
+    }
+    for (const m of deltas.modelDays) {
+      this.upsertModelDay.run(m.serviceName, m.agentName, m.provider ?? '', m.model ?? '', m.date, ...figureValues('modelDay', m), m.lastSeen.getTime());
     }
     for (const s of deltas.sessions) {
       this.upsertSession.run(s.serviceName, s.sessionId, s.userId, s.ipAddress, s.userAgent,

@@ -1,13 +1,13 @@
 /**
- * Background maintenance of the SQLite store: marking idle sessions inactive and deleting
- * by retention. A period (hour, day, agent day) is deleted when its start is older than its
+ * Background maintenance of the SQLite store: marking idle sessions inactive, deleting by
+ * retention, and removing pending model calls the resolver settled. A period (hour, day, agent day) is deleted when its start is older than its
  * retention, like a MongoDB TTL index on the start time. Raw rows are found through span_ids
  * (their time index; the tail is folded first) and deleted in chunks, each its own short
  * transaction, yielding in between so that appends are not held up.
  */
 import type { Database, Statement } from 'better-sqlite3';
 import { dayKey } from '../../time/utcTime.js';
-import type { Retention } from '../types.js';
+import type { Retention, SpanRef } from '../types.js';
 import { RAW_TABLES } from './schema.js';
 
 const CHUNK_ROWS = 5000;
@@ -22,6 +22,7 @@ export class SqliteMaintenance {
   private readonly deleteDays: Statement[];
   private readonly deleteAgentDays: Statement[];
   private readonly deleteSessions: Statement;
+  private readonly deletePending: Statement;
 
   constructor(private readonly db: Database) {
     this.markInactive = db.prepare('UPDATE user_sessions SET isActive = 0 WHERE isActive = 1 AND lastActivity < ?');
@@ -40,8 +41,17 @@ export class SqliteMaintenance {
     this.deleteAgentDays = [
       db.prepare('DELETE FROM agent_metrics WHERE date <= ?'),
       db.prepare('DELETE FROM agent_presence WHERE date <= ?'),
+      // Model days are agent days split by model: the same retention.
+      db.prepare('DELETE FROM model_metrics WHERE date <= ?'),
     ];
     this.deleteSessions = db.prepare('DELETE FROM user_sessions WHERE lastActivity < ?');
+    this.deletePending = db.prepare('DELETE FROM genai_pending WHERE traceId = ? AND spanId = ?');
+  }
+
+  deletePendingModelCalls(spans: readonly SpanRef[]): void {
+    this.db.transaction(() => {
+      for (const span of spans) this.deletePending.run(span.traceId, span.spanId);
+    }).immediate();
   }
 
   markInactiveSessions(now: Date, inactivityMs: number): number {

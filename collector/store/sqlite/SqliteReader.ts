@@ -4,11 +4,11 @@
  * 0/1 -> boolean, JSON text -> histogram). Statements are prepared once per distinct SQL.
  */
 import type { Database, Statement } from 'better-sqlite3';
-import { nullableString } from '../storedValues.js';
+import { nullableString, pendingModelCallOf } from '../storedValues.js';
 import { dayKey, periodStart } from '../../time/utcTime.js';
 import type {
-  AgentDay, ApiMetric, DayRangeQuery, KnownDimensions, MinuteQuery, MinuteRollup, RequestQuery, Rollup, RollupQuery, ServiceSummary,
-  SessionCounts, SessionQuery, UserSession,
+  AgentDay, ApiMetric, DayRangeQuery, KnownDimensions, MinuteQuery, MinuteRollup, ModelDay, PendingModelCallRecord, RequestQuery, Rollup,
+  RollupQuery, ServiceSummary, SessionCounts, SessionQuery, UserSession,
 } from '../types.js';
 import { figuresOfRow } from './figureColumns.js';
 import { requestOfRow } from './rawRows.js';
@@ -43,6 +43,34 @@ export class SqliteReader {
       avgResponseTime: Number(row.avgResponseTime),
       lastSeen: new Date(Number(row.lastSeen)),
     }));
+  }
+
+  findModelDays(query: DayRangeQuery): ModelDay[] {
+    const service = query.serviceName === undefined ? '' : ' AND serviceName = ?';
+    const rows = this.all(`SELECT * FROM model_metrics WHERE date >= ? AND date <= ?${service}
+      ORDER BY date, serviceName, agentName, provider, model`, [query.fromDate, query.toDate, ...optional(query.serviceName)]);
+    return rows.map((row) => ({
+      serviceName: String(row.serviceName),
+      agentName: String(row.agentName),
+      provider: emptyToNull(row.provider),
+      model: emptyToNull(row.model),
+      date: String(row.date),
+      ...figuresOfRow('modelDay', row),
+      lastSeen: new Date(Number(row.lastSeen)),
+    }));
+  }
+
+  pendingModelCalls(receivedBefore: Date, limit: number): PendingModelCallRecord[] {
+    const rows = this.all(`SELECT record, lookupSpanId FROM genai_pending WHERE receivedAt < ?
+      ORDER BY receivedAt, traceId, spanId LIMIT ?`, [receivedBefore.getTime(), Math.max(0, Math.trunc(limit))]);
+    return rows.map((row) => ({
+      ...pendingModelCallOf(JSON.parse(String(row.record)) as Row, (stored) => new Date(Number(stored))),
+      lookupSpanId: String(row.lookupSpanId),
+    }));
+  }
+
+  countPendingModelCalls(): number {
+    return Number(this.all('SELECT count(*) AS n FROM genai_pending', [])[0]?.n ?? 0);
   }
 
   countSessions(query: SessionQuery): SessionCounts {
@@ -105,6 +133,8 @@ export class SqliteReader {
         .map((row) => ({ serviceName: String(row.serviceName), method: String(row.method), endpoint: String(row.endpoint) })),
       agents: this.all('SELECT DISTINCT serviceName, agentName FROM agent_metrics WHERE date >= ? ORDER BY serviceName, agentName LIMIT ?', [day, limit])
         .map((row) => ({ serviceName: String(row.serviceName), agentName: String(row.agentName) })),
+      models: this.all('SELECT DISTINCT serviceName, provider, model FROM model_metrics WHERE date >= ? ORDER BY serviceName, provider, model LIMIT ?', [day, limit])
+        .map((row) => ({ serviceName: String(row.serviceName), provider: emptyToNull(row.provider), model: emptyToNull(row.model) })),
     };
   }
 

@@ -13,8 +13,8 @@ import Database from 'better-sqlite3';
 import { PipelineError } from '../../errors.js';
 import { storeUnavailable } from '../storeErrors.js';
 import type {
-  AgentDay, ApiMetric, DayRangeQuery, KnownDimensions, MinuteQuery, MinuteRollup, RequestQuery, Retention, Rollup, RollupQuery, ServiceSummary, SessionCounts,
-  SessionQuery, SpanRecord, Store, UserSession, WriteResult,
+  AgentDay, ApiMetric, DayRangeQuery, KnownDimensions, MinuteQuery, MinuteRollup, ModelDay, PendingModelCallRecord, RequestQuery, Retention, Rollup,
+  RollupQuery, ServiceSummary, SessionCounts, SessionQuery, SpanRecord, SpanRef, Store, UserSession, WriteResult,
 } from '../types.js';
 import { prepareConnection, type Synchronous } from './schema.js';
 import type { AlertDelivery, AlertEvent, AlertEventKey, AlertEventState, AlertValueNote, Silence } from '../alertTypes.js';
@@ -119,6 +119,24 @@ export class SqliteStore implements Store {
     return this.read('findAgentDays', (reader) => reader.findAgentDays(query));
   }
 
+  findModelDays(query: DayRangeQuery): Promise<ModelDay[]> {
+    return this.read('findModelDays', (reader) => reader.findModelDays(query));
+  }
+
+  /** genai_pending is written in the append transaction itself: no fold needed to see it. */
+  async pendingModelCalls(receivedBefore: Date, limit: number): Promise<PendingModelCallRecord[]> {
+    return this.readNow('pendingModelCalls', (reader) => reader.pendingModelCalls(receivedBefore, limit));
+  }
+
+  async countPendingModelCalls(): Promise<number> {
+    return this.readNow('countPendingModelCalls', (reader) => reader.countPendingModelCalls());
+  }
+
+  deletePendingModelCalls(spans: readonly SpanRef[]): Promise<void> {
+    if (spans.length === 0) return Promise.resolve();
+    return this.ready().writer.call('deletePendingModelCalls', spans);
+  }
+
   countSessions(query: SessionQuery): Promise<SessionCounts> {
     return this.read('countSessions', (reader) => reader.countSessions(query));
   }
@@ -191,6 +209,10 @@ export class SqliteStore implements Store {
 
   private async read<T>(action: string, query: (reader: SqliteReader) => T): Promise<T> {
     await this.foldBeforeRead(this.ready().writer);
+    return this.readNow(action, query);
+  }
+
+  private readNow<T>(action: string, query: (reader: SqliteReader) => T): T {
     const reader = this.ready().reader;
     try {
       return query(reader);

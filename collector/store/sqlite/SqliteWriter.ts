@@ -14,7 +14,7 @@ import Database from 'better-sqlite3';
 import { PipelineError } from '../../errors.js';
 import { log } from '../../log.js';
 import { STORE_RETRY_AFTER_SECONDS } from '../storeErrors.js';
-import type { Retention, SpanRecord, WriteResult } from '../types.js';
+import type { Retention, SpanRecord, SpanRef, WriteResult } from '../types.js';
 import { createSchema, prepareConnection, type Synchronous } from './schema.js';
 import { SqliteAlertWriter } from './SqliteAlerts.js';
 import { SqliteAppender } from './SqliteAppender.js';
@@ -110,6 +110,10 @@ export class SqliteWriter {
   markInactiveSessions(now: Date, inactivityMs: number): number {
     this.fold();
     return this.maintenance.markInactiveSessions(now, inactivityMs);
+  }
+
+  deletePendingModelCalls(spans: readonly SpanRef[]): void {
+    this.maintenance.deletePendingModelCalls(spans);
   }
 
   async deleteExpired(now: Date, retention: Retention): Promise<void> {

@@ -5,13 +5,13 @@
  * the rows beyond fold_state. Bounded by the writer's fold thresholds (SqliteWriter.ts).
  */
 import type { Database } from 'better-sqlite3';
-import type { SpanRecord } from '../types.js';
+import type { CountedRecord } from '../types.js';
 import { recordOfRow } from './rawRows.js';
 import { RAW_TABLES, type RawTable } from './schema.js';
 import { spanIdHash } from './spanIdHash.js';
 
 export interface TailEntry {
-  record: SpanRecord;
+  record: CountedRecord;
   table: RawTable;
   rowid: number;
   /** Start time, epoch ms, and spanIdHash: the span's key in span_ids. */
@@ -19,7 +19,7 @@ export interface TailEntry {
   idHash: number;
 }
 
-export function tailEntry(record: SpanRecord, table: RawTable, rowid: number): TailEntry {
+export function tailEntry(record: CountedRecord, table: RawTable, rowid: number): TailEntry {
   return { record, table, rowid, timestamp: record.timestamp.getTime(), idHash: spanIdHash(record.traceId, record.spanId) };
 }
 

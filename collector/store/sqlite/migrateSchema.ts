@@ -15,9 +15,31 @@ import { RAW_COLUMNS } from './rawRows.js';
 import { RAW_TABLES } from './schema.js';
 import { spanIdHash } from './spanIdHash.js';
 
-/** Brings a file of version `from` to the current version's tables; false when `from` is not one it knows. */
+/** The raw tables of version 1 and 2. */
+const V1_RAW_TABLES = ['api_metrics', 'agent_invocations'] as const;
+/** Raw columns version 3 added (to the tables of version 2). */
+const V3_COLUMNS = ['conversationId'];
+
+/**
+ * Brings a file of version `from` to the current version's tables; false when `from` is not
+ * one it knows. Version 2 to 3 adds the conversationId columns; its new tables are created by
+ * createSchema afterwards, as on a new file.
+ */
 export function migrateSchema(db: Database, from: number): boolean {
-  if (from !== 1) return false;
+  if (from !== 1 && from !== 2) return false;
+  if (from === 1) migrateFromVersion1(db);
+  db.transaction(() => {
+    for (const table of V1_RAW_TABLES) {
+      const present = new Set((db.prepare(`PRAGMA table_info(${table})`).all() as Array<{ name: string }>).map((c) => c.name));
+      for (const column of V3_COLUMNS) if (!present.has(column)) db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} TEXT`);
+    }
+    db.pragma('user_version = 3');
+  }).immediate();
+  log.info('sqlite store: upgraded the file to schema version 3');
+  return true;
+}
+
+function migrateFromVersion1(db: Database): void {
   const started = Date.now();
   db.function('span_id_hash', { deterministic: true }, (traceId: unknown, spanId: unknown) => spanIdHash(String(traceId), String(spanId)));
   db.transaction(() => {
@@ -25,8 +47,8 @@ export function migrateSchema(db: Database, from: number): boolean {
       timestamp INTEGER NOT NULL, idHash INTEGER NOT NULL, tableId INTEGER NOT NULL, rowRef INTEGER NOT NULL,
       PRIMARY KEY (timestamp, idHash)) WITHOUT ROWID`);
     db.exec('CREATE TABLE IF NOT EXISTS fold_state (rawTable TEXT PRIMARY KEY, foldedRowid INTEGER NOT NULL) WITHOUT ROWID');
-    for (const [tableId, table] of RAW_TABLES.entries()) {
-      const columns = RAW_COLUMNS[table].join(', ');
+    for (const [tableId, table] of V1_RAW_TABLES.entries()) {
+      const columns = RAW_COLUMNS[table].filter((column) => !V3_COLUMNS.includes(column)).join(', ');
       const definition = String((db.prepare("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?").get(table) as { sql: string }).sql);
       db.exec(`ALTER TABLE ${table} RENAME TO ${table}_v1`);
       // The version 1 definition without its UNIQUE constraint (the columns are the same).
@@ -42,5 +64,4 @@ export function migrateSchema(db: Database, from: number): boolean {
     db.pragma('user_version = 2');
   }).immediate();
   log.info('sqlite store: upgraded the file from schema version 1 to 2', { ms: Date.now() - started });
-  return true;
 }

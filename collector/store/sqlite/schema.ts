@@ -16,6 +16,8 @@
  * 53-bit hash of traceId + spanId), filled by the fold (SqliteFolder.ts) in sorted runs, with
  * a reference to the raw row so the same index serves the time-range queries and retention.
  * `fold_state` records up to which raw row the counters and span_ids are complete.
+ * Version 3 added model_calls, model_metrics and genai_pending (created as on a new file) and
+ * the conversationId column of the raw tables (migrateSchema.ts).
  *
  * Every statement is `IF NOT EXISTS`: creating the schema on an existing file is a no-op.
  * `PRAGMA user_version` records the schema version; a file of an earlier version is upgraded
@@ -28,10 +30,10 @@ import { figureColumnDefinitions } from './figureColumns.js';
 import { ALERT_SCHEMA } from './SqliteAlerts.js';
 import { migrateSchema } from './migrateSchema.js';
 
-const SCHEMA_VERSION = 2;
+const SCHEMA_VERSION = 3;
 
 /** `tableId` of a span_ids row: which raw table its rowRef points into. */
-export const RAW_TABLES = ['api_metrics', 'agent_invocations'] as const;
+export const RAW_TABLES = ['api_metrics', 'agent_invocations', 'model_calls'] as const;
 export type RawTable = (typeof RAW_TABLES)[number];
 
 const rollupTable = (name: string, document: 'rollup' | 'minute' = 'rollup') => `
@@ -64,7 +66,8 @@ CREATE TABLE IF NOT EXISTS api_metrics (
   userAgent TEXT,
   outcome TEXT NOT NULL,
   inputTokens INTEGER NOT NULL,
-  outputTokens INTEGER NOT NULL
+  outputTokens INTEGER NOT NULL,
+  conversationId TEXT
 );
 
 CREATE TABLE IF NOT EXISTS agent_invocations (
@@ -79,10 +82,49 @@ CREATE TABLE IF NOT EXISTS agent_invocations (
   userId TEXT,
   outcome TEXT NOT NULL,
   inputTokens INTEGER NOT NULL,
-  outputTokens INTEGER NOT NULL
+  outputTokens INTEGER NOT NULL,
+  conversationId TEXT
 );
 
--- Idempotency key and time index of the folded raw rows (tableId: 0 api_metrics, 1 agent_invocations).
+CREATE TABLE IF NOT EXISTS model_calls (
+  traceId TEXT NOT NULL,
+  spanId TEXT NOT NULL,
+  parentSpanId TEXT NOT NULL,
+  serviceName TEXT NOT NULL,
+  agentName TEXT NOT NULL,
+  operation TEXT NOT NULL,
+  provider TEXT,
+  model TEXT,
+  responseTime REAL NOT NULL,
+  timestamp INTEGER NOT NULL,
+  sessionId TEXT,
+  userId TEXT,
+  conversationId TEXT,
+  outcome TEXT NOT NULL,
+  errorType TEXT,
+  inputTokens INTEGER NOT NULL,
+  outputTokens INTEGER NOT NULL,
+  cacheReadTokens INTEGER NOT NULL,
+  cacheWriteTokens INTEGER NOT NULL,
+  reasoningTokens INTEGER NOT NULL,
+  costNanos INTEGER
+);
+
+-- Model calls waiting for their agent (collector/genai/): the record as JSON, found by the span
+-- it waits at. Small (calls leave it when their agent arrives or the attribution timeout ends),
+-- so its random keys cost little.
+CREATE TABLE IF NOT EXISTS genai_pending (
+  traceId TEXT NOT NULL,
+  spanId TEXT NOT NULL,
+  lookupSpanId TEXT NOT NULL,
+  receivedAt INTEGER NOT NULL,
+  record TEXT NOT NULL,
+  PRIMARY KEY (traceId, spanId)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS genai_pending_lookup ON genai_pending (traceId, lookupSpanId);
+CREATE INDEX IF NOT EXISTS genai_pending_received ON genai_pending (receivedAt);
+
+-- Idempotency key and time index of the folded raw rows (tableId: 0 api_metrics, 1 agent_invocations, 2 model_calls).
 CREATE TABLE IF NOT EXISTS span_ids (
   timestamp INTEGER NOT NULL,
   idHash INTEGER NOT NULL,
@@ -96,7 +138,7 @@ CREATE TABLE IF NOT EXISTS fold_state (
   rawTable TEXT PRIMARY KEY,
   foldedRowid INTEGER NOT NULL
 ) WITHOUT ROWID;
-INSERT OR IGNORE INTO fold_state (rawTable, foldedRowid) VALUES ('api_metrics', 0), ('agent_invocations', 0);
+INSERT OR IGNORE INTO fold_state (rawTable, foldedRowid) VALUES ('api_metrics', 0), ('agent_invocations', 0), ('model_calls', 0);
 
 CREATE TABLE IF NOT EXISTS user_sessions (
   serviceName TEXT NOT NULL,
@@ -124,6 +166,19 @@ CREATE TABLE IF NOT EXISTS agent_metrics (
   PRIMARY KEY (serviceName, agentName, date)
 );
 CREATE INDEX IF NOT EXISTS agent_metrics_date ON agent_metrics (date);
+
+-- provider and model are '' for null (as the null dimensions of rollups).
+CREATE TABLE IF NOT EXISTS model_metrics (
+  serviceName TEXT NOT NULL,
+  agentName TEXT NOT NULL,
+  provider TEXT NOT NULL,
+  model TEXT NOT NULL,
+  date TEXT NOT NULL,
+  ${figureColumnDefinitions('modelDay')},
+  lastSeen INTEGER NOT NULL,
+  PRIMARY KEY (serviceName, agentName, provider, model, date)
+);
+CREATE INDEX IF NOT EXISTS model_metrics_date ON model_metrics (date);
 ${rollupTable('minute_metrics', 'minute')}
 ${rollupTable('hourly_metrics')}
 ${rollupTable('daily_metrics')}

@@ -6,7 +6,7 @@
 import { PipelineError, type ErrorKind } from '../../errors.js';
 import type { LogLevel } from '../../log.js';
 import type { AlertDelivery, AlertEvent, AlertEventKey, AlertValueNote, Silence } from '../alertTypes.js';
-import type { Retention, SpanRecord, WriteResult } from '../types.js';
+import type { Retention, SpanRecord, SpanRef, WriteResult } from '../types.js';
 import type { SqliteWriterOptions } from './SqliteWriter.js';
 
 export interface WriterThreadData {
@@ -25,6 +25,7 @@ export interface WriterCalls {
   setAlertDeliveries: { args: [key: AlertEventKey, deliveries: readonly AlertDelivery[]]; result: void };
   addSilence: { args: [silence: Silence]; result: void };
   deleteSilence: { args: [id: string]; result: boolean };
+  deletePendingModelCalls: { args: [spans: readonly SpanRef[]]; result: void };
   close: { args: []; result: void };
 }
 export type WriterCall = keyof WriterCalls;

@@ -55,6 +55,7 @@ function run(call: WriterRequest['call'], args: unknown[]): unknown {
     case 'setAlertDeliveries': return writer.alerts.setDeliveries(args[0] as AlertEventKey, args[1] as AlertDelivery[]);
     case 'addSilence': return writer.alerts.addSilence(args[0] as Silence);
     case 'deleteSilence': return writer.alerts.deleteSilence(args[0] as string);
+    case 'deletePendingModelCalls': return writer.deletePendingModelCalls(args[0] as Parameters<SqliteWriter['deletePendingModelCalls']>[0]);
     case 'close': return writer.close();
   }
 }

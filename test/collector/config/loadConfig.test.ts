@@ -1,18 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
-import { ConfigError, loadConfig, parseConfig } from '../../../collector/config/loadConfig.js';
+import { loadConfig, parseConfig } from '../../../collector/config/loadConfig.js';
+import { problemsOf } from './configProblems.js';
 
 const shipped = fileURLToPath(new URL('../../../otel-config.yaml', import.meta.url));
-
-function problemsOf(text: string, env: Record<string, string> = {}): readonly string[] {
-  try {
-    parseConfig(text, 'test.yaml', env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  return [];
-}
 
 describe('loadConfig', () => {
   it('the shipped file with no variables set gives the documented defaults', () => {

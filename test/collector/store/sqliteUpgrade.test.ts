@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SqliteStore } from '../../../collector/store/sqlite/SqliteStore.js';
-import { at, day, request } from './contract/records.js';
+import { at, day, modelCall, request } from './contract/records.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'spanpulse-upgrade-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -43,8 +43,40 @@ describe('SQLite schema upgrade', () => {
       await store.shutdown();
     }
     const upgraded = new Database(path, { readonly: true });
-    expect(upgraded.pragma('user_version', { simple: true })).toBe(2);
+    expect(upgraded.pragma('user_version', { simple: true })).toBe(3);
     expect(upgraded.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name LIKE '%_v1'").get()).toEqual({ n: 0 });
+    upgraded.close();
+  });
+
+  it('upgrades a version 2 file (no model-call tables) keeping its rows, and counts model calls afterwards', async () => {
+    const path = join(dir, 'v2.db');
+    const first = new SqliteStore({ path });
+    await first.start();
+    const kept = request({ timestamp: at(10, 1), sessionId: 's1' });
+    await first.write([kept]);
+    await first.shutdown();
+    // What version 2 had: everything but the tables version 3 added.
+    const v2 = new Database(path);
+    v2.exec(`DROP TABLE model_calls; DROP TABLE model_metrics; DROP TABLE genai_pending; DELETE FROM fold_state WHERE rawTable = 'model_calls';
+      ALTER TABLE api_metrics DROP COLUMN conversationId; ALTER TABLE agent_invocations DROP COLUMN conversationId`);
+    v2.pragma('user_version = 2');
+    v2.close();
+
+    const store = new SqliteStore({ path });
+    await store.start();
+    try {
+      expect(await store.write([kept])).toEqual({ stored: 0, duplicates: 1, rejected: [] });
+      const withConversation = request({ timestamp: at(10, 3), conversationId: 'conv-9' });
+      await store.write([withConversation]);
+      expect((await store.findRequests({ from: at(0), to: at(24), limit: 10 })).map((r) => r.conversationId)).toEqual(['conv-9', null]);
+      expect(await store.write([modelCall({ timestamp: at(10, 2), costNanos: 5 })])).toEqual({ stored: 1, duplicates: 0, rejected: [] });
+      expect((await store.findModelDays({ fromDate: day(0), toDate: day(0) })).map((d) => [d.callCount, d.costNanos])).toEqual([[1, 5]]);
+      expect(await store.listServices()).toMatchObject([{ serviceName: 'shop', spanCount: 3 }]);
+    } finally {
+      await store.shutdown();
+    }
+    const upgraded = new Database(path, { readonly: true });
+    expect(upgraded.pragma('user_version', { simple: true })).toBe(3);
     upgraded.close();
   });
 });

@@ -11,6 +11,7 @@
 import { describe } from 'vitest';
 import { aggregationContract } from './contract/aggregationContract.js';
 import { alertContract } from './contract/alertContract.js';
+import { genaiContract } from './contract/genaiContract.js';
 import { lifecycleContract } from './contract/lifecycleContract.js';
 import { maintenanceContract } from './contract/maintenanceContract.js';
 import { readContract } from './contract/readContract.js';
@@ -31,5 +32,6 @@ export function runStoreContract(name: string, createStore: StoreFactory, option
     readContract(createStore);
     maintenanceContract(createStore);
     alertContract(createStore);
+    genaiContract(createStore);
   });
 }

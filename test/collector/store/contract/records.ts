@@ -5,7 +5,9 @@
  * enough that no backend's own retention (e.g. MongoDB TTL indexes) removes them during a
  * test, and on exact hour/day boundaries so every bucket is known in advance.
  */
-import type { AgentInvocationRecord, RequestRecord, Rollup, AgentDay } from '../../../../collector/store/types.js';
+import type {
+  AgentInvocationRecord, GenAiLinkRecord, ModelCallRecord, PendingModelCallRecord, RequestRecord, Rollup, AgentDay,
+} from '../../../../collector/store/types.js';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
@@ -49,6 +51,7 @@ export function request(fields: Partial<RequestRecord> = {}): RequestRecord {
     outcome: 'success',
     inputTokens: 0,
     outputTokens: 0,
+    conversationId: null,
     ...fields,
   };
 }
@@ -67,8 +70,48 @@ export function invocation(fields: Partial<AgentInvocationRecord> = {}): AgentIn
     outcome: 'success',
     inputTokens: 0,
     outputTokens: 0,
+    conversationId: null,
     ...fields,
   };
+}
+
+/** A model call of agent `support` (chat, openai gpt-4o, 1000 input / 200 output tokens, no cost). */
+export function modelCall(fields: Partial<ModelCallRecord> = {}): ModelCallRecord {
+  return {
+    kind: 'model_call',
+    ...ids(),
+    parentSpanId: '',
+    serviceName: 'shop',
+    agentName: 'support',
+    operation: 'chat',
+    provider: 'openai',
+    model: 'gpt-4o',
+    responseTime: 100,
+    timestamp: at(10),
+    sessionId: null,
+    userId: null,
+    conversationId: null,
+    outcome: 'success',
+    errorType: null,
+    inputTokens: 1000,
+    outputTokens: 200,
+    cacheReadTokens: 0,
+    cacheWriteTokens: 0,
+    reasoningTokens: 0,
+    costNanos: null,
+    ...fields,
+  };
+}
+
+/** The same call as pending, waiting at `lookupSpanId` (its parent unless given). */
+export function pendingCall(fields: Partial<ModelCallRecord> & { lookupSpanId?: string; receivedAt?: Date } = {}): PendingModelCallRecord {
+  const { kind: _kind, agentName: _agent, ...call } = modelCall(fields);
+  return { ...call, kind: 'pending_model_call', agentName: null, lookupSpanId: fields.lookupSpanId ?? call.parentSpanId, receivedAt: fields.receivedAt ?? at(10) };
+}
+
+/** A GenAI span that is no model call nor agent (execute_tool). */
+export function genaiLink(fields: Partial<GenAiLinkRecord> = {}): GenAiLinkRecord {
+  return { kind: 'genai_link', ...ids(), serviceName: 'shop', agentName: null, parentSpanId: '', timestamp: at(10), receivedAt: at(10), ...fields };
 }
 
 /** A record with the same (traceId, spanId) as `original` but other data. */
