@@ -44,7 +44,7 @@ describe('time helpers', () => {
 
 describe('aggregateRecords', () => {
   it('returns nothing for no records', () => {
-    expect(aggregateRecords([])).toEqual({ minutes: [], rollups: [], agentDays: [], sessions: [], services: [], rollupPresence: [], agentPresence: [] });
+    expect(aggregateRecords([])).toEqual({ minutes: [], rollups: [], agentDays: [], modelDays: [], sessions: [], services: [], rollupPresence: [], agentPresence: [] });
   });
 
   it('groups requests into service-level and endpoint-level deltas per hour and day', () => {
