@@ -96,8 +96,11 @@ export type FiguresOf<D extends FigureDocument> = {
   -readonly [K in FigureName as [D] extends [Declared[K]['documents'][number]] ? K : never]: ValueOf<Declared[K]>;
 };
 
+/** The documents that count requests (model_metrics counts model calls). */
+export type RequestDocument = (typeof ALL)[number];
+
 /** The figures every one of `D` carries (what the API adds up across rollups and agent days alike). */
-export type CommonFigures<D extends FigureDocument = FigureDocument> = {
+export type CommonFigures<D extends FigureDocument = RequestDocument> = {
   -readonly [K in FigureName as [D] extends [Declared[K]['documents'][number]] ? K : never]: ValueOf<Declared[K]>;
 };
 
