@@ -66,6 +66,7 @@ function* batches(): Generator<RequestRecord[]> {
         outcome: roll < 0.02 ? 'error' : roll < 0.05 ? 'client_error' : 'success',
         inputTokens: 0,
         outputTokens: 0,
+        conversationId: null,
       });
       if (batch.length === BATCH) {
         yield batch;
