@@ -55,7 +55,7 @@ function* traffic(start: number): Generator<RequestRecord[]> {
           kind: 'request', traceId: hex(32), spanId: hex(16), serviceName: `service-${e % SERVICES}`, endpoint: `/api/resource${e}/:id`, method: 'GET',
           statusCode: outcome === 'error' ? 500 : outcome === 'client_error' ? 404 : 200, responseTime: bad ? 1500 + next() * 500 : 20 + next() * 60,
           timestamp: new Date(start + minute * MINUTE + Math.floor(next() * 50_000)), sessionId: `session-${Math.floor(next() * 2000)}`, userId: null,
-          agentName: null, ipAddress: null, userAgent: null, outcome, inputTokens: 0, outputTokens: 0,
+          agentName: null, ipAddress: null, userAgent: null, outcome, inputTokens: 0, outputTokens: 0, conversationId: null,
         });
       }
     }
