@@ -15,6 +15,7 @@
 import { cpus } from 'node:os';
 import { MongoClient } from 'mongodb';
 import { MongoStore, type CommandEvent } from '../collector/store/mongodb/MongoStore.js';
+import { benchMongoUri, serverName } from './mongoServer.js';
 import { batchesOf } from './requestRecords.js';
 
 function option(name: string, fallback: string): string {
@@ -97,16 +98,11 @@ async function measure(uri: string, protocol: 'mongodb' | 'ferretdb'): Promise<R
 }
 
 async function main(): Promise<void> {
-  const uri = process.env['MONGODB_URI'] ?? '';
-  if (uri === '') {
-    console.error('set MONGODB_URI (e.g. the URI printed by `scripts/ferretdb.sh start /tmp/fdb`)');
-    process.exitCode = 2;
-    return;
-  }
+  const uri = benchMongoUri();
+  if (uri === null) return;
   const client = new MongoClient(uri);
-  const build = await client.db('admin').command({ buildInfo: 1 });
+  const server = await serverName(client);
   await client.close();
-  const server = typeof build['ferretdbVersion'] === 'string' ? `FerretDB ${String(build['ferretdbVersion'])}` : `MongoDB ${String(build['version'])}`;
   console.log(`bench/mongo-cost: ${BATCHES} batches of ${BATCH} realistic records (3 services, 40 endpoints, 5 000 sessions) on ${server}, node ${process.version}, ${cpus().length} x ${cpus()[0]?.model ?? 'unknown'}; commandsByName is per batch`);
   for (const protocol of ['mongodb', 'ferretdb'] as const) {
     console.log(JSON.stringify(await measure(uri, protocol)));

@@ -16,6 +16,7 @@ import { cpus } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { MongoClient } from 'mongodb';
 import { MongoStore } from '../collector/store/mongodb/MongoStore.js';
+import { benchMongoUri, serverName } from './mongoServer.js';
 import { batchesOf } from './requestRecords.js';
 
 function option(name: string, fallback: string): string {
@@ -38,19 +39,14 @@ async function timedWrites(store: MongoStore, replay: number): Promise<{ seconds
 }
 
 async function main(): Promise<void> {
-  const uri = process.env['MONGODB_URI'] ?? '';
-  if (uri === '') {
-    console.error('set MONGODB_URI (e.g. the URI printed by `scripts/ferretdb.sh start /tmp/fdb`)');
-    process.exitCode = 2;
-    return;
-  }
+  const uri = benchMongoUri();
+  if (uri === null) return;
   const database = `spanpulse_bench_${Date.now().toString(36)}`;
   const store = new MongoStore({ uri, database, timeoutMs: 10_000, recoveryIntervalMs: 0 });
   await store.start();
   const client = new MongoClient(uri);
   try {
-    const build = await client.db('admin').command({ buildInfo: 1 });
-    const server = typeof build['ferretdbVersion'] === 'string' ? `FerretDB ${String(build['ferretdbVersion'])}` : `MongoDB ${String(build['version'])}`;
+    const server = await serverName(client);
     const first = await timedWrites(store, RECORDS);
     const replayCount = Math.min(RECORDS, 10 * BATCH);
     const replay = await timedWrites(store, replayCount);
