@@ -24,7 +24,8 @@
  *   5. read the touched agent days' totals and 6. set their avgResponseTime where the totals
  *      are still those read (a concurrent writer's newer totals are never overwritten).
  * The unit document stays until the next unit's step 1 deletes it (or the writer is idle for a
- * moment, or stops), so a batch costs six sequential round trips.
+ * moment, or stops), so a batch costs seven sequential round trips (step 2 is two: the inserts,
+ * then the read of the pending model calls to settle; bench/mongo-cost.ts counts them).
  *
  * Why a retry after a failure anywhere is safe: a failed write leaves `pending`; the next
  * attempt (a retry by the store, or the next batch) runs the same unit again from step 1:
