@@ -2,12 +2,13 @@
  * The MongoDB cost of a batch: for batches of N realistic request records (bench/requestRecords.ts)
  * written through `MongoStore.write`, prints the commands the store's client sends (driver
  * command monitoring), the sequential round trips (a round trip starts when a command is sent
- * while none is in flight: commands sent together count once) and the documents written
- * (insert, update and delete statements) per 1 000 records. Both write protocols run against
- * the server at MONGODB_URI, each into a fresh database dropped afterwards: `mongodb` (the
- * production path; aim: at most 6 sequential round trips per batch) and `ferretdb` (the
- * workarounds of FerretDbCompatibility.ts: lease, insert-new, chunks). On FerretDB the mongodb
- * protocol's updates are not atomic, which does not matter here: one writer, nothing concurrent.
+ * while none is in flight: commands sent together count once) before the write returns and
+ * after it, and the documents written (insert, update and delete statements) per 1 000
+ * records. Both write protocols run against the server at MONGODB_URI, each into a fresh
+ * database dropped afterwards: `mongodb` (the production path; aim: at most 6 sequential round
+ * trips per batch before its acknowledgement) and `ferretdb` (the workarounds of
+ * FerretDbCompatibility.ts: lease, insert-new, chunks). On FerretDB the mongodb protocol's
+ * updates are not atomic, which does not matter here: one writer, nothing concurrent.
  *
  *   scripts/ferretdb.sh start /tmp/fdb   # prints the URI, or use any MongoDB
  *   npm run build && MONGODB_URI=mongodb://127.0.0.1:PORT/ node dist/bench/mongo-cost.js [--batch 1000] [--batches 5]
@@ -26,38 +27,57 @@ function option(name: string, fallback: string): string {
 const BATCH = Number(option('batch', '1000'));
 const BATCHES = Number(option('batches', '5'));
 
-/** Counts what one store.write sends. */
+/**
+ * Counts what one store.write sends: round trips until its acknowledgement (the write
+ * returning), and after it whatever it left running (MongoWriter's averages refresh), measured
+ * until nothing is in flight, as `afterAck`. Commands and documents count both.
+ */
 class CommandTally {
   commands = new Map<string, number>();
   roundTrips = 0;
+  afterAck = 0;
   documents = 0;
   private inFlight = 0;
-  private counting = false;
+  private phase: 'off' | 'write' | 'after' = 'off';
+  private drained: (() => void) | undefined;
 
   readonly listen = (event: CommandEvent): void => {
-    if (!this.counting) return;
-    if ('command' in event) {
-      if (this.inFlight === 0) this.roundTrips += 1;
-      this.inFlight += 1;
-      this.commands.set(event.commandName, (this.commands.get(event.commandName) ?? 0) + 1);
-      const command = event.command as Record<string, unknown>;
-      for (const key of ['documents', 'updates', 'deletes']) {
-        if (Array.isArray(command[key])) this.documents += command[key].length;
-      }
-    } else {
+    if (!('command' in event)) {
       this.inFlight = Math.max(0, this.inFlight - 1);
+      if (this.inFlight === 0) this.drained?.();
+      return;
+    }
+    if (this.phase === 'off') return;
+    if (this.inFlight === 0) {
+      if (this.phase === 'write') this.roundTrips += 1;
+      else this.afterAck += 1;
+    }
+    this.inFlight += 1;
+    this.commands.set(event.commandName, (this.commands.get(event.commandName) ?? 0) + 1);
+    const command = event.command as Record<string, unknown>;
+    for (const key of ['documents', 'updates', 'deletes']) {
+      if (Array.isArray(command[key])) this.documents += command[key].length;
     }
   };
 
   start(): void {
     this.commands.clear();
     this.roundTrips = 0;
+    this.afterAck = 0;
     this.documents = 0;
-    this.counting = true;
+    this.phase = 'write';
   }
 
-  stop(): void {
-    this.counting = false;
+  /** After the write returned: counts what still goes out until nothing is in flight for 50 ms. */
+  async stop(): Promise<void> {
+    this.phase = 'after';
+    for (;;) {
+      if (this.inFlight > 0) await new Promise<void>((resolve) => { this.drained = resolve; });
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      if (this.inFlight === 0) break;
+    }
+    this.drained = undefined;
+    this.phase = 'off';
   }
 }
 
@@ -67,19 +87,19 @@ async function measure(uri: string, protocol: 'mongodb' | 'ferretdb'): Promise<R
   // No recovery or settle work of its own while batches are measured.
   const store = new MongoStore({ uri, database, timeoutMs: 10_000, recoveryIntervalMs: 0, cleanupIntervalMs: 0, protocol, commandMonitor: tally.listen });
   await store.start();
-  const perBatch: Array<{ records: number; roundTrips: number; commands: number; documents: number }> = [];
+  const perBatch: Array<{ records: number; roundTrips: number; afterAck: number; commands: number; documents: number }> = [];
   const commandNames = new Map<string, number>();
   try {
     for (const batch of batchesOf(BATCH * BATCHES, BATCH)) {
       tally.start();
       await store.write(batch);
-      tally.stop();
+      await tally.stop();
       let commands = 0;
       for (const [name, count] of tally.commands) {
         commands += count;
         commandNames.set(name, (commandNames.get(name) ?? 0) + count);
       }
-      perBatch.push({ records: batch.length, roundTrips: tally.roundTrips, commands, documents: tally.documents });
+      perBatch.push({ records: batch.length, roundTrips: tally.roundTrips, afterAck: tally.afterAck, commands, documents: tally.documents });
     }
   } finally {
     await store.shutdown();
@@ -91,6 +111,7 @@ async function measure(uri: string, protocol: 'mongodb' | 'ferretdb'): Promise<R
   return {
     protocol,
     roundTripsPerBatch: perBatch.map((b) => b.roundTrips),
+    roundTripsAfterAckPerBatch: perBatch.map((b) => b.afterAck),
     commandsPerBatch: perBatch.map((b) => b.commands),
     commandsByName: Object.fromEntries([...commandNames].map(([name, count]) => [name, Number((count / perBatch.length).toFixed(1))])),
     documentsPer1000Records: Math.round((perBatch.reduce((sum, b) => sum + b.documents, 0) / records) * 1000),

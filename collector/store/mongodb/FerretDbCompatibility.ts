@@ -34,6 +34,8 @@ const STATEMENTS_PER_COMMAND = 50;
 export class FerretDbCompatibility implements WriteProtocol {
   readonly server = 'ferretdb' as const;
   readonly statementsPerCommand = STATEMENTS_PER_COMMAND;
+  /** A non-atomic update outside the lease could overwrite another writer's counters (1. above). */
+  readonly derivedFieldsAfterAck = false;
   private readonly lease: WriteLease;
 
   /** `locks`: the lease's collection; `leaseMs` / `waitMs` as in WriteLease. */

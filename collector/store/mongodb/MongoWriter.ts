@@ -22,10 +22,15 @@
  *      guard `appliedSeq.<writer> < seq` and the `$set` of seq are one atomic update, so a
  *      document receives a unit's deltas once however often step 4 runs;
  *   5. read the touched agent days' totals and 6. set their avgResponseTime where the totals
- *      are still those read (a concurrent writer's newer totals are never overwritten).
+ *      are still those read (a concurrent writer's newer totals are never overwritten). Where
+ *      the protocol allows (derivedFieldsAfterAck), 5-6 run after the batch is acknowledged,
+ *      beside the next unit, one refresh in flight at most: the field is for dashboards only
+ *      (readers derive the average from the totals), and a refresh that fails is redone by the
+ *      next batch touching that agent day.
  * The unit document stays until the next unit's step 1 deletes it (or the writer is idle for a
- * moment, or stops), so a batch costs seven sequential round trips (step 2 is two: the inserts,
- * then the read of the pending model calls to settle; bench/mongo-cost.ts counts them).
+ * moment, or stops), so a batch costs five sequential round trips before its acknowledgement
+ * on MongoDB (step 2 is two: the inserts, then the read of the pending model calls to settle;
+ * bench/mongo-cost.ts counts them).
  *
  * Why a retry after a failure anywhere is safe: a failed write leaves `pending`; the next
  * attempt (a retry by the store, or the next batch) runs the same unit again from step 1:
@@ -80,6 +85,8 @@ export class MongoWriter {
   private pending: PendingUnit | null = null;
   /** The last unit that completed, whose document the next unit's step 1 deletes. */
   private finished: { id: string; seq: number } | undefined;
+  /** The averages refresh still running after its batch was acknowledged (steps 5-6), if any. */
+  private refreshing: Promise<void> | undefined;
 
   constructor(
     private readonly db: Db,
@@ -128,6 +135,7 @@ export class MongoWriter {
 
   /** Deletes the last finished unit's document and records it completed (idle moments and shutdown). */
   async settleFinished(aliveUntil = new Date(Date.now() + this.options.heartbeatMs)): Promise<void> {
+    await this.refreshing;
     const finished = this.finished;
     if (finished === undefined) return;
     await this.keyed(COLLECTIONS.spanUnits).bulkWrite([
@@ -298,7 +306,15 @@ export class MongoWriter {
       guarded(COLLECTIONS.userSessions, deltas.sessions.map((d) => sessionUpdate(d, unit))),
       guarded(COLLECTIONS.services, deltas.services.map((d) => serviceUpdate(d, unit))),
     ]);
-    await this.refreshAverages(deltas.agentDays.map(agentDayId));
+    const ids = deltas.agentDays.map(agentDayId);
+    if (!this.protocol.derivedFieldsAfterAck) return this.refreshAverages(ids);
+    // At most one refresh in flight: a writer faster than its refreshes waits for the last one.
+    await this.refreshing;
+    // Started once the acknowledgement is on its way, not before it.
+    const refreshing = new Promise((resolve) => setImmediate(resolve)).then(() => this.refreshAverages(ids))
+      .catch((error: unknown) => log.debug('mongodb store: refreshing agent_metrics.avgResponseTime failed; the next batch of that agent day refreshes it', { error }))
+      .finally(() => { if (this.refreshing === refreshing) this.refreshing = undefined; });
+    this.refreshing = refreshing;
   }
 
   /**

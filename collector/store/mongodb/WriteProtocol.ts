@@ -24,6 +24,11 @@ export interface WriteProtocol {
   all(steps: ReadonlyArray<() => Promise<unknown>>): Promise<void>;
   /** Most statements in one update command. */
   readonly statementsPerCommand: number;
+  /**
+   * Whether fields derived for dashboards only (agent_metrics.avgResponseTime) may be set after
+   * the batch is acknowledged, while the next unit runs. Needs atomic single-document updates.
+   */
+  readonly derivedFieldsAfterAck: boolean;
 }
 
 export const mongodbProtocol: WriteProtocol = {
@@ -37,4 +42,5 @@ export const mongodbProtocol: WriteProtocol = {
     for (const result of results) if (result.status === 'rejected') throw result.reason;
   },
   statementsPerCommand: 100_000,
+  derivedFieldsAfterAck: true,
 };

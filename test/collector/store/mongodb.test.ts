@@ -110,5 +110,19 @@ describe.skipIf(mongodbUri === null)(`MongoStore${mongodbUri === null ? ` (skipp
       expect(await db.collection(COLLECTIONS.spanUnits).find({}, { projection: { _id: 1, aliveUntil: 1 } }).toArray())
         .toEqual([{ _id: expect.stringMatching(/^writer:/), aliveUntil: expect.any(Date) }]);
     });
+
+    it('sets agent_metrics.avgResponseTime after the acknowledgement on the MongoDB protocol, by the latest totals', async () => {
+      // One writer, nothing concurrent: FerretDB's non-atomic updates do not matter here.
+      const database = freshDatabase();
+      const store = freshStore({ database, protocol: 'mongodb' });
+      await store.start();
+      const agentDay = () => client.db(database).collection(COLLECTIONS.agentMetrics).findOne({ agentName: 'support' });
+      await store.write([request({ agentName: 'support', responseTime: 30, timestamp: at(10, 1) })]);
+      await store.write([request({ agentName: 'support', responseTime: 90, timestamp: at(10, 2) })]);
+      await expect.poll(async () => (await agentDay())?.['avgResponseTime'], { timeout: 10_000 }).toBe(60);
+      await store.write([request({ agentName: 'support', responseTime: 180, timestamp: at(10, 3) })]);
+      await store.shutdown(); // waits for the refresh still running
+      expect(await agentDay()).toMatchObject({ requestCount: 3, totalResponseTime: 300, avgResponseTime: 100 });
+    });
   });
 });
