@@ -41,8 +41,9 @@ export async function platformStatus(context: ApiContext) {
   let view: StoreView | null = null;
   let active: AlertView[] = [];
   try {
-    pingMs = await context.reader.ping();
-    [view, active] = await Promise.all([readStoreView(context, now), context.alerts === null ? [] : readActiveAlerts(context.alerts.store, now)]);
+    [pingMs, view, active] = await Promise.all([
+      context.reader.ping(), readStoreView(context, now), context.alerts === null ? [] : readActiveAlerts(context.alerts.store, now),
+    ]);
   } catch (error) {
     storeError = error instanceof Error ? error.message : String(error);
   }

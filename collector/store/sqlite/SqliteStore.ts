@@ -6,7 +6,10 @@
  * connection: a write resolves once its raw rows are committed, and the thread folds them
  * into the figures soon after (SqliteWriter.ts). Reads run on this thread's own connection
  * (WAL readers never wait for the writer), after asking the writer to fold what it holds, so
- * a read sees every write that resolved before it started. One collector process per file.
+ * a read sees every write that resolved before it started. Except under load: while writes
+ * are in flight, a read finding that a fold started within BUSY_READ_STALENESS_MS reads at once
+ * and may miss the writes answered since (README "Storage"): waiting for a fold behind a
+ * saturated writer took the status API 300-500 ms. One collector process per file.
  */
 import { performance } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
@@ -21,6 +24,9 @@ import type { AlertDelivery, AlertEvent, AlertEventKey, AlertEventState, AlertVa
 import { SqliteAlertReader } from './SqliteAlerts.js';
 import { SqliteReader } from './SqliteReader.js';
 import { WriterThread } from './WriterThread.js';
+
+/** How far behind the newest writes a read may be while the writer is busy, ms. */
+export const BUSY_READ_STALENESS_MS = 1000;
 
 export interface SqliteStoreOptions {
   /**
@@ -100,10 +106,13 @@ export class SqliteStore implements Store {
     return writer.call('append', records);
   }
 
+  /**
+   * On the reading connection: the file answers. Not through the writer thread, where a ping
+   * would wait behind every queued write (the queue's depth is in /api/status and /metrics).
+   */
   async ping(): Promise<number> {
-    const { writer } = this.ready();
     const started = performance.now();
-    await writer.call('ping');
+    this.readNow('ping', (reader) => reader.ping());
     return performance.now() - started;
   }
 
@@ -208,7 +217,8 @@ export class SqliteStore implements Store {
   }
 
   private async read<T>(action: string, query: (reader: SqliteReader) => T): Promise<T> {
-    await this.foldBeforeRead(this.ready().writer);
+    const { writer } = this.ready();
+    if (writer.appendsInFlight === 0 || Date.now() - writer.foldedThrough() > BUSY_READ_STALENESS_MS) await this.foldBeforeRead(writer);
     return this.readNow(action, query);
   }
 

@@ -45,8 +45,12 @@ export class SqliteWriter {
   private foldTimer: NodeJS.Timeout | undefined;
   private open = true;
 
-  /** Opens the file, creates the schema and folds whatever a previous process left unfolded. */
-  constructor(private readonly options: SqliteWriterOptions) {
+  /**
+   * Opens the file, creates the schema and folds whatever a previous process left unfolded.
+   * `onFolded`: told after every fold that succeeds the time it started (epoch ms): every
+   * append answered before then is in the figures.
+   */
+  constructor(private readonly options: SqliteWriterOptions, private readonly onFolded: (startedAt: number) => void = () => {}) {
     mkdirSync(dirname(options.path), { recursive: true });
     this.db = new Database(options.path);
     try {
@@ -90,7 +94,11 @@ export class SqliteWriter {
   fold(): void {
     clearTimeout(this.foldTimer);
     this.foldTimer = undefined;
-    if (this.tail.size === 0) return;
+    const startedAt = Date.now();
+    if (this.tail.size === 0) {
+      this.onFolded(startedAt);
+      return;
+    }
     try {
       this.folder.fold(this.tail.all());
     } catch (error) {
@@ -101,10 +109,7 @@ export class SqliteWriter {
       throw error;
     }
     this.tail.clear();
-  }
-
-  ping(): void {
-    this.db.prepare('SELECT 1').get();
+    this.onFolded(startedAt);
   }
 
   markInactiveSessions(now: Date, inactivityMs: number): number {

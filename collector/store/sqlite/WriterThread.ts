@@ -22,10 +22,14 @@ export class WriterThread {
   private worker: Worker | undefined;
   private starting: Promise<Worker> | undefined;
   private readonly pending = new Map<number, Pending>();
+  /** Appends in flight (see appendsInFlight). */
+  private inFlight = 0;
   private nextId = 1;
   private closed = false;
   /** Set once close() has asked the thread to close: its exit is then expected. */
   private closing = false;
+  /** See WriterThreadData.foldClock; a new thread after a crash starts it again from 0. */
+  private foldClock = new Float64Array(new SharedArrayBuffer(Float64Array.BYTES_PER_ELEMENT));
 
   constructor(private readonly options: SqliteWriterOptions) {}
 
@@ -40,11 +44,23 @@ export class WriterThread {
     const running = this.running().catch((error: unknown) => {
       throw error instanceof PipelineError ? error : PipelineError.unavailable(`sqlite store: ${(error as Error).message}`, 2, error);
     });
-    return running.then((worker) => new Promise((resolve, reject) => {
+    const counted = call === 'append' ? 1 : 0;
+    this.inFlight += counted;
+    return running.then((worker) => new Promise<WriterCalls[C]['result']>((resolve, reject) => {
       const id = this.nextId++;
       this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
       worker.postMessage({ id, call, args });
-    }));
+    })).finally(() => { this.inFlight -= counted; });
+  }
+
+  /** Epoch ms: every append answered before it is folded into the figures (0: not known). */
+  foldedThrough(): number {
+    return this.foldClock[0]!;
+  }
+
+  /** Appends made and not answered yet (counted from the call, before the thread has it). */
+  get appendsInFlight(): number {
+    return this.inFlight;
   }
 
   /** Folds, closes the file and ends the thread. Idempotent. */
@@ -67,7 +83,8 @@ export class WriterThread {
   }
 
   private spawn(): Promise<Worker> {
-    const data: WriterThreadData = { options: this.options, logLevel: logLevel() };
+    this.foldClock = new Float64Array(new SharedArrayBuffer(Float64Array.BYTES_PER_ELEMENT));
+    const data: WriterThreadData = { options: this.options, logLevel: logLevel(), foldClock: this.foldClock.buffer as SharedArrayBuffer };
     const worker = new Worker(compiledModuleUrl(import.meta.url, './writerThreadMain.js'), { workerData: data });
     return new Promise<Worker>((resolve, reject) => {
       worker.on('message', (message: WriterMessage) => {

@@ -12,12 +12,13 @@ import type { SqliteWriterOptions } from './SqliteWriter.js';
 export interface WriterThreadData {
   options: SqliteWriterOptions;
   logLevel: LogLevel;
+  /** One Float64: when the newest successful fold started, epoch ms (0: none yet). Written by the thread. */
+  foldClock: SharedArrayBuffer;
 }
 
 export interface WriterCalls {
   append: { args: [records: readonly SpanRecord[]]; result: WriteResult };
   fold: { args: []; result: void };
-  ping: { args: []; result: void };
   markInactiveSessions: { args: [now: Date, inactivityMs: number]; result: number };
   deleteExpired: { args: [now: Date, retention: Retention]; result: void };
   addAlertEvents: { args: [events: readonly AlertEvent[]]; result: boolean[] };

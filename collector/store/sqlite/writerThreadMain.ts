@@ -16,9 +16,10 @@ const data = workerData as WriterThreadData;
 setLogLevel(data.logLevel);
 const send = (message: WriterMessage) => port.postMessage(message);
 
+const foldClock = new Float64Array(data.foldClock);
 let writer: SqliteWriter;
 try {
-  writer = new SqliteWriter(data.options);
+  writer = new SqliteWriter(data.options, (startedAt) => { foldClock[0] = startedAt; });
   send({ type: 'ready' });
 } catch (error) {
   send({ type: 'startFailed', message: `cannot open the sqlite store ${data.options.path}: ${(error as Error).message}` });
@@ -47,7 +48,6 @@ function run(call: WriterRequest['call'], args: unknown[]): unknown {
   switch (call) {
     case 'append': return writer.append(args[0] as Parameters<SqliteWriter['append']>[0]);
     case 'fold': return writer.fold();
-    case 'ping': return writer.ping();
     case 'markInactiveSessions': return writer.markInactiveSessions(args[0] as Date, args[1] as number);
     case 'deleteExpired': return writer.deleteExpired(args[0] as Date, args[1] as Parameters<SqliteWriter['deleteExpired']>[1]);
     case 'addAlertEvents': return writer.alerts.addEvents(args[0] as AlertEvent[]);

@@ -41,6 +41,21 @@ describe('SqliteStore on a file', () => {
     await second.shutdown();
   });
 
+  it('reads at once while writes are in flight and a fold started within the last second; an idle read sees every write', async () => {
+    // No fold of the writer's own (README "Storage"): only reads ask for one.
+    const store = new SqliteStore({ path: freshPath(), foldRows: 1_000_000, foldIntervalMs: 3_600_000 });
+    await store.start();
+    const requests = async () => (await store.findRollups({ period: 'hour', level: 'service', from: at(0), to: at(24) }))[0]?.requestCount ?? 0;
+    await store.write([request({ sessionId: 's1' })]);
+    expect(await requests()).toBe(1); // idle: folds first
+    await store.write([request({ sessionId: 's2' })]);
+    const inFlight = store.write([request({ sessionId: 's3' })]);
+    expect(await requests()).toBe(1); // busy, last fold just now: the answered write may be missed
+    await inFlight;
+    expect(await requests()).toBe(3);
+    await store.shutdown();
+  });
+
   it('refuses a file with another schema version, clearly', async () => {
     const path = freshPath();
     const first = new SqliteStore({ path });
