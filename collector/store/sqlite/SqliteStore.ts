@@ -75,7 +75,7 @@ export class SqliteStore implements Store {
     try {
       // The writer created the schema; this connection only reads.
       const db = new Database(this.options.path);
-      prepareConnection(db, this.options);
+      prepareConnection(db, this.options, 'reader');
       db.pragma('query_only = 1');
       this.db = db;
       this.reader = new SqliteReader(db);

@@ -54,7 +54,7 @@ export class SqliteWriter {
     mkdirSync(dirname(options.path), { recursive: true });
     this.db = new Database(options.path);
     try {
-      prepareConnection(this.db, options);
+      prepareConnection(this.db, options, 'writer');
       createSchema(this.db);
       this.appender = new SqliteAppender(this.db, this.tail);
       this.folder = new SqliteFolder(this.db);
