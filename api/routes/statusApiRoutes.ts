@@ -8,6 +8,7 @@ import { analytics } from '../views/analytics.js';
 import { apiStatus } from '../views/apiStatus.js';
 import { minutes } from '../views/minutes.js';
 import { platformStatus } from '../views/platformStatus.js';
+import { sessionList, sessionTimeline } from '../views/sessions.js';
 
 export function statusApiRoutes(context: ApiContext): Router {
   const router = Router();
@@ -27,8 +28,14 @@ export function statusApiRoutes(context: ApiContext): Router {
   router.get('/status/minutes', async (req, res) => {
     res.json(await minutes(context, req.query));
   });
+  router.get('/status/sessions', async (req, res) => {
+    res.json(await sessionList(context, req.query));
+  });
+  router.get('/status/sessions/:id', async (req, res) => {
+    res.json(await sessionTimeline(context, req.params.id, req.query));
+  });
   router.use((req) => {
-    throw new HttpError(404, `no such endpoint: ${req.method} ${req.baseUrl}${req.path}; see /api/status, /api/status/analytics, /api/status/api-status, /api/status/minutes`);
+    throw new HttpError(404, `no such endpoint: ${req.method} ${req.baseUrl}${req.path}; see /api/status, /api/status/analytics, /api/status/api-status, /api/status/minutes, /api/status/sessions`);
   });
   return router;
 }

@@ -341,6 +341,56 @@ export interface RequestQuery {
 /** One api_metrics document. */
 export type ApiMetric = Omit<RequestRecord, 'kind'>;
 
+/** A user_sessions document by its key. */
+export interface SessionRef {
+  serviceName: string;
+  sessionId: string;
+}
+
+/** Where a page of sessions ends: the next page starts after this session in the order of listSessions. */
+export type SessionPosition = SessionRef & { lastActivity: Date };
+
+export interface SessionListQuery {
+  /** Sessions with lastActivity >= from ... */
+  from: Date;
+  /** ... and startTime < to (as SessionQuery). */
+  to: Date;
+  serviceName?: string;
+  /** Latest lastActivity first, then by serviceName and sessionId; at most this many. */
+  limit: number;
+  /** Only the sessions after this one in that order. */
+  after?: SessionPosition;
+}
+
+export interface SessionSpansQuery {
+  /** The requests (api_metrics) carrying one of these sessions' serviceName and sessionId ... */
+  sessions: readonly SessionRef[];
+  /** ... with timestamp >= from ... */
+  from: Date;
+  /** ... and <= to, oldest first (ties in an order of the backend's choosing), at most `limit` of them. */
+  to: Date;
+  limit: number;
+}
+
+/** One agent_invocations document. */
+export type AgentInvocation = Omit<AgentInvocationRecord, 'kind' | 'parentSpanId'>;
+
+/** One model_calls document. */
+export type ModelCall = Omit<ModelCallRecord, 'kind'>;
+
+/**
+ * The raw documents of sessions still retained: their requests, and the agent invocations
+ * and model calls in those requests' traces that started between the first request's start
+ * and the last one's end (a span outside that time is not looked for).
+ */
+export interface SessionSpans {
+  requests: ApiMetric[];
+  invocations: AgentInvocation[];
+  modelCalls: ModelCall[];
+  /** More requests matched than `limit`. */
+  more: boolean;
+}
+
 /**
  * The read side. Every query returns an empty array / zero counts when nothing matches,
  * never an error; it rejects only when the store is unreachable.
@@ -360,6 +410,13 @@ export interface StoreReader {
   findRequests(query: RequestQuery): Promise<ApiMetric[]>;
   /** The session, or null when unknown. */
   findSession(serviceName: string, sessionId: string): Promise<UserSession | null>;
+  /** user_sessions documents of a window, in pages (SessionListQuery); empty when none match. */
+  listSessions(query: SessionListQuery): Promise<UserSession[]>;
+  /**
+   * Sessions' retained raw documents (SessionSpans), in one read however many sessions (on
+   * FerretDB every query scans its collection); empty arrays for unknown sessions.
+   */
+  findSessionSpans(query: SessionSpansQuery): Promise<SessionSpans>;
   /**
    * The services, endpoints (from endpoint-level daily rollups) and agents (from agent days)
    * seen since `since`, at most `limit` of each kind: what the cardinality limits start from.

@@ -11,6 +11,7 @@ import { lifecycleContract, parameterContract } from './contract/edgesContract.j
 import { minutesContract, minutesOfKnownSpansContract } from './contract/minutesContract.js';
 import { exportContract } from './contract/exportContract.js';
 import { hostileExportContract } from './contract/hostileExportContract.js';
+import { sessionRetentionContract, sessionsContract } from './contract/sessionsContract.js';
 import { SEEDED_SLO, slaContract } from './contract/slaContract.js';
 import { statusContract } from './contract/statusContract.js';
 import { useSeededApi } from './contract/useSeededApi.js';
@@ -27,9 +28,11 @@ export function runApiContract(name: string, backend: 'sqlite' | 'mongodb', fact
       minutesContract(seeded);
       exportContract(seeded);
       slaContract(seeded);
+      sessionsContract(seeded);
     });
     lifecycleContract(factory);
     hostileExportContract(factory);
     minutesOfKnownSpansContract(factory);
+    sessionRetentionContract(factory);
   });
 }

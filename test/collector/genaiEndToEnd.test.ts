@@ -118,6 +118,37 @@ for (const backend of ['sqlite', 'mongodb'] as const) {
       expect(today).toEqual([{ date: new Date(T0).toISOString().slice(0, 10), calls: 7, cost: 0.009645 }]);
     });
 
+    it('lists the web sessions with the tokens and cost of their model calls, counted once (not the invoke_agent repeat)', async () => {
+      const get = async (path: string) => {
+        const response = await fetch(`${collector.apiUrl}${path}`);
+        return { status: response.status, body: await response.json() as Record<string, any> };
+      };
+      const list = await get(`/api/status/sessions?window=24h&service=${SERVICE}`);
+      expect(list.status).toBe(200);
+      const sessions = Object.fromEntries((list.body['sessions'] as Array<Record<string, any>>).map((s) => [s['sessionId'], s]));
+      expect(Object.keys(sessions).sort()).toEqual(['alice', 'bob']);
+      // alice: gpt-4o-2024-08-06 (1000 in, 200 out, 0.007) and gpt-4o-mini (1600 in, 300 out, 0.00042).
+      expect(sessions['alice']).toMatchObject({
+        serviceName: SERVICE, requests: 1, errors: 0, agents: ['support'], inputTokens: 2600, outputTokens: 500, totalTokens: 3100,
+        modelCalls: 2, cost: 0.00742, unpricedCalls: 0, durationMs: 1300, retained: { requests: 1, complete: true, removedByRetention: 0 },
+      });
+      expect(sessions['alice'].firstActivity).toBe(new Date(T0).toISOString());
+      // bob: claude (2000 in, 100 out, 0.00184), the failed call (nothing) and mistral-embed (300 in, no price).
+      expect(sessions['bob']).toMatchObject({ agents: ['billing'], inputTokens: 2300, outputTokens: 100, modelCalls: 3, cost: 0.00184, unpricedCalls: 1 });
+      expect(list.body['nextCursor']).toBeNull();
+
+      const byAgent = await get(`/api/status/sessions?window=24h&agent=billing`);
+      expect((byAgent.body['sessions'] as Array<Record<string, any>>).map((s) => s['sessionId'])).toEqual(['bob']);
+
+      const alice = await get(`/api/status/sessions/alice?service=${SERVICE}`);
+      expect(alice.status).toBe(200);
+      expect(alice.body['requests']).toEqual([expect.objectContaining({
+        method: 'POST', route: '/api/assist', statusCode: 200, durationMs: 1300, agents: ['support'], conversationId: 'conv-1',
+        inputTokens: 2600, outputTokens: 500, modelCalls: 2, cost: 0.00742,
+      })]);
+      expect((await get('/api/status/sessions/nobody')).status).toBe(404);
+    });
+
     it('the same spans sent again change nothing', async () => {
       const before = await days();
       await sendTraces(collector);

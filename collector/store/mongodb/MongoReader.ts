@@ -10,9 +10,12 @@ import { figuresOf, type FigureDocument, type FiguresOf } from '../figures.js';
 import { nullableString } from '../storedValues.js';
 import type {
   AgentDay, ApiMetric, DayRangeQuery, KnownDimensions, MinuteQuery, MinuteRollup, ModelDay, PendingModelCallRecord, RequestQuery, Rollup, RollupQuery,
-  ServiceSummary, SessionCounts, SessionQuery, UserSession,
+  ServiceSummary, SessionCounts, SessionListQuery, SessionQuery, SessionSpans, SessionSpansQuery, UserSession,
 } from '../types.js';
-import { COLLECTIONS, type Keyed, keyOfFieldName, sessionDocId, toApiMetric, toPendingModelCall } from './documents.js';
+import { traceWindowOf } from '../sessionSpans.js';
+import {
+  COLLECTIONS, type Keyed, keyOfFieldName, sessionDocId, toAgentInvocationRecord, toApiMetric, toModelCallRecord, toPendingModelCall,
+} from './documents.js';
 
 export class MongoReader {
   constructor(private readonly db: Db) {}
@@ -139,19 +142,67 @@ export class MongoReader {
 
   async findSession(serviceName: string, sessionId: string): Promise<UserSession | null> {
     const doc = await this.db.collection<Keyed>(COLLECTIONS.userSessions).findOne({ _id: sessionDocId(serviceName, sessionId) });
-    if (doc === null) return null;
+    return doc === null ? null : sessionOf(doc);
+  }
+
+  async listSessions(query: SessionListQuery): Promise<UserSession[]> {
+    const limit = Math.max(0, Math.trunc(query.limit));
+    if (limit === 0) return [];
+    const filter: Filter<Document> = { lastActivity: { $gte: query.from }, startTime: { $lt: query.to } };
+    if (query.serviceName !== undefined) filter['serviceName'] = query.serviceName;
+    if (query.after !== undefined) {
+      const { lastActivity, serviceName, sessionId } = query.after;
+      filter['$or'] = [
+        { lastActivity: { $lt: lastActivity } },
+        { lastActivity, serviceName: { $gt: serviceName } },
+        { lastActivity, serviceName, sessionId: { $gt: sessionId } },
+      ];
+    }
+    const docs = await this.db.collection(COLLECTIONS.userSessions).find(filter)
+      .sort({ lastActivity: -1, serviceName: 1, sessionId: 1 }).limit(limit).toArray();
+    return docs.map(sessionOf);
+  }
+
+  async findSessionSpans(query: SessionSpansQuery): Promise<SessionSpans> {
+    const limit = Math.max(0, Math.trunc(query.limit));
+    if (query.sessions.length === 0) return { requests: [], invocations: [], modelCalls: [], more: false };
+    const docs = await this.db.collection(COLLECTIONS.apiMetrics)
+      .find({ timestamp: { $gte: query.from, $lte: query.to }, $or: query.sessions.map(({ serviceName, sessionId }) => ({ serviceName, sessionId })) })
+      .sort({ timestamp: 1, _id: 1 }).limit(limit + 1).toArray();
+    const requests = docs.slice(0, limit).map(toApiMetric);
+    const more = docs.length > limit;
+    if (requests.length === 0) return { requests, invocations: [], modelCalls: [], more };
+    const window = traceWindowOf(requests);
+    const inTraces = (collection: string) => this.db.collection(collection)
+      .find({ traceId: { $in: window.traceIds }, timestamp: { $gte: window.from, $lte: window.to } }).sort({ timestamp: 1, _id: 1 }).toArray();
+    const [invocations, modelCalls] = await Promise.all([inTraces(COLLECTIONS.agentInvocations), inTraces(COLLECTIONS.modelCalls)]);
     return {
-      serviceName: String(doc['serviceName']),
-      sessionId: String(doc['sessionId']),
-      userId: nullableString(doc['userId']),
-      ipAddress: nullableString(doc['ipAddress']),
-      userAgent: nullableString(doc['userAgent']),
-      startTime: doc['startTime'] as Date,
-      lastActivity: doc['lastActivity'] as Date,
-      isActive: doc['isActive'] === true,
-      requestCount: Number(doc['requestCount'] ?? 0),
+      requests,
+      invocations: invocations.map((doc) => {
+        const { kind: _kind, parentSpanId: _parent, ...fields } = toAgentInvocationRecord(doc);
+        return fields;
+      }),
+      modelCalls: modelCalls.map((doc) => {
+        const { kind: _kind, ...fields } = toModelCallRecord(doc);
+        return fields;
+      }),
+      more,
     };
   }
+}
+
+function sessionOf(doc: Document): UserSession {
+  return {
+    serviceName: String(doc['serviceName']),
+    sessionId: String(doc['sessionId']),
+    userId: nullableString(doc['userId']),
+    ipAddress: nullableString(doc['ipAddress']),
+    userAgent: nullableString(doc['userAgent']),
+    startTime: doc['startTime'] as Date,
+    lastActivity: doc['lastActivity'] as Date,
+    isActive: doc['isActive'] === true,
+    requestCount: Number(doc['requestCount'] ?? 0),
+  };
 }
 
 function compareKeys(a: readonly string[], b: readonly string[]): number {

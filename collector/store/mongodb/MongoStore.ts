@@ -16,7 +16,7 @@ import { log } from '../../log.js';
 import { DEFAULT_RETENTION } from '../createStore.js';
 import type {
   AgentDay, ApiMetric, DayRangeQuery, KnownDimensions, MinuteQuery, MinuteRollup, ModelDay, PendingModelCallRecord, RequestQuery, Retention, Rollup,
-  RollupQuery, ServiceSummary, SessionCounts, SessionQuery, SpanRecord, SpanRef, Store, UserSession, WriteResult,
+  RollupQuery, ServiceSummary, SessionCounts, SessionListQuery, SessionQuery, SessionSpans, SessionSpansQuery, SpanRecord, SpanRef, Store, UserSession, WriteResult,
 } from '../types.js';
 import { COLLECTIONS, type Keyed } from './documents.js';
 import type { AlertDelivery, AlertEvent, AlertEventKey, AlertEventState, AlertValueNote, Silence } from '../alertTypes.js';
@@ -247,6 +247,14 @@ export class MongoStore implements Store {
 
   findSession(serviceName: string, sessionId: string): Promise<UserSession | null> {
     return this.read('findSession', () => this.ready().reader.findSession(serviceName, sessionId));
+  }
+
+  listSessions(query: SessionListQuery): Promise<UserSession[]> {
+    return this.read('listSessions', () => this.ready().reader.listSessions(query));
+  }
+
+  findSessionSpans(query: SessionSpansQuery): Promise<SessionSpans> {
+    return this.read('findSessionSpans', () => this.ready().reader.findSessionSpans(query));
   }
 
   knownDimensions(since: Date, limit: number): Promise<KnownDimensions> {

@@ -8,10 +8,13 @@ import { nullableString, pendingModelCallOf } from '../storedValues.js';
 import { dayKey, periodStart } from '../../time/utcTime.js';
 import type {
   AgentDay, ApiMetric, DayRangeQuery, KnownDimensions, MinuteQuery, MinuteRollup, ModelDay, PendingModelCallRecord, RequestQuery, Rollup,
-  RollupQuery, ServiceSummary, SessionCounts, SessionQuery, UserSession,
+  RollupQuery, ServiceSummary, SessionCounts, SessionListQuery, SessionQuery, SessionSpans, SessionSpansQuery, UserSession,
+  AgentInvocation, ModelCall,
 } from '../types.js';
 import { figuresOfRow } from './figureColumns.js';
-import { requestOfRow } from './rawRows.js';
+import { recordOfRow, requestOfRow } from './rawRows.js';
+import { RAW_TABLES, type RawTable } from './schema.js';
+import { traceWindowOf } from '../sessionSpans.js';
 
 type Row = Record<string, unknown>;
 
@@ -114,17 +117,52 @@ export class SqliteReader {
 
   findSession(serviceName: string, sessionId: string): UserSession | null {
     const row = this.all('SELECT * FROM user_sessions WHERE serviceName = ? AND sessionId = ?', [serviceName, sessionId])[0];
-    if (row === undefined) return null;
+    return row === undefined ? null : sessionOfRow(row);
+  }
+
+  listSessions(query: SessionListQuery): UserSession[] {
+    const where = ['lastActivity >= ? AND startTime < ?'];
+    const params: unknown[] = [query.from.getTime(), query.to.getTime()];
+    if (query.serviceName !== undefined) {
+      where.push('serviceName = ?');
+      params.push(query.serviceName);
+    }
+    if (query.after !== undefined) {
+      const { lastActivity, serviceName, sessionId } = query.after;
+      where.push('(lastActivity < ? OR (lastActivity = ? AND (serviceName > ? OR (serviceName = ? AND sessionId > ?))))');
+      params.push(lastActivity.getTime(), lastActivity.getTime(), serviceName, serviceName, sessionId);
+    }
+    return this.all(`SELECT * FROM user_sessions WHERE ${where.join(' AND ')}
+      ORDER BY lastActivity DESC, serviceName, sessionId LIMIT ?`, [...params, Math.max(0, Math.trunc(query.limit))]).map(sessionOfRow);
+  }
+
+  findSessionSpans(query: SessionSpansQuery): SessionSpans {
+    // Through span_ids, the raw rows' time index: the raw tables have no index of their own (schema.ts).
+    const limit = Math.max(0, Math.trunc(query.limit));
+    const rows = this.all(`SELECT a.* FROM span_ids s CROSS JOIN api_metrics a ON a.rowid = s.rowRef
+      WHERE s.tableId = 0 AND s.timestamp >= ? AND s.timestamp <= ?
+        AND (a.serviceName, a.sessionId) IN (SELECT value ->> 0, value ->> 1 FROM json_each(?))
+      ORDER BY s.timestamp, s.idHash LIMIT ?`,
+    [query.from.getTime(), query.to.getTime(), JSON.stringify(query.sessions.map((r) => [r.serviceName, r.sessionId])), limit + 1]);
+    const requests = rows.slice(0, limit).map((row) => {
+      const { kind: _kind, ...metric } = requestOfRow(row);
+      return metric;
+    });
+    const more = rows.length > limit;
+    if (requests.length === 0) return { requests, invocations: [], modelCalls: [], more };
+    const window = traceWindowOf(requests);
+    const inTraces = (table: RawTable) => this.all(`SELECT r.* FROM span_ids s CROSS JOIN ${table} r ON r.rowid = s.rowRef
+      WHERE s.tableId = ? AND s.timestamp >= ? AND s.timestamp <= ? AND r.traceId IN (SELECT value FROM json_each(?))
+      ORDER BY s.timestamp, s.idHash`, [RAW_TABLES.indexOf(table), window.from.getTime(), window.to.getTime(), JSON.stringify(window.traceIds)])
+      .map((row) => {
+        const { kind: _kind, ...fields } = recordOfRow(table, row);
+        return fields;
+      });
     return {
-      serviceName: String(row.serviceName),
-      sessionId: String(row.sessionId),
-      userId: nullableString(row.userId),
-      ipAddress: nullableString(row.ipAddress),
-      userAgent: nullableString(row.userAgent),
-      startTime: new Date(Number(row.startTime)),
-      lastActivity: new Date(Number(row.lastActivity)),
-      isActive: Number(row.isActive) === 1,
-      requestCount: Number(row.requestCount),
+      requests,
+      invocations: inTraces('agent_invocations') as AgentInvocation[],
+      modelCalls: inTraces('model_calls') as ModelCall[],
+      more,
     };
   }
 
@@ -175,6 +213,20 @@ function identityOf(row: Row) {
     endpoint: emptyToNull(row.endpoint),
     method: emptyToNull(row.method),
     agentName: emptyToNull(row.agentName),
+  };
+}
+
+function sessionOfRow(row: Row): UserSession {
+  return {
+    serviceName: String(row.serviceName),
+    sessionId: String(row.sessionId),
+    userId: nullableString(row.userId),
+    ipAddress: nullableString(row.ipAddress),
+    userAgent: nullableString(row.userAgent),
+    startTime: new Date(Number(row.startTime)),
+    lastActivity: new Date(Number(row.lastActivity)),
+    isActive: Number(row.isActive) === 1,
+    requestCount: Number(row.requestCount),
   };
 }
 

@@ -17,7 +17,7 @@ import { PipelineError } from '../../errors.js';
 import { storeUnavailable } from '../storeErrors.js';
 import type {
   AgentDay, ApiMetric, DayRangeQuery, KnownDimensions, MinuteQuery, MinuteRollup, ModelDay, PendingModelCallRecord, RequestQuery, Retention, Rollup,
-  RollupQuery, ServiceSummary, SessionCounts, SessionQuery, SpanRecord, SpanRef, Store, UserSession, WriteResult,
+  RollupQuery, ServiceSummary, SessionCounts, SessionListQuery, SessionQuery, SessionSpans, SessionSpansQuery, SpanRecord, SpanRef, Store, UserSession, WriteResult,
 } from '../types.js';
 import { prepareConnection, type Synchronous } from './schema.js';
 import type { AlertDelivery, AlertEvent, AlertEventKey, AlertEventState, AlertValueNote, Silence } from '../alertTypes.js';
@@ -160,6 +160,14 @@ export class SqliteStore implements Store {
 
   findSession(serviceName: string, sessionId: string): Promise<UserSession | null> {
     return this.read('findSession', (reader) => reader.findSession(serviceName, sessionId));
+  }
+
+  listSessions(query: SessionListQuery): Promise<UserSession[]> {
+    return this.read('listSessions', (reader) => reader.listSessions(query));
+  }
+
+  findSessionSpans(query: SessionSpansQuery): Promise<SessionSpans> {
+    return this.read('findSessionSpans', (reader) => reader.findSessionSpans(query));
   }
 
   knownDimensions(since: Date, limit: number): Promise<KnownDimensions> {

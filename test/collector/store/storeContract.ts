@@ -15,6 +15,7 @@ import { genaiContract } from './contract/genaiContract.js';
 import { lifecycleContract } from './contract/lifecycleContract.js';
 import { maintenanceContract } from './contract/maintenanceContract.js';
 import { readContract } from './contract/readContract.js';
+import { sessionContract } from './contract/sessionContract.js';
 import type { ContractOptions } from './contract/optOut.js';
 import type { StoreFactory } from './contract/useStore.js';
 import { writeContract } from './contract/writeContract.js';
@@ -30,6 +31,7 @@ export function runStoreContract(name: string, createStore: StoreFactory, option
     writeContract(createStore, options);
     aggregationContract(createStore);
     readContract(createStore);
+    sessionContract(createStore);
     maintenanceContract(createStore);
     alertContract(createStore);
     genaiContract(createStore);
