@@ -3,29 +3,25 @@
  * The `spanpulse` bin: `spanpulse [--config <file>]` (or SPANPULSE_CONFIG; default
  * ./otel-config.yaml, else the otel-config.yaml the package ships). Validates the config (every problem listed, exit 1), starts the
  * collector and status API, and shuts down gracefully on SIGTERM / SIGINT.
+ * `spanpulse export ...` and `spanpulse archive verify ...` run a command and exit with its status.
  * The only place that calls process.exit.
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { defaultConfigPath, LOCAL_CONFIG } from './cli/configPath.js';
+import { archiveCommand } from './cli/archiveCommand.js';
+import type { Command } from './cli/CommandIo.js';
+import { exportCommand } from './cli/exportCommand.js';
 import { ConfigError, loadConfig } from './config/loadConfig.js';
 import { log, setLogLevel } from './log.js';
-import { packageRoot } from './packageRoot.js';
 import { startSpanpulse } from './service.js';
 
-const LOCAL_CONFIG = './otel-config.yaml';
-const USAGE = `usage: spanpulse [--config <file>]   (env SPANPULSE_CONFIG; default ${LOCAL_CONFIG}, else the shipped one)`;
+const USAGE = `usage: spanpulse [--config <file>]   (env SPANPULSE_CONFIG; default ${LOCAL_CONFIG}, else the shipped one)
+       spanpulse export --help
+       spanpulse archive verify --help`;
 
-/**
- * An installed collector is started from any directory (`npx spanpulse`): without an
- * otel-config.yaml there it runs on the one it ships, every key at its default and the usual
- * variables (SPANPULSE_DATA_DIR, MONGODB_URI, ...) read from the environment.
- */
-function defaultConfigPath(): string {
-  return existsSync(LOCAL_CONFIG) ? LOCAL_CONFIG : join(packageRoot(), 'otel-config.yaml');
-}
+const COMMANDS: Record<string, Command> = { export: exportCommand, archive: archiveCommand };
 
 function configPath(args: readonly string[]): string {
-  let path = process.env['SPANPULSE_CONFIG'] || defaultConfigPath();
+  let path = defaultConfigPath();
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
     if (arg === '--config' && args[i + 1]) path = args[++i]!;
@@ -41,7 +37,16 @@ function configPath(args: readonly string[]): string {
   return path;
 }
 
+/** A command's status, once what it wrote to stdout has been handed to the OS. */
+async function runCommand(command: Command, args: readonly string[]): Promise<never> {
+  const status = await command(args, { stdout: process.stdout, stderr: process.stderr, env: process.env, now: () => new Date() });
+  return new Promise<never>(() => process.stdout.write('', () => process.exit(status)));
+}
+
 async function main(): Promise<void> {
+  const [first, ...rest] = process.argv.slice(2);
+  const command = first !== undefined && Object.hasOwn(COMMANDS, first) ? COMMANDS[first] : undefined;
+  if (command !== undefined) await runCommand(command, rest);
   const path = configPath(process.argv.slice(2));
   let config;
   try {

@@ -1,7 +1,7 @@
 /**
  * One spanpulse process, built from a validated Config: the store, the traces pipeline
  * (memory limiter if listed, mapping, then group commit), the extensions listed in `service.extensions` (status API,
- * retention job, alerts) and the OTLP receivers (HTTP, and gRPC unless its endpoint is empty), as
+ * retention job, alerts, scheduled reports) and the OTLP receivers (HTTP, and gRPC unless its endpoint is empty), as
  * lifecycle Components started in the order of one list and stopped in reverse: on SIGTERM the
  * receivers stop accepting first and finish the requests in flight, the pipeline flushes its
  * queue, the extensions stop, the store closes.
@@ -11,11 +11,13 @@ import type { AddressInfo } from 'node:net';
 import { ApiServer } from '../api/ApiServer.js';
 import type { AlertEvaluator } from './alerts/AlertEvaluator.js';
 import { createAlerts } from './alerts/createAlerts.js';
+import { sloOptionsOf } from '../api/export/sloOptionsOf.js';
 import type { Config } from './config/Config.js';
 import { priceTableOf } from './config/pricingConfig.js';
 import { ModelCallResolver } from './genai/ModelCallResolver.js';
 import { tlsOptionsOf } from './config/tlsConfig.js';
 import { MaintenanceJob } from './jobs/MaintenanceJob.js';
+import { ScheduledReports } from './jobs/ScheduledReports.js';
 import { shutdownInReverse, startInOrder, type Component } from './lifecycle/Component.js';
 import { log } from './log.js';
 import { urlOf } from './net/listen.js';
@@ -139,21 +141,30 @@ export async function startSpanpulse(config: Config, options: StartOptions = {})
       access: { token: statusApi.auth.bearer_token, public: statusApi.public, metricsPublic: statusApi.metrics_public },
       now: options.now,
       alerts: extensions.has('alerts') ? { store, rules: config.extensions.alerts.rules.map((rule) => rule.name) } : undefined,
-      slo: {
-        availability: statusApi.slo.availability,
-        latencyP95Ms: statusApi.slo.latency_p95 ?? null,
-        overrides: statusApi.slo.overrides.map((o) => ({ service: o.service, endpoint: o.endpoint, availability: o.availability, latencyP95Ms: o.latency_p95 })),
-      },
+      slo: sloOptionsOf(statusApi.slo),
     }, tlsOptionsOf(statusApi.tls))
     : undefined;
   const jobs = extensions.has('retention')
-    ? new MaintenanceJob(store, { intervalMs: config.extensions.retention.interval, sessionInactivityMs: inactivityMs, retention })
+    ? new MaintenanceJob(store, {
+      intervalMs: config.extensions.retention.interval, sessionInactivityMs: inactivityMs, retention,
+      ...(config.extensions.retention.archive ? { archive: { dir: config.extensions.retention.archive_dir } } : {}),
+    })
+    : undefined;
+  const reportsConfig = config.extensions.reports;
+  const reports = extensions.has('reports')
+    ? new ScheduledReports(store, {
+      dir: reportsConfig.dir,
+      kinds: (['daily', 'weekly'] as const).filter((kind) => reportsConfig[kind].enabled),
+      delayMs: reportsConfig.delay,
+      formats: reportsConfig.formats,
+      groupings: reportsConfig.by,
+    })
     : undefined;
 
   const alerts = extensions.has('alerts') ? createAlerts(config.extensions.alerts, store, telemetry, retention.minuteMetricsMs, api, options.now) : undefined;
 
   const components: Component[] = [
-    store, cardinality, resolver, ...(spooling ? [spooling] : []), writer, ...(jobs ? [jobs] : []), ...(api ? [api] : []), ...(alerts ? [alerts] : []),
+    store, cardinality, resolver, ...(spooling ? [spooling] : []), writer, ...(jobs ? [jobs] : []), ...(reports ? [reports] : []), ...(api ? [api] : []), ...(alerts ? [alerts] : []),
     ...(memoryLimiter ? [memoryLimiter] : []), receiver, ...(grpcReceiver ? [grpcReceiver] : []),
   ];
   await startInOrder(components, SHUTDOWN_DEADLINE_MS);

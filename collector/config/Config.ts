@@ -4,14 +4,13 @@
  * default, so an empty file is a valid config; unknown keys are errors.
  */
 import { z } from 'zod';
+import { MAX_TIMER_MS } from '../time/Clock.js';
 import { pricingConfig } from './pricingConfig.js';
 import { tlsConfig } from './tlsConfig.js';
 import { parseSize } from './units.js';
 import { durationSchema, endpointKey } from './valueSchemas.js';
 import { alertsConfig } from './alertsConfig.js';
 
-/** Node's timers take at most 2^31-1 ms (about 24.8 days); a longer delay fires at once. */
-const MAX_TIMER_MS = 2_147_483_647;
 
 /** A duration above zero, at most `maxMs` (zero would mean "keep nothing" or "run constantly"). */
 const durationUpTo = (maxMs: number) => durationSchema(maxMs);
@@ -214,6 +213,22 @@ export const ConfigSchema = z.strictObject({
       session_inactivity: duration.default(30 * 60_000),
       /** How often sessions are expired and old documents deleted. */
       interval: timerDuration.default(5 * 60_000),
+      /** Write what is about to be deleted to gzip'd JSON-lines files under archive_dir first (collector/store/archive/). */
+      archive: z.boolean().default(false),
+      archive_dir: z.string().min(1).default('./data/archive'),
+    }).prefault({}),
+    /** Daily and weekly reports written to files (collector/jobs/ScheduledReports.ts); runs when listed in service.extensions. */
+    reports: z.strictObject({
+      dir: z.string().min(1).default('./data/reports'),
+      /** How long after a UTC day (week) ends its report is written, so that late spans count. */
+      delay: timerDuration.default(15 * 60_000),
+      formats: z.array(z.enum(['csv', 'json'])).min(1).default(['csv', 'json']),
+      /** One file per grouping and format. */
+      by: z.array(z.enum(['service', 'endpoint', 'agent'])).min(1).default(['service', 'endpoint']),
+      /** The previous UTC day, shortly after midnight. */
+      daily: z.strictObject({ enabled: z.boolean().default(true) }).prefault({}),
+      /** The previous ISO week (Monday to Monday), on Mondays. */
+      weekly: z.strictObject({ enabled: z.boolean().default(true) }).prefault({}),
     }).prefault({}),
     /** Alert rules, their evaluation and webhooks (alertsConfig.ts). */
     alerts: alertsConfig,

@@ -66,7 +66,7 @@ const KNOWN = {
   receivers: ['otlp'],
   processors: ['memory_limiter', 'spanpulse', 'batch'],
   exporters: ['mongodb', 'sqlite'],
-  extensions: ['status_api', 'retention', 'alerts'],
+  extensions: ['status_api', 'retention', 'alerts', 'reports'],
 } as const;
 
 function wiringProblems(config: Config): string[] {

@@ -456,15 +456,27 @@ export interface Retention {
   sessionsMs: number;
 }
 
+/** Archive before delete (`extensions.retention.archive`, collector/store/archive/). */
+export interface ArchiveOptions {
+  /** The archive folder; `${SPANPULSE_DATA_DIR}/archive` in the shipped config. */
+  dir: string;
+  /** Most lines per archive file. Default 5000. */
+  batchSize?: number;
+  /** Aborted: the pass stops after the batch in hand (the retention job is stopping). */
+  signal?: AbortSignal;
+}
+
 /** Background maintenance, called by collector/jobs on a schedule. */
 export interface StoreMaintenance {
   /** Sets isActive = false on sessions whose lastActivity < now - inactivityMs; returns how many. */
   markInactiveSessions(now: Date, inactivityMs: number): Promise<number>;
   /**
-   * Deletes documents older than their retention period (MongoDB also has TTL indexes); alert
-   * events are kept as long as hourly rollups, except each rule and group's latest (its state).
+   * Deletes documents older than their retention period (MongoDB also has TTL indexes, except
+   * with archive on); alert events are kept as long as hourly rollups, except each rule and
+   * group's latest (its state). With `archive`, the documents of the archived collections are
+   * first written to archive files and deleted only once those are durable (archiveExpired.ts).
    */
-  deleteExpired(now: Date, retention: Retention): Promise<void>;
+  deleteExpired(now: Date, retention: Retention, archive?: ArchiveOptions): Promise<void>;
 }
 
 /**

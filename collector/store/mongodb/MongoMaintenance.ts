@@ -6,6 +6,7 @@
  * exactly what a TTL index on `start` does, together with its presence keys.
  */
 import type { Db } from 'mongodb';
+import { ARCHIVED_COLLECTIONS } from '../archive/archiveFormat.js';
 import type { Retention, SpanRef } from '../types.js';
 import { COLLECTIONS, type Keyed, spanDocId } from './documents.js';
 
@@ -25,8 +26,10 @@ export class MongoMaintenance {
     await this.db.collection<Keyed>(COLLECTIONS.genaiPending).deleteMany({ _id: { $in: spans.map(spanDocId) } });
   }
 
-  async deleteExpired(now: Date, retention: Retention): Promise<void> {
+  /** `archived`: the archived collections were archived and deleted already (MongoStore, collector/store/archive/). */
+  async deleteExpired(now: Date, retention: Retention, archived = false): Promise<void> {
     const before = (retentionMs: number) => ({ $lt: new Date(now.getTime() - retentionMs) });
+    const skipped = new Set<string>(archived ? ARCHIVED_COLLECTIONS : []);
     const deletions: Array<[string, string, number]> = [
       [COLLECTIONS.apiMetrics, 'timestamp', retention.apiMetricsMs],
       [COLLECTIONS.agentInvocations, 'timestamp', retention.apiMetricsMs],
@@ -41,7 +44,7 @@ export class MongoMaintenance {
       [COLLECTIONS.modelMetrics, 'start', retention.agentMetricsMs],
       [COLLECTIONS.userSessions, 'lastActivity', retention.sessionsMs],
     ];
-    for (const [collection, field, retentionMs] of deletions) {
+    for (const [collection, field, retentionMs] of deletions.filter(([collection]) => !skipped.has(collection))) {
       await this.db.collection(collection).deleteMany({ [field]: before(retentionMs) });
     }
   }

@@ -20,10 +20,9 @@ import {
 export class MongoReader {
   constructor(private readonly db: Db) {}
 
-  // Object.assign rather than a spread after a property: V8's slow path for that is 10x slower per document.
   async findRollups(query: RollupQuery): Promise<Rollup[]> {
     const docs = await this.rollupDocuments(query.period === 'hour' ? COLLECTIONS.hourlyMetrics : COLLECTIONS.dailyMetrics, query);
-    return docs.map((doc) => Object.assign(identityOf(doc), { period: query.period }, figuresOfDocument('rollup', doc)));
+    return docs.map((doc) => rollupOfDocument(query.period, doc));
   }
 
   private rollupDocuments(collection: string, query: MinuteQuery): Promise<Document[]> {
@@ -41,34 +40,14 @@ export class MongoReader {
     const filter: Filter<Document> = { date: { $gte: query.fromDate, $lte: query.toDate } };
     if (query.serviceName !== undefined) filter['serviceName'] = query.serviceName;
     const docs = await this.db.collection(COLLECTIONS.agentMetrics).find(filter).sort({ date: 1, _id: 1 }).toArray();
-    return docs.map((doc) => {
-      const figures = figuresOfDocument('agentDay', doc);
-      const { requestCount, totalResponseTime } = figures;
-      return {
-        serviceName: String(doc['serviceName']),
-        agentName: String(doc['agentName']),
-        date: String(doc['date']),
-        ...figures,
-        // From the totals, exact even while a concurrent writer's refresh of the stored field is pending.
-        avgResponseTime: requestCount === 0 ? 0 : totalResponseTime / requestCount,
-        lastSeen: doc['lastSeen'] as Date,
-      };
-    });
+    return docs.map(agentDayOfDocument);
   }
 
   async findModelDays(query: DayRangeQuery): Promise<ModelDay[]> {
     const filter: Filter<Document> = { date: { $gte: query.fromDate, $lte: query.toDate } };
     if (query.serviceName !== undefined) filter['serviceName'] = query.serviceName;
     const docs = await this.db.collection(COLLECTIONS.modelMetrics).find(filter).sort({ date: 1, _id: 1 }).toArray();
-    const days = docs.map((doc) => ({
-      serviceName: String(doc['serviceName']),
-      agentName: String(doc['agentName']),
-      provider: nullableString(doc['provider']),
-      model: nullableString(doc['model']),
-      date: String(doc['date']),
-      ...figuresOfDocument('modelDay', doc),
-      lastSeen: doc['lastSeen'] as Date,
-    }));
+    const days = docs.map(modelDayOfDocument);
     // The contract's order (the _id order is that of JSON text, where null sorts apart).
     const key = (d: ModelDay) => [d.date, d.serviceName, d.agentName, d.provider ?? '', d.model ?? ''];
     return days.sort((a, b) => compareKeys(key(a), key(b)));
@@ -142,7 +121,7 @@ export class MongoReader {
 
   async findSession(serviceName: string, sessionId: string): Promise<UserSession | null> {
     const doc = await this.db.collection<Keyed>(COLLECTIONS.userSessions).findOne({ _id: sessionDocId(serviceName, sessionId) });
-    return doc === null ? null : sessionOf(doc);
+    return doc === null ? null : sessionOfDocument(doc);
   }
 
   async listSessions(query: SessionListQuery): Promise<UserSession[]> {
@@ -160,7 +139,7 @@ export class MongoReader {
     }
     const docs = await this.db.collection(COLLECTIONS.userSessions).find(filter)
       .sort({ lastActivity: -1, serviceName: 1, sessionId: 1 }).limit(limit).toArray();
-    return docs.map(sessionOf);
+    return docs.map(sessionOfDocument);
   }
 
   async findSessionSpans(query: SessionSpansQuery): Promise<SessionSpans> {
@@ -191,7 +170,48 @@ export class MongoReader {
   }
 }
 
-function sessionOf(doc: Document): UserSession {
+function compareKeys(a: readonly string[], b: readonly string[]): number {
+  for (let i = 0; i < a.length; i++) {
+    if (a[i]! !== b[i]!) return a[i]! < b[i]! ? -1 : 1;
+  }
+  return 0;
+}
+
+/** An hourly_metrics / daily_metrics document as the contract's Rollup (Object.assign rather than a spread after a property: V8's slow path for that is 10x slower per document). */
+export function rollupOfDocument(period: Rollup['period'], doc: Document): Rollup {
+  return Object.assign(identityOf(doc), { period }, figuresOfDocument('rollup', doc));
+}
+
+/** An agent_metrics document as the contract's AgentDay. */
+export function agentDayOfDocument(doc: Document): AgentDay {
+  const figures = figuresOfDocument('agentDay', doc);
+  const { requestCount, totalResponseTime } = figures;
+  return {
+    serviceName: String(doc['serviceName']),
+    agentName: String(doc['agentName']),
+    date: String(doc['date']),
+    ...figures,
+    // From the totals, exact even while a concurrent writer's refresh of the stored field is pending.
+    avgResponseTime: requestCount === 0 ? 0 : totalResponseTime / requestCount,
+    lastSeen: doc['lastSeen'] as Date,
+  };
+}
+
+/** A model_metrics document as the contract's ModelDay. */
+export function modelDayOfDocument(doc: Document): ModelDay {
+  return {
+    serviceName: String(doc['serviceName']),
+    agentName: String(doc['agentName']),
+    provider: nullableString(doc['provider']),
+    model: nullableString(doc['model']),
+    date: String(doc['date']),
+    ...figuresOfDocument('modelDay', doc),
+    lastSeen: doc['lastSeen'] as Date,
+  };
+}
+
+/** A user_sessions document as the contract's UserSession. */
+export function sessionOfDocument(doc: Document): UserSession {
   return {
     serviceName: String(doc['serviceName']),
     sessionId: String(doc['sessionId']),
@@ -203,13 +223,6 @@ function sessionOf(doc: Document): UserSession {
     isActive: doc['isActive'] === true,
     requestCount: Number(doc['requestCount'] ?? 0),
   };
-}
-
-function compareKeys(a: readonly string[], b: readonly string[]): number {
-  for (let i = 0; i < a.length; i++) {
-    if (a[i]! !== b[i]!) return a[i]! < b[i]! ? -1 : 1;
-  }
-  return 0;
 }
 
 function identityOf(doc: Document) {

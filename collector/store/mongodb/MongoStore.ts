@@ -13,14 +13,17 @@ import { performance } from 'node:perf_hooks';
 import { MongoClient, type CommandFailedEvent, type CommandStartedEvent, type CommandSucceededEvent, type Db } from 'mongodb';
 import { PipelineError } from '../../errors.js';
 import { log } from '../../log.js';
+import { archiveExpired } from '../archive/archiveExpired.js';
+import { ARCHIVED_COLLECTIONS } from '../archive/archiveFormat.js';
 import { DEFAULT_RETENTION } from '../createStore.js';
 import type {
-  AgentDay, ApiMetric, DayRangeQuery, KnownDimensions, MinuteQuery, MinuteRollup, ModelDay, PendingModelCallRecord, RequestQuery, Retention, Rollup,
+  AgentDay, ApiMetric, ArchiveOptions, DayRangeQuery, KnownDimensions, MinuteQuery, MinuteRollup, ModelDay, PendingModelCallRecord, RequestQuery, Retention, Rollup,
   RollupQuery, ServiceSummary, SessionCounts, SessionListQuery, SessionQuery, SessionSpans, SessionSpansQuery, SpanRecord, SpanRef, Store, UserSession, WriteResult,
 } from '../types.js';
 import { COLLECTIONS, type Keyed } from './documents.js';
 import type { AlertDelivery, AlertEvent, AlertEventKey, AlertEventState, AlertValueNote, Silence } from '../alertTypes.js';
 import { MongoAlerts } from './MongoAlerts.js';
+import { MongoArchiveSource } from './MongoArchiveSource.js';
 import { MongoMaintenance } from './MongoMaintenance.js';
 import { ensureIndexes } from './mongoIndexes.js';
 import { MongoReader } from './MongoReader.js';
@@ -46,6 +49,11 @@ export interface MongoStoreOptions {
   timeoutMs?: number;
   /** Retention periods of the TTL indexes (changed in place on start when edited). Default DEFAULT_RETENTION. */
   retention?: Partial<Retention>;
+  /**
+   * The retention job archives before it deletes (`extensions.retention.archive`): the archived
+   * collections get no TTL index, which would delete without archiving. Default false.
+   */
+  archive?: boolean;
   /** Extra attempts of a write after a transient failure (within timeoutMs). Default 3. */
   writeRetries?: number;
   /** Connections of this store. Default 10 (FerretDB 1.x deadlocks with ~100 concurrent updates). */
@@ -108,7 +116,7 @@ export class MongoStore implements Store {
   constructor(options: MongoStoreOptions) {
     this.options = {
       database: 'aiAgent', timeoutMs: 5000, writeRetries: 3, maxPoolSize: 10, unitLeaseMs: 30_000, recoveryIntervalMs: 10_000,
-      heartbeatMs: 600_000, cleanupIntervalMs: 600_000, maxRecoveryAttempts: 8, protocol: 'auto',
+      heartbeatMs: 600_000, cleanupIntervalMs: 600_000, maxRecoveryAttempts: 8, protocol: 'auto', archive: false,
       ...options, retention: { ...DEFAULT_RETENTION, ...options.retention },
     };
   }
@@ -131,7 +139,7 @@ export class MongoStore implements Store {
       const db = client.db(database);
       const buildInfo = await db.admin().command({ buildInfo: 1 });
       const ferretdb = typeof buildInfo['ferretdbVersion'] === 'string';
-      const indexes = await ensureIndexes(db, this.options.retention);
+      const indexes = await ensureIndexes(db, this.options.retention, new Set(this.options.archive ? ARCHIVED_COLLECTIONS : []));
       if (!indexes.ttlSupported && !ttlWarningLogged) {
         ttlWarningLogged = true;
         log.info('mongodb store: server has no TTL indexes; retention is applied by the maintenance job only');
@@ -267,13 +275,26 @@ export class MongoStore implements Store {
       .catch((error: unknown) => Promise.reject(toPipelineError(error, 'markInactiveSessions')));
   }
 
-  async deleteExpired(now: Date, retention: Retention): Promise<void> {
+  /**
+   * With `archive`, each archived batch is deleted in its own turn among the writes (the file
+   * work runs between turns, so writes go on meanwhile); the rest is deleted in one turn after.
+   */
+  async deleteExpired(now: Date, retention: Retention, archive?: ArchiveOptions): Promise<void> {
     const open = this.ready();
-    const alertsBefore = new Date(now.getTime() - retention.hourlyMetricsMs);
-    return this.exclusive(() => open.protocol.exclusive(async () => {
-      await open.maintenance.deleteExpired(now, retention);
-      await open.alerts.deleteExpired(alertsBefore, alertsBefore);
-    })).catch((error: unknown) => Promise.reject(toPipelineError(error, 'deleteExpired')));
+    const turn = <T>(work: () => Promise<T>) => this.exclusive(() => open.protocol.exclusive(work));
+    try {
+      if (archive !== undefined) {
+        const source = new MongoArchiveSource(open.db, turn);
+        await archiveExpired(source, now, retention, archive, () => this.state === 'open' && archive.signal?.aborted !== true);
+      }
+      const alertsBefore = new Date(now.getTime() - retention.hourlyMetricsMs);
+      await turn(async () => {
+        await open.maintenance.deleteExpired(now, retention, archive !== undefined);
+        await open.alerts.deleteExpired(alertsBefore, alertsBefore);
+      });
+    } catch (error) {
+      throw toPipelineError(error, 'deleteExpired');
+    }
   }
 
   // Alert state goes around the write queue and the FerretDB lease: its documents are not

@@ -9,6 +9,7 @@
  * the same key, even when several collectors insert it at the same moment.
  */
 import type { Document } from 'mongodb';
+import { spanDocId } from '../documentIds.js';
 import { invocationRecordOf, modelCallRecordOf, pendingModelCallOf, requestRecordOf } from '../storedValues.js';
 import type { AgentInvocationRecord, ApiMetric, ModelCallRecord, PendingModelCallRecord, RequestRecord, SpanRecord } from '../types.js';
 
@@ -84,10 +85,6 @@ export function pendingDocument(record: PendingModelCallRecord): Keyed {
   return { _id: spanDocId(record), ...fields };
 }
 
-export function spanDocId(span: { traceId: string; spanId: string }): string {
-  return JSON.stringify([span.traceId, span.spanId]);
-}
-
 export function toModelCallRecord(doc: Stored): ModelCallRecord {
   return modelCallRecordOf(doc, storedDate);
 }
@@ -112,18 +109,7 @@ export function toAgentInvocationRecord(doc: Stored): AgentInvocationRecord {
   return invocationRecordOf(doc, storedDate);
 }
 
-/** `_id` of an hourly, daily or minute document (the collection says which period). */
-export function rollupId(d: { serviceName: string; start: Date; endpoint: string | null; method: string | null; agentName: string | null }): string {
-  return JSON.stringify([d.serviceName, d.start.toISOString(), d.endpoint, d.method, d.agentName]);
-}
-
-export function agentDayId(d: { serviceName: string; agentName: string; date: string }): string {
-  return JSON.stringify([d.serviceName, d.agentName, d.date]);
-}
-
-export function modelDayId(d: { serviceName: string; agentName: string; provider: string | null; model: string | null; date: string }): string {
-  return JSON.stringify([d.serviceName, d.agentName, d.provider, d.model, d.date]);
-}
+export { agentDayId, modelDayId, rollupId, sessionDocId, spanDocId } from '../documentIds.js';
 
 /**
  * A tally key as a field name: MongoDB reads `.` as a path and `$` as an operator, and error
@@ -135,10 +121,6 @@ export function fieldNameOf(key: string): string {
 
 export function keyOfFieldName(field: string): string {
   return field.replace(/%(25|2E|24)/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
-}
-
-export function sessionDocId(serviceName: string, sessionId: string): string {
-  return JSON.stringify([serviceName, sessionId]);
 }
 
 export function rollupPresenceId(p: { serviceName: string; start: Date; sessionId: string }): string {

@@ -8,7 +8,9 @@
  * collection is never without the index; only when collMod is refused is it dropped and
  * recreated. Servers without TTL indexes (FerretDB 1.x answers NotImplemented) get the same
  * index without expiry, and retention is left to StoreMaintenance.deleteExpired, which runs
- * on a schedule on every backend anyway.
+ * on a schedule on every backend anyway. With archive on (`extensions.retention.archive`), the
+ * archived collections get no TTL index (an existing one is replaced by a plain one): the
+ * retention job archives their documents before it deletes them.
  */
 import { MongoServerError, type Db, type IndexSpecification } from 'mongodb';
 import type { Retention } from '../types.js';
@@ -22,7 +24,8 @@ interface IndexPlan {
   ttlMs?: number;
 }
 
-export function indexPlan(retention: Retention): IndexPlan[] {
+/** `withoutTtl`: collections whose documents the retention job archives before deleting them, so no TTL index may delete them first. */
+export function indexPlan(retention: Retention, withoutTtl: ReadonlySet<string> = new Set()): IndexPlan[] {
   const raw = (collection: string): IndexPlan[] => [
     { collection, key: { traceId: 1, spanId: 1 }, unique: true },
     { collection, key: { timestamp: 1 }, ttlMs: retention.apiMetricsMs },
@@ -33,7 +36,7 @@ export function indexPlan(retention: Retention): IndexPlan[] {
     { collection, key: { start: 1 }, ttlMs },
     { collection, key: { level: 1, serviceName: 1, start: 1 } },
   ];
-  return [
+  const plans: IndexPlan[] = [
     ...raw(COLLECTIONS.apiMetrics),
     ...raw(COLLECTIONS.agentInvocations),
     ...raw(COLLECTIONS.modelCalls),
@@ -59,6 +62,7 @@ export function indexPlan(retention: Retention): IndexPlan[] {
     { collection: COLLECTIONS.alertEvents, key: { at: 1 } },
     { collection: COLLECTIONS.alertSilences, key: { toTime: 1 } },
   ];
+  return plans.map(({ ttlMs, ...plan }) => (ttlMs === undefined || withoutTtl.has(plan.collection) ? plan : { ...plan, ttlMs }));
 }
 
 const NOT_IMPLEMENTED = 238;
@@ -72,14 +76,21 @@ export interface IndexReport {
   ttlChanged: string[];
 }
 
-export async function ensureIndexes(db: Db, retention: Retention): Promise<IndexReport> {
+export async function ensureIndexes(db: Db, retention: Retention, withoutTtl: ReadonlySet<string> = new Set()): Promise<IndexReport> {
   const report: IndexReport = { ttlSupported: true, ttlChanged: [] };
-  for (const plan of indexPlan(retention)) {
+  for (const plan of indexPlan(retention, withoutTtl)) {
     const collection = db.collection(plan.collection);
     const key = plan.key as IndexSpecification;
     const base = plan.unique === true ? { unique: true } : {};
     if (plan.ttlMs === undefined || !report.ttlSupported) {
-      await collection.createIndex(key, base);
+      await collection.createIndex(key, base).catch(async (error: unknown) => {
+        const code = error instanceof MongoServerError ? error.code : undefined;
+        if (code !== INDEX_OPTIONS_CONFLICT && code !== INDEX_KEY_SPECS_CONFLICT) throw error;
+        // A TTL index from before archive was turned on: it would delete without archiving.
+        await dropIndexOn(db, plan.collection, key);
+        await collection.createIndex(key, base);
+        report.ttlChanged.push(`${plan.collection} ${JSON.stringify(plan.key)} (TTL removed: archived before delete)`);
+      });
       continue;
     }
     const expireAfterSeconds = Math.max(1, Math.round(plan.ttlMs / 1000));
@@ -105,9 +116,13 @@ async function changeTtl(db: Db, collection: string, keyPattern: IndexSpecificat
   try {
     await db.command({ collMod: collection, index: { keyPattern, expireAfterSeconds } });
   } catch {
-    const existing = (await db.collection(collection).listIndexes().toArray())
-      .find((index) => JSON.stringify(index['key']) === JSON.stringify(keyPattern));
-    if (existing !== undefined) await db.collection(collection).dropIndex(String(existing['name']));
+    await dropIndexOn(db, collection, keyPattern);
     await db.collection(collection).createIndex(keyPattern, { expireAfterSeconds });
   }
+}
+
+async function dropIndexOn(db: Db, collection: string, keyPattern: IndexSpecification): Promise<void> {
+  const existing = (await db.collection(collection).listIndexes().toArray())
+    .find((index) => JSON.stringify(index['key']) === JSON.stringify(keyPattern));
+  if (existing !== undefined) await db.collection(collection).dropIndex(String(existing['name']));
 }

@@ -12,15 +12,24 @@ import { RAW_TABLES } from './schema.js';
 
 const CHUNK_ROWS = 5000;
 
+/** The periods' tables and their presence keys (`date` for agent days, `start` for the others). */
+const PERIOD_TABLES = {
+  hour: { documents: 'DELETE FROM hourly_metrics WHERE start < ?', presence: "DELETE FROM rollup_presence WHERE period = 'hour' AND start < ?" },
+  day: { documents: 'DELETE FROM daily_metrics WHERE start < ?', presence: "DELETE FROM rollup_presence WHERE period = 'day' AND start < ?" },
+  agentDay: { documents: 'DELETE FROM agent_metrics WHERE date <= ?', presence: 'DELETE FROM agent_presence WHERE date <= ?' },
+} as const;
+/** Model days are agent days split by provider and model: the same retention (they have no presence keys). */
+const DELETE_MODEL_DAYS = 'DELETE FROM model_metrics WHERE date <= ?';
+type PeriodKind = keyof typeof PERIOD_TABLES;
+
 export class SqliteMaintenance {
   private readonly markInactive: Statement;
   private readonly expiredKeys: Statement;
   private readonly deleteRaw: Statement[];
   private readonly deleteKey: Statement;
   private readonly deleteMinutes: Statement;
-  private readonly deleteHours: Statement[];
-  private readonly deleteDays: Statement[];
-  private readonly deleteAgentDays: Statement[];
+  private readonly deletePeriods: Record<PeriodKind, { documents: Statement; presence: Statement }>;
+  private readonly deleteModelDays: Statement;
   private readonly deleteSessions: Statement;
   private readonly deletePending: Statement;
 
@@ -30,20 +39,9 @@ export class SqliteMaintenance {
     this.deleteRaw = RAW_TABLES.map((table) => db.prepare(`DELETE FROM ${table} WHERE rowid = ?`));
     this.deleteKey = db.prepare('DELETE FROM span_ids WHERE timestamp = ? AND idHash = ?');
     this.deleteMinutes = db.prepare('DELETE FROM minute_metrics WHERE start < ?');
-    this.deleteHours = [
-      db.prepare('DELETE FROM hourly_metrics WHERE start < ?'),
-      db.prepare("DELETE FROM rollup_presence WHERE period = 'hour' AND start < ?"),
-    ];
-    this.deleteDays = [
-      db.prepare('DELETE FROM daily_metrics WHERE start < ?'),
-      db.prepare("DELETE FROM rollup_presence WHERE period = 'day' AND start < ?"),
-    ];
-    this.deleteAgentDays = [
-      db.prepare('DELETE FROM agent_metrics WHERE date <= ?'),
-      db.prepare('DELETE FROM agent_presence WHERE date <= ?'),
-      // Model days are agent days split by model: the same retention.
-      db.prepare('DELETE FROM model_metrics WHERE date <= ?'),
-    ];
+    const prepared = (kind: PeriodKind) => ({ documents: db.prepare(PERIOD_TABLES[kind].documents), presence: db.prepare(PERIOD_TABLES[kind].presence) });
+    this.deletePeriods = { hour: prepared('hour'), day: prepared('day'), agentDay: prepared('agentDay') };
+    this.deleteModelDays = db.prepare(DELETE_MODEL_DAYS);
     this.deleteSessions = db.prepare('DELETE FROM user_sessions WHERE lastActivity < ?');
     this.deletePending = db.prepare('DELETE FROM genai_pending WHERE traceId = ? AND spanId = ?');
   }
@@ -58,29 +56,44 @@ export class SqliteMaintenance {
     return this.markInactive.run(now.getTime() - inactivityMs).changes;
   }
 
-  /** `isOpen` is checked between chunks: shutdown stops the job instead of racing it. Expects a folded tail. */
-  async deleteExpired(now: Date, retention: Retention, isOpen: () => boolean): Promise<void> {
+  /**
+   * `isOpen` is checked between chunks: shutdown stops the job instead of racing it. Expects a
+   * folded tail. `archived`: raw rows, rollups, agent and model days and sessions were archived and
+   * deleted already (SqliteStore, collector/store/archive/); only minute rollups and presence
+   * keys are left to delete (archiveFormat.ts says why they are not archived).
+   */
+  async deleteExpired(now: Date, retention: Retention, isOpen: () => boolean, archived = false): Promise<void> {
     const cutoff = (retentionMs: number) => now.getTime() - retentionMs;
-    const deleteChunk = this.db.transaction(() => {
-      const keys = this.expiredKeys.all(cutoff(retention.apiMetricsMs)) as Array<{ timestamp: number; idHash: number; tableId: number; rowRef: number }>;
-      for (const key of keys) {
-        this.deleteRaw[key.tableId]?.run(key.rowRef);
-        this.deleteKey.run(key.timestamp, key.idHash);
+    if (!archived) {
+      const deleteChunk = this.db.transaction(() => {
+        const keys = this.expiredKeys.all(cutoff(retention.apiMetricsMs)) as Array<{ timestamp: number; idHash: number; tableId: number; rowRef: number }>;
+        for (const key of keys) {
+          this.deleteRaw[key.tableId]?.run(key.rowRef);
+          this.deleteKey.run(key.timestamp, key.idHash);
+        }
+        return keys.length;
+      });
+      while (isOpen() && deleteChunk.immediate() === CHUNK_ROWS) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
       }
-      return keys.length;
-    });
-    while (isOpen() && deleteChunk.immediate() === CHUNK_ROWS) {
-      await new Promise<void>((resolve) => setImmediate(resolve));
     }
     if (!isOpen()) return;
-    // An agent day starts before the cutoff exactly when its date is at most the date of (cutoff - 1 ms).
-    const lastAgentDate = dayKey(new Date(cutoff(retention.agentMetricsMs) - 1));
+    const before: Record<PeriodKind, number | string> = {
+      hour: cutoff(retention.hourlyMetricsMs),
+      day: cutoff(retention.dailyMetricsMs),
+      // An agent day starts before the cutoff exactly when its date is at most the date of (cutoff - 1 ms).
+      agentDay: dayKey(new Date(cutoff(retention.agentMetricsMs) - 1)),
+    };
     this.db.transaction(() => {
       this.deleteMinutes.run(cutoff(retention.minuteMetricsMs));
-      for (const statement of this.deleteHours) statement.run(cutoff(retention.hourlyMetricsMs));
-      for (const statement of this.deleteDays) statement.run(cutoff(retention.dailyMetricsMs));
-      for (const statement of this.deleteAgentDays) statement.run(lastAgentDate);
-      this.deleteSessions.run(cutoff(retention.sessionsMs));
+      for (const kind of Object.keys(PERIOD_TABLES) as PeriodKind[]) {
+        this.deletePeriods[kind].presence.run(before[kind]);
+        if (!archived) this.deletePeriods[kind].documents.run(before[kind]);
+      }
+      if (!archived) {
+        this.deleteModelDays.run(before.agentDay);
+        this.deleteSessions.run(cutoff(retention.sessionsMs));
+      }
     }).immediate();
   }
 }

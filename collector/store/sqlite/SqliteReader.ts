@@ -27,11 +27,10 @@ export class SqliteReader {
     this.db.prepare('SELECT 1').get();
   }
 
-  // Object.assign, not `{ ...identity, period, ...figures }`: V8 takes a slow path for that spread, 10x
+  // Object.assign, not `{ ...identity, period, ...figures }` (here and in rollupOfRow): V8 takes a slow path for that spread, 10x
   // slower per row (80 ms for the 5 000 minute rows an alert evaluation reads; bench/alerts.ts).
   findRollups(query: RollupQuery): Rollup[] {
-    return this.rollupRows(query.period === 'hour' ? 'hourly_metrics' : 'daily_metrics', query)
-      .map((row) => Object.assign(identityOf(row), { period: query.period }, figuresOfRow('rollup', row)));
+    return this.rollupRows(query.period === 'hour' ? 'hourly_metrics' : 'daily_metrics', query).map((row) => rollupOfRow(query.period, row));
   }
 
   findMinuteRollups(query: MinuteQuery): MinuteRollup[] {
@@ -42,29 +41,14 @@ export class SqliteReader {
     const service = query.serviceName === undefined ? '' : ' AND serviceName = ?';
     const rows = this.all(`SELECT * FROM agent_metrics WHERE date >= ? AND date <= ?${service}
       ORDER BY date, serviceName, agentName`, [query.fromDate, query.toDate, ...optional(query.serviceName)]);
-    return rows.map((row) => ({
-      serviceName: String(row.serviceName),
-      agentName: String(row.agentName),
-      date: String(row.date),
-      ...figuresOfRow('agentDay', row),
-      avgResponseTime: Number(row.avgResponseTime),
-      lastSeen: new Date(Number(row.lastSeen)),
-    }));
+    return rows.map(agentDayOfRow);
   }
 
   findModelDays(query: DayRangeQuery): ModelDay[] {
     const service = query.serviceName === undefined ? '' : ' AND serviceName = ?';
     const rows = this.all(`SELECT * FROM model_metrics WHERE date >= ? AND date <= ?${service}
       ORDER BY date, serviceName, agentName, provider, model`, [query.fromDate, query.toDate, ...optional(query.serviceName)]);
-    return rows.map((row) => ({
-      serviceName: String(row.serviceName),
-      agentName: String(row.agentName),
-      provider: emptyToNull(row.provider),
-      model: emptyToNull(row.model),
-      date: String(row.date),
-      ...figuresOfRow('modelDay', row),
-      lastSeen: new Date(Number(row.lastSeen)),
-    }));
+    return rows.map(modelDayOfRow);
   }
 
   pendingModelCalls(receivedBefore: Date, limit: number): PendingModelCallRecord[] {
@@ -205,18 +189,38 @@ function optional(value: string | undefined): string[] {
   return value === undefined ? [] : [value];
 }
 
-/** The identity columns of a rollup row ('' back to null). */
-function identityOf(row: Row) {
+/** An hourly_metrics / daily_metrics row as the contract's Rollup. */
+export function rollupOfRow(period: Rollup['period'], row: Row): Rollup {
+  return Object.assign(identityOf(row), { period }, figuresOfRow('rollup', row));
+}
+
+/** A model_metrics row as the contract's ModelDay (no provider or model: '' in the key columns). */
+export function modelDayOfRow(row: Row): ModelDay {
   return {
     serviceName: String(row.serviceName),
-    start: new Date(Number(row.start)),
-    endpoint: emptyToNull(row.endpoint),
-    method: emptyToNull(row.method),
-    agentName: emptyToNull(row.agentName),
+    agentName: String(row.agentName),
+    provider: emptyToNull(row.provider),
+    model: emptyToNull(row.model),
+    date: String(row.date),
+    ...figuresOfRow('modelDay', row),
+    lastSeen: new Date(Number(row.lastSeen)),
   };
 }
 
-function sessionOfRow(row: Row): UserSession {
+/** An agent_metrics row as the contract's AgentDay. */
+export function agentDayOfRow(row: Row): AgentDay {
+  return {
+    serviceName: String(row.serviceName),
+    agentName: String(row.agentName),
+    date: String(row.date),
+    ...figuresOfRow('agentDay', row),
+    avgResponseTime: Number(row.avgResponseTime),
+    lastSeen: new Date(Number(row.lastSeen)),
+  };
+}
+
+/** A user_sessions row as the contract's UserSession. */
+export function sessionOfRow(row: Row): UserSession {
   return {
     serviceName: String(row.serviceName),
     sessionId: String(row.sessionId),
@@ -227,6 +231,17 @@ function sessionOfRow(row: Row): UserSession {
     lastActivity: new Date(Number(row.lastActivity)),
     isActive: Number(row.isActive) === 1,
     requestCount: Number(row.requestCount),
+  };
+}
+
+/** The identity columns of a rollup row ('' back to null). */
+function identityOf(row: Row) {
+  return {
+    serviceName: String(row.serviceName),
+    start: new Date(Number(row.start)),
+    endpoint: emptyToNull(row.endpoint),
+    method: emptyToNull(row.method),
+    agentName: emptyToNull(row.agentName),
   };
 }
 

@@ -16,12 +16,14 @@ import Database from 'better-sqlite3';
 import { PipelineError } from '../../errors.js';
 import { storeUnavailable } from '../storeErrors.js';
 import type {
-  AgentDay, ApiMetric, DayRangeQuery, KnownDimensions, MinuteQuery, MinuteRollup, ModelDay, PendingModelCallRecord, RequestQuery, Retention, Rollup,
+  AgentDay, ApiMetric, ArchiveOptions, DayRangeQuery, KnownDimensions, MinuteQuery, MinuteRollup, ModelDay, PendingModelCallRecord, RequestQuery, Retention, Rollup,
   RollupQuery, ServiceSummary, SessionCounts, SessionListQuery, SessionQuery, SessionSpans, SessionSpansQuery, SpanRecord, SpanRef, Store, UserSession, WriteResult,
 } from '../types.js';
+import { archiveExpired } from '../archive/archiveExpired.js';
 import { prepareConnection, type Synchronous } from './schema.js';
 import type { AlertDelivery, AlertEvent, AlertEventKey, AlertEventState, AlertValueNote, Silence } from '../alertTypes.js';
 import { SqliteAlertReader } from './SqliteAlerts.js';
+import { SqliteArchiveRows } from './SqliteArchiveRows.js';
 import { SqliteReader } from './SqliteReader.js';
 import { WriterThread } from './WriterThread.js';
 
@@ -178,8 +180,22 @@ export class SqliteStore implements Store {
     return this.ready().writer.call('markInactiveSessions', now, inactivityMs);
   }
 
-  deleteExpired(now: Date, retention: Retention): Promise<void> {
-    return this.ready().writer.call('deleteExpired', now, retention);
+  /**
+   * With `archive`, the archive's file work runs here, on the main thread's event loop (async
+   * gzip and fsync), selecting on the reading connection and deleting a batch at a time on the
+   * writer thread, so appends go on between batches; the writer then deletes what is not archived.
+   */
+  async deleteExpired(now: Date, retention: Retention, archive?: ArchiveOptions): Promise<void> {
+    const { writer } = this.ready();
+    if (archive !== undefined) {
+      await this.foldBeforeRead(writer);
+      const rows = new SqliteArchiveRows(this.ready().db);
+      await archiveExpired({
+        expired: async (collection, before, limit) => this.readNow('archive', () => rows.expired(collection, before, limit)),
+        deleteArchived: (collection, docs) => this.ready().writer.call('deleteArchived', collection, docs),
+      }, now, retention, archive, () => this.state === 'open' && archive.signal?.aborted !== true);
+    }
+    return this.ready().writer.call('deleteExpired', now, retention, archive !== undefined);
   }
 
   currentAlertEvents(): Promise<AlertEvent[]> {
@@ -230,6 +246,7 @@ export class SqliteStore implements Store {
     return this.readNow(action, query);
   }
 
+  /** A query on the reading connection as it is (no fold first). */
   private readNow<T>(action: string, query: (reader: SqliteReader) => T): T {
     const reader = this.ready().reader;
     try {
@@ -258,8 +275,10 @@ export class SqliteStore implements Store {
     return this.nextFold;
   }
 
-  private ready(): { writer: WriterThread; reader: SqliteReader } {
-    if (this.state === 'open' && this.writer !== undefined && this.reader !== undefined) return { writer: this.writer, reader: this.reader };
+  private ready(): { writer: WriterThread; reader: SqliteReader; db: Database.Database } {
+    if (this.state === 'open' && this.writer !== undefined && this.reader !== undefined && this.db !== undefined) {
+      return { writer: this.writer, reader: this.reader, db: this.db };
+    }
     throw PipelineError.unavailable(this.state === 'new' ? 'sqlite store is not started' : 'sqlite store is shut down');
   }
 }

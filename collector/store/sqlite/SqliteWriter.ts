@@ -17,7 +17,9 @@ import { STORE_RETRY_AFTER_SECONDS } from '../storeErrors.js';
 import type { Retention, SpanRecord, SpanRef, WriteResult } from '../types.js';
 import { createSchema, prepareConnection, type Synchronous } from './schema.js';
 import { SqliteAlertWriter } from './SqliteAlerts.js';
+import type { ArchivedCollection, ArchivedDocument } from '../archive/archiveFormat.js';
 import { SqliteAppender } from './SqliteAppender.js';
+import { SqliteArchiveRows } from './SqliteArchiveRows.js';
 import { SqliteFolder } from './SqliteFolder.js';
 import { SqliteMaintenance } from './SqliteMaintenance.js';
 import { UnfoldedTail } from './UnfoldedTail.js';
@@ -42,6 +44,7 @@ export class SqliteWriter {
   private readonly maintenance: SqliteMaintenance;
   /** The alert tables (written directly, not through the tail: they are few rows and read at once). */
   readonly alerts: SqliteAlertWriter;
+  private readonly archived: SqliteArchiveRows;
   private foldTimer: NodeJS.Timeout | undefined;
   private open = true;
 
@@ -60,6 +63,7 @@ export class SqliteWriter {
       this.folder = new SqliteFolder(this.db);
       this.maintenance = new SqliteMaintenance(this.db);
       this.alerts = new SqliteAlertWriter(this.db);
+      this.archived = new SqliteArchiveRows(this.db);
       this.tail.load(this.db);
       this.fold();
     } catch (error) {
@@ -121,10 +125,16 @@ export class SqliteWriter {
     this.maintenance.deletePendingModelCalls(spans);
   }
 
-  async deleteExpired(now: Date, retention: Retention): Promise<void> {
+  /** `archived`: the archived tables were archived and deleted already (SqliteStore.deleteExpired). */
+  async deleteExpired(now: Date, retention: Retention, archived: boolean): Promise<void> {
     this.fold();
-    await this.maintenance.deleteExpired(now, retention, () => this.open);
+    await this.maintenance.deleteExpired(now, retention, () => this.open, archived);
     if (this.open) this.alerts.deleteExpired(now.getTime() - retention.hourlyMetricsMs, now.getTime() - retention.hourlyMetricsMs);
+  }
+
+  /** Deletes archived rows still stored as archived, in one transaction; returns how many. */
+  deleteArchived(collection: ArchivedCollection, docs: readonly ArchivedDocument[]): number {
+    return this.archived.deleteArchived(collection, docs);
   }
 
   /** Folds what is left and closes the file. */

@@ -30,7 +30,7 @@ import { figureColumnDefinitions } from './figureColumns.js';
 import { ALERT_SCHEMA } from './SqliteAlerts.js';
 import { migrateSchema } from './migrateSchema.js';
 
-const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 3;
 
 /** `tableId` of a span_ids row: which raw table its rowRef points into. */
 export const RAW_TABLES = ['api_metrics', 'agent_invocations', 'model_calls'] as const;

@@ -6,6 +6,7 @@
 import { PipelineError, type ErrorKind } from '../../errors.js';
 import type { LogLevel } from '../../log.js';
 import type { AlertDelivery, AlertEvent, AlertEventKey, AlertValueNote, Silence } from '../alertTypes.js';
+import type { ArchivedCollection, ArchivedDocument } from '../archive/archiveFormat.js';
 import type { Retention, SpanRecord, SpanRef, WriteResult } from '../types.js';
 import type { SqliteWriterOptions } from './SqliteWriter.js';
 
@@ -20,13 +21,14 @@ export interface WriterCalls {
   append: { args: [records: readonly SpanRecord[]]; result: WriteResult };
   fold: { args: []; result: void };
   markInactiveSessions: { args: [now: Date, inactivityMs: number]; result: number };
-  deleteExpired: { args: [now: Date, retention: Retention]; result: void };
   addAlertEvents: { args: [events: readonly AlertEvent[]]; result: boolean[] };
   updateAlertValues: { args: [notes: readonly AlertValueNote[]]; result: void };
   setAlertDeliveries: { args: [key: AlertEventKey, deliveries: readonly AlertDelivery[]]; result: void };
   addSilence: { args: [silence: Silence]; result: void };
   deleteSilence: { args: [id: string]; result: boolean };
   deletePendingModelCalls: { args: [spans: readonly SpanRef[]]; result: void };
+  deleteExpired: { args: [now: Date, retention: Retention, archived: boolean]; result: void };
+  deleteArchived: { args: [collection: ArchivedCollection, docs: readonly ArchivedDocument[]]; result: number };
   close: { args: []; result: void };
 }
 export type WriterCall = keyof WriterCalls;

@@ -49,13 +49,14 @@ function run(call: WriterRequest['call'], args: unknown[]): unknown {
     case 'append': return writer.append(args[0] as Parameters<SqliteWriter['append']>[0]);
     case 'fold': return writer.fold();
     case 'markInactiveSessions': return writer.markInactiveSessions(args[0] as Date, args[1] as number);
-    case 'deleteExpired': return writer.deleteExpired(args[0] as Date, args[1] as Parameters<SqliteWriter['deleteExpired']>[1]);
     case 'addAlertEvents': return writer.alerts.addEvents(args[0] as AlertEvent[]);
     case 'updateAlertValues': return writer.alerts.updateAlertValues(args[0] as AlertValueNote[]);
     case 'setAlertDeliveries': return writer.alerts.setDeliveries(args[0] as AlertEventKey, args[1] as AlertDelivery[]);
     case 'addSilence': return writer.alerts.addSilence(args[0] as Silence);
     case 'deleteSilence': return writer.alerts.deleteSilence(args[0] as string);
     case 'deletePendingModelCalls': return writer.deletePendingModelCalls(args[0] as Parameters<SqliteWriter['deletePendingModelCalls']>[0]);
+    case 'deleteExpired': return writer.deleteExpired(args[0] as Date, args[1] as Parameters<SqliteWriter['deleteExpired']>[1], args[2] === true);
+    case 'deleteArchived': return writer.deleteArchived(...(args as Parameters<SqliteWriter['deleteArchived']>));
     case 'close': return writer.close();
   }
 }

@@ -33,7 +33,7 @@ describe('extensions.alerts', () => {
     ]);
     // The shipped entry reads SPANPULSE_ALERT_WEBHOOK_URL: empty, it is no webhook.
     expect(fromFile.webhooks).toEqual([{ url: '', secret: '' }]);
-    expect(loadConfig(shipped, {}).service.extensions).toEqual(['status_api', 'retention', 'alerts']);
+    expect(loadConfig(shipped, {}).service.extensions).toEqual(['status_api', 'retention', 'alerts', 'reports']);
   });
 
   it('reads the interval, webhook and secret from the SPEC variables', () => {
@@ -98,7 +98,7 @@ extensions:
   it('alerts is an extension that can be left out', () => {
     expect(problemsOf('service: {extensions: [status_api]}')).toEqual([]);
     expect(problemsOf('service: {extensions: [alarms]}')).toEqual([
-      'service.extensions[0]: "alarms" is not a component; expected one of status_api, retention, alerts',
+      'service.extensions[0]: "alarms" is not a component; expected one of status_api, retention, alerts, reports',
     ]);
   });
 });

@@ -12,6 +12,7 @@ import { describe } from 'vitest';
 import { aggregationContract } from './contract/aggregationContract.js';
 import { alertContract } from './contract/alertContract.js';
 import { genaiContract } from './contract/genaiContract.js';
+import { archiveContract } from './contract/archiveContract.js';
 import { lifecycleContract } from './contract/lifecycleContract.js';
 import { maintenanceContract } from './contract/maintenanceContract.js';
 import { readContract } from './contract/readContract.js';
@@ -35,5 +36,6 @@ export function runStoreContract(name: string, createStore: StoreFactory, option
     maintenanceContract(createStore);
     alertContract(createStore);
     genaiContract(createStore);
+    archiveContract(createStore);
   });
 }
