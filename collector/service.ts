@@ -12,6 +12,7 @@ import { ApiServer } from '../api/ApiServer.js';
 import type { AlertEvaluator } from './alerts/AlertEvaluator.js';
 import { createAlerts } from './alerts/createAlerts.js';
 import { sloOptionsOf } from '../api/export/sloOptionsOf.js';
+import { configuredWebhooks } from './config/alertsConfig.js';
 import type { Config } from './config/Config.js';
 import { priceTableOf } from './config/pricingConfig.js';
 import { ModelCallResolver } from './genai/ModelCallResolver.js';
@@ -158,6 +159,7 @@ export async function startSpanpulse(config: Config, options: StartOptions = {})
       delayMs: reportsConfig.delay,
       formats: reportsConfig.formats,
       groupings: reportsConfig.by,
+      webhooks: reportsConfig.webhooks ? configuredWebhooks(config.extensions.alerts) : [],
     })
     : undefined;
 

@@ -1,28 +1,19 @@
 /**
  * Delivers notifications to the configured webhooks in the background: the evaluator hands
  * over an event and goes on, so a slow or dead receiver never holds up evaluation, ingest or
- * the API. Each webhook gets a POST of the JSON body, signed when it has a secret
- * (`X-Spanpulse-Signature: sha256=<hex HMAC-SHA256 of the body>`), with one delivery id
- * (`X-Spanpulse-Delivery`) for all its attempts so a receiver can drop repeats.
- *
- * Attempts: a network error, a timeout, 408, 429 and 5xx are tried again after the backoff
- * (longer when the answer's Retry-After says so, at most a minute); any other answer but 2xx
- * fails at once (redirects are not followed). Each outcome is written into the event's
- * deliveries. At most `maxQueued` notifications wait; past that one fails as "queue full".
+ * the API. Each webhook gets a POST of the JSON body (signing, delivery id and retries:
+ * webhooks/postWebhook.ts). Each outcome is written into the event's deliveries. At most
+ * `maxQueued` notifications wait; past that one fails as "queue full".
  * Shutdown stops the retries (outcome failed) and gives attempts in flight 2 s before it aborts them.
  */
-import { createHmac, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { log } from '../log.js';
 import type { AlertDelivery, AlertEventKey, AlertStore } from '../store/alertTypes.js';
 import type { AlertCounters } from '../telemetry/AlertCounters.js';
-import { version } from '../version.js';
+import { DEFAULT_BACKOFF_MS, DEFAULT_TIMEOUT_MS, loggedUrl, postWebhook, type Webhook } from '../webhooks/postWebhook.js';
 import type { WebhookPayload } from './notification.js';
 
-export interface Webhook {
-  url: string;
-  /** Empty: unsigned. */
-  secret: string;
-}
+export { signatureOf, type Webhook } from '../webhooks/postWebhook.js';
 
 export interface WebhookOptions {
   /** Waits before the 2nd, 3rd, ... attempt; its length + 1 is the most attempts. Default 1 s, 2 s, 4 s, 8 s. */
@@ -35,11 +26,6 @@ export interface WebhookOptions {
   maxQueued?: number;
 }
 
-export function signatureOf(body: string, secret: string): string {
-  return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
-}
-
-const MAX_RETRY_AFTER_MS = 60_000;
 const SHUTDOWN_GRACE_MS = 2000;
 
 export class WebhookSender {
@@ -57,7 +43,7 @@ export class WebhookSender {
     private readonly counters: AlertCounters,
     options: WebhookOptions = {},
   ) {
-    this.options = { backoffMs: [1000, 2000, 4000, 8000], timeoutMs: 10_000, concurrency: 4, maxQueued: 1000, ...options };
+    this.options = { backoffMs: DEFAULT_BACKOFF_MS, timeoutMs: DEFAULT_TIMEOUT_MS, concurrency: 4, maxQueued: 1000, ...options };
   }
 
   /** The deliveries an event starts with: one per webhook, pending, or silenced (never sent). */
@@ -132,42 +118,15 @@ export class WebhookSender {
     }
   }
 
-  /** Attempts until sent or given up; records each attempt in `delivery`. */
+  /** Attempts until sent or given up (webhooks/postWebhook.ts); records each attempt in `delivery`. */
   private async deliver(webhook: Webhook, body: string, delivery: AlertDelivery, status: string): Promise<'sent' | 'failed'> {
-    const headers: Record<string, string> = {
-      'content-type': 'application/json', 'user-agent': `spanpulse/${version}`, 'x-spanpulse-delivery': delivery.deliveryId, 'x-spanpulse-event': status,
-    };
-    if (webhook.secret !== '') headers['x-spanpulse-signature'] = signatureOf(body, webhook.secret);
     const { backoffMs, timeoutMs } = this.options;
-    for (let attempt = 0; ; attempt++) {
-      let retryAfterMs = 0;
-      delivery.attempts = attempt + 1;
-      delivery.at = new Date();
-      try {
-        const response = await fetch(webhook.url, { method: 'POST', headers, body, redirect: 'manual', signal: AbortSignal.any([AbortSignal.timeout(timeoutMs), this.aborted.signal]) });
-        await response.arrayBuffer().catch(() => undefined);
-        delivery.lastStatus = response.status;
-        if (response.status >= 200 && response.status < 300) {
-          delivery.outcome = 'sent';
-          delivery.lastError = null;
-          return 'sent';
-        }
-        delivery.lastError = `answered ${response.status}`;
-        const retryable = response.status === 408 || response.status === 429 || response.status >= 500;
-        if (!retryable) break;
-        retryAfterMs = Math.min(MAX_RETRY_AFTER_MS, 1000 * Number(response.headers.get('retry-after') ?? 0)) || 0;
-      } catch (error) {
-        delivery.lastStatus = null;
-        delivery.lastError = error instanceof Error ? `${error.name}: ${(error as { cause?: { message?: string } }).cause?.message ?? error.message}` : String(error);
-      }
-      if (attempt >= backoffMs.length || this.stopped) break;
-      this.counters.retried();
-      await this.sleep(Math.max(backoffMs[attempt]!, retryAfterMs));
-      if (this.stopped) break;
-    }
-    delivery.outcome = 'failed';
-    log.warn('alerts: webhook delivery failed', { url: webhook.url.replace(/\?.*$/, '?…'), attempts: delivery.attempts, error: delivery.lastError });
-    return 'failed';
+    const outcome = await postWebhook(webhook, body, status, delivery, {
+      backoffMs, timeoutMs, signal: this.aborted.signal, sleep: (ms) => this.sleep(ms), stopped: () => this.stopped, onRetry: () => this.counters.retried(),
+    });
+    delivery.outcome = outcome;
+    if (outcome === 'failed') log.warn('alerts: webhook delivery failed', { url: loggedUrl(webhook.url), attempts: delivery.attempts, error: delivery.lastError });
+    return outcome;
   }
 
   private sleep(ms: number): Promise<void> {

@@ -6,7 +6,7 @@
  */
 import { hostname } from 'node:os';
 import type { AddressInfo } from 'node:net';
-import type { AlertsConfig } from '../config/alertsConfig.js';
+import { configuredWebhooks, type AlertsConfig } from '../config/alertsConfig.js';
 import type { Store } from '../store/types.js';
 import type { Telemetry } from '../telemetry/Telemetry.js';
 import { AlertEvaluator } from './AlertEvaluator.js';
@@ -20,7 +20,7 @@ export interface StatusPages {
 
 export function createAlerts(alerts: AlertsConfig, store: Store, telemetry: Telemetry, minuteRetentionMs: number, pages: StatusPages | undefined,
   now?: () => Date): AlertEvaluator {
-  const webhooks = new WebhookSender(alerts.webhooks.filter((webhook) => webhook.url !== ''), store, telemetry.alerts);
+  const webhooks = new WebhookSender(configuredWebhooks(alerts), store, telemetry.alerts);
   return new AlertEvaluator(store, webhooks, telemetry.alerts, {
     rules: alertRulesOf(alerts.rules),
     intervalMs: alerts.evaluation_interval,

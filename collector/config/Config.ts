@@ -229,6 +229,8 @@ export const ConfigSchema = z.strictObject({
       daily: z.strictObject({ enabled: z.boolean().default(true) }).prefault({}),
       /** The previous ISO week (Monday to Monday), on Mondays. */
       weekly: z.strictObject({ enabled: z.boolean().default(true) }).prefault({}),
+      /** POST each newly written report's summary to extensions.alerts.webhooks (those with a url). Default false. */
+      webhooks: z.boolean().default(false),
     }).prefault({}),
     /** Alert rules, their evaluation and webhooks (alertsConfig.ts). */
     alerts: alertsConfig,

@@ -95,6 +95,11 @@ export const alertsConfig = z.strictObject({
 export type AlertsConfig = z.output<typeof alertsConfig>;
 export type AlertRuleConfig = AlertsConfig['rules'][number];
 
+/** The webhooks that are configured (an empty url, as the shipped one without its variable, is none); alerts and scheduled reports post to them. */
+export function configuredWebhooks(alerts: AlertsConfig): AlertsConfig['webhooks'] {
+  return alerts.webhooks.filter((webhook) => webhook.url !== '');
+}
+
 /** Checks against other sections: a window must fit in the minute rollups' retention. */
 export function alertsProblems(alerts: AlertsConfig, minuteRetentionMs: number): string[] {
   return alerts.rules.flatMap((r, i) => r.window > minuteRetentionMs

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
-import { alertsProblems } from './alertsConfig.js';
+import { alertsProblems, configuredWebhooks } from './alertsConfig.js';
 import { ConfigSchema, type Config } from './Config.js';
 import { substituteEnv, type SubstitutionProblem } from './substituteEnv.js';
 
@@ -97,6 +97,9 @@ function wiringProblems(config: Config): string[] {
   if (traces.exporters.length === 0) problems.push('service.pipelines.traces.exporters: must list mongodb and/or sqlite');
   if (!traces.exporters.includes('sqlite') && config.exporters.mongodb.uri === '') {
     problems.push('exporters.mongodb.uri: is empty and sqlite is not in service.pipelines.traces.exporters, so there is no store; set MONGODB_URI or add sqlite');
+  }
+  if (config.extensions.reports.webhooks && configuredWebhooks(config.extensions.alerts).length === 0) {
+    problems.push('extensions.reports.webhooks: is true but extensions.alerts.webhooks has no url to post the reports to');
   }
   const spanpulse = config.processors.spanpulse;
   if ((spanpulse.client_address === 'hash' || spanpulse.user_id === 'hash') && spanpulse.hash_secret.length < 16) {

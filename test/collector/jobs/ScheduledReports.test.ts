@@ -4,7 +4,10 @@
  * those of the records written, catch-up after a late start, and a report already on disk
  * never written again after a restart.
  */
+import { createHmac } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createServer, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
@@ -125,6 +128,57 @@ function reportsContract(name: string, createStore: () => Promise<Store>): void 
       expect(existsSync(join(dir, 'spanpulse-daily-service-2026-11-09--2026-11-10.json'))).toBe(true);
       expect(existsSync(join(dir, 'spanpulse-weekly-service-2026-11-02--2026-11-09.json'))).toBe(true);
       await second.shutdown();
+    });
+
+    it('posts each newly written report to the webhooks, signed, once: a 503 is tried again, a restart sends nothing more', async () => {
+      await store().write([...requestsOn('2026-11-07', 'shop', '/api/cart', 12, 4), ...requestsOn('2026-11-07', 'blog', '/posts', 5)]);
+      const received: Array<{ headers: IncomingHttpHeaders; body: string }> = [];
+      let refuseNext = 1;
+      const server = createServer((req, res) => {
+        let body = '';
+        req.setEncoding('utf8');
+        req.on('data', (chunk: string) => (body += chunk));
+        req.on('end', () => {
+          received.push({ headers: req.headers, body });
+          if (refuseNext-- > 0) res.writeHead(503).end();
+          else res.writeHead(204).end();
+        });
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook?token=t`;
+      const secret = 'report-secret';
+      const withHook = (): ScheduledReportsOptions => ({
+        ...options(), kinds: ['daily'], webhooks: [{ url, secret }], webhookBackoffMs: [10, 10], webhookTimeoutMs: 5000,
+      });
+      try {
+        const clock = new ManualClock(utc('2026-11-08T01:00:00').getTime());
+        const reports = new ScheduledReports(store(), withHook(), clock);
+        await reports.start();
+        await reports.idle();
+        await reports.shutdown();
+        // One 503, then the same delivery again (same id), accepted.
+        expect(received).toHaveLength(2);
+        const [refused, sent] = received;
+        expect(sent!.headers['x-spanpulse-delivery']).toBe(refused!.headers['x-spanpulse-delivery']);
+        expect(sent!.headers['x-spanpulse-event']).toBe('report');
+        expect(sent!.headers['x-spanpulse-signature']).toBe(`sha256=${createHmac('sha256', secret).update(sent!.body).digest('hex')}`);
+        const payload = JSON.parse(sent!.body) as { status: string; report: string; from: string; to: string; files: Array<{ name: string; rows: number }>;
+          services: Array<{ service: string; requests: number; errors: number }>; text: string };
+        expect(payload).toMatchObject({ status: 'report', report: 'daily', from: '2026-11-07T00:00:00.000Z', to: '2026-11-08T00:00:00.000Z' });
+        expect(payload.files.map((f) => f.name).sort()).toEqual(readdirSync(dir).sort());
+        expect(payload.files.find((f) => f.name === 'spanpulse-daily-service-2026-11-07--2026-11-08.json')!.rows).toBe(2);
+        expect(payload.services.map((r) => [r.service, r.requests, r.errors])).toEqual([['blog', 5, 0], ['shop', 12, 3]]);
+        expect(payload.text).toBe('[REPORT] spanpulse daily report, 2026-11-07: 17 requests, 3 errors, 2 services');
+
+        // Restarted the same night: the report is on disk, so it is neither written nor sent again.
+        const again = new ScheduledReports(store(), withHook(), clock);
+        await again.start();
+        await again.idle();
+        await again.shutdown();
+        expect(received).toHaveLength(2);
+      } finally {
+        await new Promise((resolve) => server.close(resolve));
+      }
     });
 
     it('writes nothing for a kind that is turned off', async () => {
