@@ -1,8 +1,10 @@
 // /status/analytics: a window's usage and performance with growth, charts of the daily trend
-// and the hour-of-day distribution, per-agent figures, and model calls (tokens, cost per model
-// and per day); refreshed from /api/status/analytics every few seconds without reloading.
+// and the hour-of-day distribution, per-agent figures, model calls (tokens, cost per model
+// and per day) and the window's sessions with the timeline of one (sessions.js); refreshed
+// from /api/status/analytics and /api/status/sessions every few seconds without reloading.
 import { CHART_COLORS, chartOptions, trendChart } from './charts.js';
-import { card, fill, fmt, growthText, h, nameEl, noDataHelp, poll, saveUrlParams, setOptions, sortableTable, urlParams } from './common.js';
+import { card, fill, fmt, growthText, money, nameEl, noDataHelp, poll, saveUrlParams, setOptions, sortableTable, urlParams } from './common.js';
+import { renderSessions, renderTimeline, sessionsState, sessionsUrl, timelineUrl } from './sessions.js';
 
 const DEFAULTS = { window: '24h', service: '', tz: 'UTC' };
 const params = urlParams(DEFAULTS);
@@ -11,6 +13,9 @@ let agentsSort = { key: 'totalRequests', dir: 'desc' };
 let modelsSort = { key: 'calls', dir: 'desc' };
 let costChart = null;
 let last = null;
+let lastSessions = null;
+let lastTimeline = null;
+const sessions = sessionsState();
 let dailyChart = null;
 let hourlyChart = null;
 
@@ -25,14 +30,17 @@ for (const select of [windowSelect, serviceSelect, tzSelect]) {
   select.addEventListener('change', () => {
     params[select.name] = select.value;
     saveUrlParams(params, DEFAULTS);
+    sessions.cursors = [null];
     refresh();
   });
 }
 
-function url() {
+/** The analytics, the page of sessions and, when one is open, its timeline (poll: the first is what the page shows). */
+function urls() {
   const search = new URLSearchParams({ window: params.window, tz: params.tz });
   if (params.service) search.set('service', params.service);
-  return `/api/status/analytics?${search}`;
+  const timeline = timelineUrl(sessions);
+  return [`/api/status/analytics?${search}`, sessionsUrl(sessions, params), ...(timeline === null ? [] : [timeline])];
 }
 
 function renderCharts(data) {
@@ -52,13 +60,6 @@ function renderCharts(data) {
     hourlyChart.update('none');
   }
   dailyChart.show(data.dailyTrend.map((d) => d.date.slice(5)), data.dailyTrend);
-}
-
-/** A cost in the API's currency, or "no price" when none of the calls had one (never a guess). */
-function money(value, currency) {
-  if (value === null || value === undefined) return 'no price';
-  const digits = value !== 0 && Math.abs(value) < 1 ? 4 : 2;
-  return `${value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })} ${currency}`;
 }
 
 function renderCostChart(data) {
@@ -112,6 +113,19 @@ function renderModels(data) {
   }));
 }
 
+function renderAll([data, sessionPage, timeline]) {
+  if (sessionPage !== null) lastSessions = sessionPage;
+  lastTimeline = timeline ?? null;
+  render(data);
+}
+
+// A click on the sessions or the timeline: shown at once from what is loaded, then read again.
+function sessionsChanged() {
+  if (lastSessions !== null) renderSessions(lastSessions, sessions, sessionsChanged);
+  renderTimeline(sessions.open === null ? null : lastTimeline, sessions, sessionsChanged);
+  refresh();
+}
+
 function render(data) {
   last = data;
   setOptions(serviceSelect, [['', 'All services'], ...data.services.map((s) => [s, s])], params.service);
@@ -154,6 +168,8 @@ function render(data) {
     empty: 'No agent activity in this window',
   }));
   renderModels(data);
+  if (lastSessions !== null) renderSessions(lastSessions, sessions, sessionsChanged);
+  renderTimeline(lastTimeline, sessions, sessionsChanged);
 }
 
-const refresh = poll(url, render);
+const refresh = poll(urls, renderAll);

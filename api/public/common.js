@@ -81,6 +81,13 @@ export const fmt = {
   dateTime: (iso) => (iso ? new Date(iso).toISOString().replace('T', ' ').slice(0, 16) + ' UTC' : NO_VALUE),
 };
 
+/** A cost in the API's currency, or "no price" when none of the calls had one (never a guess). */
+export function money(value, currency) {
+  if (value === null || value === undefined) return 'no price';
+  const digits = value !== 0 && Math.abs(value) < 1 ? 4 : 2;
+  return `${value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })} ${currency}`;
+}
+
 /** A growth figure as text and a class: `+12.5 %` (up) / `−3.0 %`; `unit` is '%' or ' pts'. */
 export function growthText(value, unit = ' %', higherIsBetter = true) {
   if (value === null || value === undefined) return { text: 'no earlier data', cls: '' };

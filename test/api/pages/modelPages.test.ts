@@ -6,31 +6,20 @@
  */
 import { SpanKind } from '@opentelemetry/api';
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { bucketOf, bucketValue } from '../../../collector/mapping/latencyHistogram.js';
 import { makeSpans, otlpProtobuf } from '../../support/otelSpans.js';
-import { startTestSpanpulse, type TestSpanpulse } from '../../support/spanpulse.js';
-import { ARTIFACTS, eventually, launchBrowser, openPage } from '../support/browser.js';
+import { ARTIFACTS, eventually, openPage } from '../support/browser.js';
+import { usePricedPages } from '../support/pricedPages.js';
 
 describe('analytics page: model calls', () => {
-  let browser: Browser;
-  let collector: TestSpanpulse;
-  beforeAll(async () => {
-    browser = await launchBrowser();
-    collector = await startTestSpanpulse({
-      spanpulse: { pricing: { currency: 'USD', models: [{ provider: 'openai', model: 'gpt-4o*', input: 2.5, output: 10 }] } },
-    });
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await collector?.stop();
-  });
+  const pages = usePricedPages();
 
   const rows = (page: import('playwright-core').Page, id: string) => page.locator(`#${id} tbody tr`).evaluateAll((trs) =>
     trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '')));
 
   it('says there are no model calls yet, then shows models, cost per agent and per day', async () => {
+    const { browser, collector } = pages();
     const { page, problems, close } = await openPage(browser, `${collector.apiUrl}/status/analytics`);
     try {
       expect(await eventually(() => rows(page, 'models'), [['No model calls in this window']])).toEqual([['No model calls in this window']]);
