@@ -3,8 +3,6 @@
  * MongoDB when the test server is there), spans sent through the real receiver as exporters
  * send them, and a real local HTTP server standing in for a webhook receiver.
  */
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { expect } from 'vitest';
 import { ConfigSchema } from '../../../collector/config/Config.js';
 import { makeSpans, otlpProtobuf, serverSpan } from '../../support/otelSpans.js';
@@ -64,52 +62,7 @@ export async function send(spanpulse: TestSpanpulse, ...traffic: Traffic[]): Pro
   expect(response.status).toBe(200);
 }
 
-export interface ReceivedHook {
-  headers: IncomingHttpHeaders;
-  body: string;
-}
-
-/** A webhook receiver on 127.0.0.1: records what it gets; `failNext` answers the next requests with an error status. */
-export class HookReceiver {
-  readonly received: ReceivedHook[] = [];
-  /** Requests answered 2xx. */
-  readonly accepted: ReceivedHook[] = [];
-  private failures: number[] = [];
-  private server: Server | undefined;
-
-  async start(): Promise<string> {
-    this.server = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (chunk: Buffer) => chunks.push(chunk));
-      req.on('end', () => {
-        const hook = { headers: req.headers, body: Buffer.concat(chunks).toString() };
-        this.received.push(hook);
-        const status = this.failures.shift() ?? 200;
-        if (status < 300) this.accepted.push(hook);
-        res.writeHead(status).end();
-      });
-    });
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/hook`;
-  }
-
-  failNext(...statuses: number[]): void {
-    this.failures.push(...statuses);
-  }
-
-  /** The accepted bodies, parsed. */
-  payloads(): Array<Record<string, unknown>> {
-    return this.accepted.map((hook) => JSON.parse(hook.body) as Record<string, unknown>);
-  }
-
-  async stop(): Promise<void> {
-    await new Promise<void>((resolve) => {
-      if (this.server === undefined) return resolve();
-      this.server.close(() => resolve());
-      this.server.closeAllConnections();
-    });
-  }
-}
+export { HookReceiver, type ReceivedHook } from '../../support/HookReceiver.js';
 
 /** Polls `condition` every 50 ms until it holds (or fails the test after `timeoutMs`). */
 export async function eventually(condition: () => boolean | Promise<boolean>, timeoutMs = 30_000, what = 'condition'): Promise<void> {

@@ -6,8 +6,6 @@
  */
 import { createHmac } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createServer, type IncomingHttpHeaders } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
@@ -17,6 +15,7 @@ import type { RequestRecord, Store } from '../../../collector/store/types.js';
 import { request } from '../store/contract/records.js';
 import { useStore } from '../store/contract/useStore.js';
 import { dropDatabasesAfterAll, freshStore, skipReason } from '../store/mongodbSupport.js';
+import { HookReceiver } from '../../support/HookReceiver.js';
 import { ManualClock } from '../../support/ManualClock.js';
 
 const MINUTE = 60_000;
@@ -132,20 +131,10 @@ function reportsContract(name: string, createStore: () => Promise<Store>): void 
 
     it('posts each newly written report to the webhooks, signed, once: a 503 is tried again, a restart sends nothing more', async () => {
       await store().write([...requestsOn('2026-11-07', 'shop', '/api/cart', 12, 4), ...requestsOn('2026-11-07', 'blog', '/posts', 5)]);
-      const received: Array<{ headers: IncomingHttpHeaders; body: string }> = [];
-      let refuseNext = 1;
-      const server = createServer((req, res) => {
-        let body = '';
-        req.setEncoding('utf8');
-        req.on('data', (chunk: string) => (body += chunk));
-        req.on('end', () => {
-          received.push({ headers: req.headers, body });
-          if (refuseNext-- > 0) res.writeHead(503).end();
-          else res.writeHead(204).end();
-        });
-      });
-      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook?token=t`;
+      const hooks = new HookReceiver();
+      const url = `${await hooks.start()}?token=t`;
+      hooks.failNext(503);
+      const { received } = hooks;
       const secret = 'report-secret';
       const withHook = (): ScheduledReportsOptions => ({
         ...options(), kinds: ['daily'], webhooks: [{ url, secret }], webhookBackoffMs: [10, 10], webhookTimeoutMs: 5000,
@@ -177,7 +166,7 @@ function reportsContract(name: string, createStore: () => Promise<Store>): void 
         await again.shutdown();
         expect(received).toHaveLength(2);
       } finally {
-        await new Promise((resolve) => server.close(resolve));
+        await hooks.stop();
       }
     });
 
