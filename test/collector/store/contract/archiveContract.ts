@@ -7,9 +7,10 @@
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { BSON } from 'mongodb';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ARCHIVE_RULES, ARCHIVED_COLLECTIONS, parseArchiveFileName, type ArchivedCollection } from '../../../../collector/store/archive/archiveFormat.js';
-import { readArchiveFile } from '../../../../collector/store/archive/archiveFiles.js';
+import { readArchiveFile, readArchiveLines } from '../../../../collector/store/archive/archiveFiles.js';
 import { verifyArchive } from '../../../../collector/store/archive/verifyArchive.js';
 import type { Retention, SpanRecord, Store } from '../../../../collector/store/types.js';
 import { at, invocation, modelCall, request } from './records.js';
@@ -102,6 +103,9 @@ export function archiveContract(createStore: StoreFactory): void {
           expect(docs.length).toBeGreaterThan(0);
           expect(docs.length).toBeLessThanOrEqual(3);
           for (const doc of docs) expect(ARCHIVE_RULES[collection].time(doc).toISOString().slice(0, 10), name).toBe(day);
+          // What mongoimport reads (MongoDB Extended JSON, here the driver's parser): the same documents, dates as dates.
+          const extendedJson = (await readArchiveLines(join(dir, collection, name))).map((line) => BSON.EJSON.parse(line) as Doc);
+          expect(extendedJson, name).toEqual(docs);
           lines.push(...docs);
         }
         expect(sorted(lines.map(({ _id: _unused, ...doc }) => doc)), collection).toEqual(sorted(expired));
