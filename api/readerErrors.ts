@@ -26,6 +26,7 @@ export function readerWithUnavailableErrors(reader: StoreReader): StoreReader {
     listServices: () => guard(() => reader.listServices()),
     findRequests: (query) => guard(() => reader.findRequests(query)),
     findSession: (serviceName, sessionId) => guard(() => reader.findSession(serviceName, sessionId)),
+    sumModelCalls: (query) => guard(() => reader.sumModelCalls(query)),
     listSessions: (query) => guard(() => reader.listSessions(query)),
     findSessionSpans: (query) => guard(() => reader.findSessionSpans(query)),
     knownDimensions: (since, limit) => guard(() => reader.knownDimensions(since, limit)),

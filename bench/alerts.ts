@@ -34,7 +34,7 @@ const MINUTE = 60_000;
 
 const rule = (name: string, metric: AlertRule['metric'], threshold: number): AlertRule => ({
   name, metric, comparison: 'above', threshold, windowMs: 5 * MINUTE, forMs: 30_000, per: 'endpoint',
-  service: undefined, endpoint: undefined, agent: undefined, minRequests: 1,
+  service: undefined, endpoint: undefined, agent: undefined, model: undefined, minRequests: 1,
 });
 const RULES = [
   rule('errors', 'error_rate', 5), rule('client-errors', 'client_error_rate', 20), rule('avg', 'avg_response_time', 500),

@@ -18,6 +18,7 @@ import type { StoreReader } from '../store/types.js';
 import type { AlertCounters } from '../telemetry/AlertCounters.js';
 import { MINUTE_MS } from '../time/utcTime.js';
 import { readGroups, windowFigures, windowStart, type EndpointFigures } from './alertGroups.js';
+import { metricDeclaration } from './alertMetrics.js';
 import type { AlertRule } from './AlertRule.js';
 import { nextEvent } from './nextEvent.js';
 import { webhookPayload } from './notification.js';
@@ -42,7 +43,7 @@ export interface EvaluationSummary {
   firing: number;
 }
 
-type EvaluatorStore = Pick<StoreReader, 'findMinuteRollups' | 'listServices' | 'countSessions'> & AlertStore;
+type EvaluatorStore = Pick<StoreReader, 'findMinuteRollups' | 'listServices' | 'countSessions' | 'sumModelCalls'> & AlertStore;
 
 export class AlertEvaluator implements Component {
   readonly name = 'extension/alerts';
@@ -97,12 +98,17 @@ export class AlertEvaluator implements Component {
     const now = this.now();
     const { rules, minuteRetentionMs } = this.options;
     const longest = Math.max(MINUTE_MS, ...rules.map((rule) => rule.windowMs));
+    const nextMinute = new Date(Math.floor(now.getTime() / MINUTE_MS) * MINUTE_MS + MINUTE_MS);
     const [current, services, silences, minutes] = await Promise.all([
       this.store.currentAlertEvents(),
       this.store.listServices(),
       this.store.listSilences(now),
-      this.store.findMinuteRollups({ level: 'endpoint', from: windowStart(now, longest), to: new Date(Math.floor(now.getTime() / MINUTE_MS) * MINUTE_MS + MINUTE_MS) }),
+      this.store.findMinuteRollups({ level: 'endpoint', from: windowStart(now, longest), to: nextMinute }),
     ]);
+    // The model calls of each distinct window of the rules on cost and tokens, read once a cycle.
+    const modelWindows = [...new Set(rules.filter((rule) => metricDeclaration(rule.metric).source === 'model_calls').map((rule) => rule.windowMs))];
+    const modelCalls = new Map(await Promise.all(modelWindows.map(async (windowMs) =>
+      [windowMs, await this.store.sumModelCalls({ from: windowStart(now, windowMs), to: nextMinute })] as const)));
     const states = new Map(current.map((event) => [JSON.stringify([event.rule, event.groupKey]), event]));
     const transitions: AlertEvent[] = [];
     const notes: AlertValueNote[] = [];
@@ -114,6 +120,7 @@ export class AlertEvaluator implements Component {
       const readings = await readGroups(rule, {
         now, endpoints: windows.get(rule.windowMs)!, services, minuteRetentionMs, activeKeys: new Set(mine.map((event) => event.groupKey)),
         countSessions: async (from, to, serviceName) => (await this.store.countSessions({ from, to, serviceName })).sessions,
+        modelCalls: modelCalls.get(rule.windowMs) ?? [],
       });
       for (const reading of readings) {
         const key = JSON.stringify([rule.name, reading.key]);

@@ -19,6 +19,8 @@ export interface AlertRule {
   /** "METHOD /route". */
   endpoint: string | undefined;
   agent: string | undefined;
+  /** cost and tokens: the model of the calls. */
+  model: string | undefined;
   minRequests: number;
 }
 
@@ -35,6 +37,7 @@ export function alertRulesOf(rules: readonly AlertRuleConfig[]): AlertRule[] {
     service: rule.service,
     endpoint: rule.endpoint,
     agent: rule.agent,
+    model: rule.model,
     minRequests: rule.min_requests,
   }));
 }

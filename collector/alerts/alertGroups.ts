@@ -1,8 +1,8 @@
 /**
  * What a rule sees: its groups (one alert each) and the value of its metric for each, from
  * the endpoint-level minute rollups of its window summed per endpoint (they add up to the
- * service and platform figures), the services' last-seen times (no_data) and the store's session counts
- * (active_users).
+ * service and platform figures), the services' last-seen times (no_data), the store's session counts
+ * (active_users), and the window's model calls summed per agent and model (cost, tokens).
  *
  * The window is whole minutes: the minute in progress and the ones before it, window / 1 min
  * in all. A group is watched when it has figures in the window, when it already has an alert
@@ -11,9 +11,9 @@
  */
 import { performanceOf } from '../../api/stats/Totals.js';
 import { emptyCommonFigures, mergeFigures, type CommonFigures } from '../store/figures.js';
-import type { MinuteRollup, ServiceSummary } from '../store/types.js';
+import type { MinuteRollup, ModelCallSums, ServiceSummary } from '../store/types.js';
 import { MINUTE_MS } from '../time/utcTime.js';
-import { metricDeclaration, type WindowFigures } from './alertMetrics.js';
+import { metricDeclaration, type ModelCallTotals, type WindowFigures } from './alertMetrics.js';
 import { conditionHolds, type AlertRule } from './AlertRule.js';
 
 export interface AlertGroup {
@@ -59,6 +59,8 @@ export interface RuleInput {
   minuteRetentionMs: number;
   /** Distinct sessions active in [from, to), of one service or all. */
   countSessions(from: Date, to: Date, serviceName: string | undefined): Promise<number>;
+  /** The model calls of the rule's window (sumModelCalls); only for rules on metrics counted from them. */
+  modelCalls: readonly ModelCallSums[];
 }
 
 /** Start of the first minute of a window of `windowMs` ending at `now`. */
@@ -89,6 +91,7 @@ export function windowFigures(minutes: readonly MinuteRollup[], from: Date): End
 }
 
 export async function readGroups(rule: AlertRule, input: RuleInput): Promise<GroupReading[]> {
+  if (metricDeclaration(rule.metric).source === 'model_calls') return modelCallReadings(rule, input);
   // A group of one identity (an endpoint without agents, say) keeps that identity's sum; a copy is made only to add a second.
   const totals = new Map<string, { figures: MinuteTotals; shared: boolean }>();
   for (const figures of input.endpoints) {
@@ -105,17 +108,12 @@ export async function readGroups(rule: AlertRule, input: RuleInput): Promise<Gro
     }
   }
   const services = input.services.filter((s) => rule.service === undefined || s.serviceName === rule.service);
-  const keys = new Set([...totals.keys(), ...input.activeKeys]);
-  if (rule.per === 'platform' || rule.per === 'service') {
-    const recent = services.filter((s) => s.lastSeen.getTime() >= input.now.getTime() - input.minuteRetentionMs);
-    if (rule.per === 'platform' && recent.length > 0) keys.add(groupKeyOf({ service: null, endpoint: null, agent: null }));
-    if (rule.per === 'service') for (const s of recent) keys.add(groupKeyOf({ service: s.serviceName, endpoint: null, agent: null }));
-  }
+  const keys = watchedKeys(rule, input, services, totals.keys());
   const readings: GroupReading[] = [];
   for (const key of keys) {
     const group = groupOfKey(key);
     const performance = performanceOf(totals.get(key)?.figures ?? emptyCommonFigures(['minute']));
-    const figures: WindowFigures = { performance, activeUsers: null, silentMs: null };
+    const figures: WindowFigures = { performance, activeUsers: null, silentMs: null, modelCalls: null };
     const scope = group.service ?? rule.service;
     // Only active_users waits for the store; every other metric is computed from what was read.
     if (rule.metric === 'active_users') {
@@ -125,11 +123,46 @@ export async function readGroups(rule: AlertRule, input: RuleInput): Promise<Gro
       figures.silentMs = seen.length === 0 ? null : Math.max(0, input.now.getTime() - Math.max(...seen));
     }
     const value = metricDeclaration(rule.metric).of(figures);
-    const enough = rule.metric === 'no_data' || performance.totalRequests >= rule.minRequests;
+    const enough = metricDeclaration(rule.metric).source === 'nothing' || performance.totalRequests >= rule.minRequests;
     readings.push({ key, group, value, holds: enough ? conditionHolds(rule, value) : null });
   }
   return readings;
 }
+
+/** The groups with figures, those with an alert going on, and per platform and service those whose service sent recently. */
+function watchedKeys(rule: AlertRule, input: RuleInput, services: readonly ServiceSummary[], withFigures: Iterable<string>): Set<string> {
+  const keys = new Set([...withFigures, ...input.activeKeys]);
+  if (rule.per === 'platform' || rule.per === 'service') {
+    const recent = services.filter((s) => s.lastSeen.getTime() >= input.now.getTime() - input.minuteRetentionMs);
+    if (rule.per === 'platform' && recent.length > 0) keys.add(groupKeyOf({ service: null, endpoint: null, agent: null }));
+    if (rule.per === 'service') for (const s of recent) keys.add(groupKeyOf({ service: s.serviceName, endpoint: null, agent: null }));
+  }
+  return keys;
+}
+
+/** cost and tokens: the window's model calls summed per group (platform, service, or the agent credited); a group without calls spent 0. */
+function modelCallReadings(rule: AlertRule, input: RuleInput): GroupReading[] {
+  const totals = new Map<string, ModelCallTotals>();
+  for (const sums of input.modelCalls) {
+    if (rule.service !== undefined && sums.serviceName !== rule.service) continue;
+    if (rule.agent !== undefined && sums.agentName !== rule.agent) continue;
+    if (rule.model !== undefined && sums.model !== rule.model) continue;
+    const group = rule.per === 'platform' ? { service: null, endpoint: null, agent: null }
+      : { service: sums.serviceName, endpoint: null, agent: rule.per === 'agent' ? sums.agentName : null };
+    const key = groupKeyOf(group);
+    const total = totals.get(key) ?? noModelCalls();
+    for (const figure of Object.keys(total) as Array<keyof ModelCallTotals>) total[figure] += sums[figure];
+    totals.set(key, total);
+  }
+  const services = input.services.filter((s) => rule.service === undefined || s.serviceName === rule.service);
+  return [...watchedKeys(rule, input, services, totals.keys())].map((key) => {
+    const modelCalls = totals.get(key) ?? noModelCalls();
+    const value = metricDeclaration(rule.metric).of({ performance: performanceOf(emptyCommonFigures(['minute'])), activeUsers: null, silentMs: null, modelCalls });
+    return { key, group: groupOfKey(key), value, holds: modelCalls.callCount >= rule.minRequests ? conditionHolds(rule, value) : null };
+  });
+}
+
+const noModelCalls = (): ModelCallTotals => ({ callCount: 0, inputTokens: 0, outputTokens: 0, costNanos: 0, pricedCallCount: 0 });
 
 function matches(rule: AlertRule, minute: EndpointFigures): boolean {
   if (rule.service !== undefined && minute.serviceName !== rule.service) return false;

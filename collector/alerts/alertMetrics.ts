@@ -6,8 +6,16 @@
  * percent (0-100), times in milliseconds, counts as counts. `active_users` counts the distinct
  * sessions active in the window (so it exists per platform and per service only), `no_data`
  * the milliseconds since the group's last span (it fires when that exceeds the window).
+ * `cost` and `tokens` are those of the group's model calls (model_calls, credited to agents as
+ * README "AI agents and models" says): cost in the price table's currency, 0 without calls,
+ * null when calls were made but none had a price (never a guess).
  */
+import { costOf } from '../../api/stats/modelStats.js';
 import type { Performance } from '../../api/stats/Totals.js';
+import type { ModelCallSums } from '../store/types.js';
+
+/** The model-call figures of a group (ModelCallSums without its identity). */
+export type ModelCallTotals = Pick<ModelCallSums, 'callCount' | 'inputTokens' | 'outputTokens' | 'costNanos' | 'pricedCallCount'>;
 
 export interface WindowFigures {
   performance: Performance;
@@ -15,19 +23,36 @@ export interface WindowFigures {
   activeUsers: number | null;
   /** Milliseconds since the group's last span; only for `no_data`. */
   silentMs: number | null;
+  /** The group's model calls in the window; only for metrics counted from them. */
+  modelCalls: ModelCallTotals | null;
 }
 
 interface MetricDeclaration {
   /** For the one-line text of a notification: "error rate 7.5 % above 5 %". */
   label: string;
   unit: '%' | 'ms' | '';
+  /** Decimals of a fractional value in that text; default 1. */
+  digits?: number;
   of: (figures: WindowFigures) => number | null;
   /** Groups this metric exists for; absent: every kind. */
   per?: readonly AlertGrouping[];
+  /** Filters a rule on it may set; absent: endpoint and agent. */
+  filters?: readonly AlertFilter[];
+  /**
+   * What it is computed from, and so what `min_requests` counts: `requests` (minute rollups,
+   * the default), `model_calls` (model_calls; min_requests counts calls), `nothing` (no_data:
+   * min_requests does not apply).
+   */
+  source?: 'requests' | 'model_calls' | 'nothing';
 }
+
+export const ALERT_FILTERS = ['endpoint', 'agent', 'model'] as const;
+export type AlertFilter = (typeof ALERT_FILTERS)[number];
 
 export const ALERT_GROUPINGS = ['platform', 'service', 'endpoint', 'agent'] as const;
 export type AlertGrouping = (typeof ALERT_GROUPINGS)[number];
+/** Model calls have no endpoint. */
+const MODEL_GROUPINGS = ['platform', 'service', 'agent'] as const;
 
 export const ALERT_METRICS = {
   error_rate: { label: 'error rate', unit: '%', of: (f) => f.performance.errorRate },
@@ -36,8 +61,16 @@ export const ALERT_METRICS = {
   p95_response_time: { label: 'p95 response time', unit: 'ms', of: (f) => f.performance.p95ResponseTime },
   p99_response_time: { label: 'p99 response time', unit: 'ms', of: (f) => f.performance.p99ResponseTime },
   requests: { label: 'requests', unit: '', of: (f) => f.performance.totalRequests },
-  active_users: { label: 'active users', unit: '', of: (f) => f.activeUsers, per: ['platform', 'service'] },
-  no_data: { label: 'time without data', unit: 'ms', of: (f) => f.silentMs, per: ['platform', 'service'] },
+  active_users: { label: 'active users', unit: '', of: (f) => f.activeUsers, per: ['platform', 'service'], filters: [] },
+  no_data: { label: 'time without data', unit: 'ms', of: (f) => f.silentMs, per: ['platform', 'service'], filters: [], source: 'nothing' },
+  cost: {
+    label: 'cost', unit: '', digits: 4, of: (f) => (f.modelCalls === null ? null : f.modelCalls.callCount === 0 ? 0 : costOf(f.modelCalls)),
+    per: MODEL_GROUPINGS, filters: ['agent', 'model'], source: 'model_calls',
+  },
+  tokens: {
+    label: 'tokens', unit: '', of: (f) => (f.modelCalls === null ? null : f.modelCalls.inputTokens + f.modelCalls.outputTokens),
+    per: MODEL_GROUPINGS, filters: ['agent', 'model'], source: 'model_calls',
+  },
 } as const satisfies Record<string, MetricDeclaration>;
 
 export type AlertMetric = keyof typeof ALERT_METRICS;

@@ -45,11 +45,11 @@ export function webhookPayload(event: AlertEvent & { state: 'firing' | 'resolved
 }
 
 function textOf(event: AlertEvent, startsAt: Date): string {
-  const { label, unit } = metricDeclaration(event.metric);
+  const { label, unit, digits = 1 } = metricDeclaration(event.metric);
   const amount = (value: number) => {
     const minutes = unit === 'ms' && event.metric === 'no_data';
     if (minutes) return `${Math.round(value / 60_000)} min`;
-    return `${Number.isInteger(value) ? value : value.toFixed(1)}${unit === '' ? '' : ` ${unit}`}`;
+    return `${Number.isInteger(value) ? value : value.toFixed(digits)}${unit === '' ? '' : ` ${unit}`}`;
   };
   const where = [event.service === null ? 'all services' : `service ${event.service}`, event.endpoint, event.agent === null ? null : `agent ${event.agent}`]
     .filter((part) => part !== null).join(', ');

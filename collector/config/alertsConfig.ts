@@ -4,7 +4,8 @@
  * with its key path: an unknown metric or grouping, both or neither of above/below (no_data
  * takes neither: it fires when a group that was sending sends nothing for the window), a
  * window that is not whole minutes, shorter than one or longer than the minute retention
- * (checked against extensions.retention by alertsProblems), filters a metric cannot honour,
+ * (checked against extensions.retention by alertsProblems), filters a metric cannot honour
+ * (its declaration's `filters`),
  * two rules of one name.
  *
  *   alerts:
@@ -15,7 +16,7 @@
  *       - {url: "https://hooks.example/abc", secret: "..."}
  */
 import { z } from 'zod';
-import { ALERT_GROUPINGS, ALERT_METRIC_NAMES, metricDeclaration } from '../alerts/alertMetrics.js';
+import { ALERT_FILTERS, ALERT_GROUPINGS, ALERT_METRIC_NAMES, metricDeclaration } from '../alerts/alertMetrics.js';
 import { durationSchema, endpointKey } from './valueSchemas.js';
 
 const MINUTE_MS = 60_000;
@@ -42,6 +43,8 @@ const rule = z.strictObject({
   service: z.string().min(1).optional(),
   endpoint: endpointKey.optional(),
   agent: z.string().min(1).optional(),
+  /** The model (response model, else request model, as model_metrics has it); cost and tokens only. */
+  model: z.string().min(1).optional(),
   /** No verdict on a group with fewer requests in the window. */
   min_requests: z.coerce.number().int().min(0).default(0),
   enabled: z.boolean().default(true),
@@ -55,12 +58,12 @@ const rule = z.strictObject({
   if (r.window < MINUTE_MS || r.window % MINUTE_MS !== 0) {
     ctx.addIssue({ code: 'custom', path: ['window'], message: 'must be whole minutes, at least 1m (figures are kept per minute)' });
   }
-  const per = metricDeclaration(r.metric).per;
-  if (per !== undefined) {
-    if (!per.includes(r.per)) ctx.addIssue({ code: 'custom', path: ['per'], message: `${r.metric} is counted per ${per.join(' or ')} only` });
-    for (const key of ['endpoint', 'agent'] as const) {
-      if (r[key] !== undefined) ctx.addIssue({ code: 'custom', path: [key], message: `${r.metric} is counted per ${per.join(' or ')}: it cannot be filtered by ${key}` });
-    }
+  const { per, filters = ['endpoint', 'agent'] } = metricDeclaration(r.metric);
+  if (per !== undefined && !per.includes(r.per)) ctx.addIssue({ code: 'custom', path: ['per'], message: `${r.metric} is counted per ${per.join(' or ')} only` });
+  for (const key of ALERT_FILTERS) {
+    if (r[key] === undefined || filters.includes(key)) continue;
+    const why = per !== undefined ? `is counted per ${per.join(' or ')}` : 'is counted from requests, which have no model';
+    ctx.addIssue({ code: 'custom', path: [key], message: `${r.metric} ${why}: it cannot be filtered by ${key}` });
   }
 });
 

@@ -372,6 +372,17 @@ export interface SessionSpansQuery {
   limit: number;
 }
 
+/** Model calls with timestamp >= from and < to, optionally of one service. */
+export interface ModelCallQuery {
+  from: Date;
+  to: Date;
+  serviceName?: string;
+}
+
+/** The model calls of a ModelCallQuery summed per service, agent credited, provider and model. */
+export type ModelCallSums = Omit<ModelDayIdentity, 'date'>
+  & Pick<FiguresOf<'modelDay'>, 'callCount' | 'inputTokens' | 'outputTokens' | 'costNanos' | 'pricedCallCount'>;
+
 /** One agent_invocations document. */
 export type AgentInvocation = Omit<AgentInvocationRecord, 'kind' | 'parentSpanId'>;
 
@@ -410,6 +421,8 @@ export interface StoreReader {
   findRequests(query: RequestQuery): Promise<ApiMetric[]>;
   /** The session, or null when unknown. */
   findSession(serviceName: string, sessionId: string): Promise<UserSession | null>;
+  /** From the raw model_calls (what alert rules on cost and tokens read), in no particular order. */
+  sumModelCalls(query: ModelCallQuery): Promise<ModelCallSums[]>;
   /** user_sessions documents of a window, in pages (SessionListQuery); empty when none match. */
   listSessions(query: SessionListQuery): Promise<UserSession[]>;
   /**

@@ -9,7 +9,7 @@ import type { LatencyHistogram } from '../../mapping/latencyHistogram.js';
 import { figuresOf, type FigureDocument, type FiguresOf } from '../figures.js';
 import { nullableString } from '../storedValues.js';
 import type {
-  AgentDay, ApiMetric, DayRangeQuery, KnownDimensions, MinuteQuery, MinuteRollup, ModelDay, PendingModelCallRecord, RequestQuery, Rollup, RollupQuery,
+  AgentDay, ApiMetric, DayRangeQuery, KnownDimensions, MinuteQuery, MinuteRollup, ModelCallQuery, ModelCallSums, ModelDay, PendingModelCallRecord, RequestQuery, Rollup, RollupQuery,
   ServiceSummary, SessionCounts, SessionListQuery, SessionQuery, SessionSpans, SessionSpansQuery, UserSession,
 } from '../types.js';
 import { traceWindowOf } from '../sessionSpans.js';
@@ -122,6 +122,31 @@ export class MongoReader {
   async findSession(serviceName: string, sessionId: string): Promise<UserSession | null> {
     const doc = await this.db.collection<Keyed>(COLLECTIONS.userSessions).findOne({ _id: sessionDocId(serviceName, sessionId) });
     return doc === null ? null : sessionOfDocument(doc);
+  }
+
+  async sumModelCalls(query: ModelCallQuery): Promise<ModelCallSums[]> {
+    const match: Filter<Document> = { timestamp: { $gte: query.from, $lt: query.to } };
+    if (query.serviceName !== undefined) match['serviceName'] = query.serviceName;
+    // Summed here, streaming, not by $group: FerretDB 1.x sums `$field` paths to 0. Memory holds one sum per group.
+    const projection = { _id: 0, serviceName: 1, agentName: 1, provider: 1, model: 1, inputTokens: 1, outputTokens: 1, costNanos: 1 };
+    const sums = new Map<string, ModelCallSums>();
+    for await (const doc of this.db.collection(COLLECTIONS.modelCalls).find(match, { projection })) {
+      const identity = {
+        serviceName: String(doc['serviceName']), agentName: String(doc['agentName']),
+        provider: nullableString(doc['provider']), model: nullableString(doc['model']),
+      };
+      const key = JSON.stringify(Object.values(identity));
+      let sum = sums.get(key);
+      if (sum === undefined) sums.set(key, (sum = { ...identity, callCount: 0, inputTokens: 0, outputTokens: 0, costNanos: 0, pricedCallCount: 0 }));
+      sum.callCount += 1;
+      sum.inputTokens += Number(doc['inputTokens'] ?? 0);
+      sum.outputTokens += Number(doc['outputTokens'] ?? 0);
+      if (doc['costNanos'] !== null && doc['costNanos'] !== undefined) {
+        sum.costNanos += Number(doc['costNanos']);
+        sum.pricedCallCount += 1;
+      }
+    }
+    return [...sums.values()];
   }
 
   async listSessions(query: SessionListQuery): Promise<UserSession[]> {

@@ -17,7 +17,7 @@ import { archiveExpired } from '../archive/archiveExpired.js';
 import { ARCHIVED_COLLECTIONS } from '../archive/archiveFormat.js';
 import { DEFAULT_RETENTION } from '../createStore.js';
 import type {
-  AgentDay, ApiMetric, ArchiveOptions, DayRangeQuery, KnownDimensions, MinuteQuery, MinuteRollup, ModelDay, PendingModelCallRecord, RequestQuery, Retention, Rollup,
+  AgentDay, ApiMetric, ArchiveOptions, DayRangeQuery, KnownDimensions, MinuteQuery, MinuteRollup, ModelCallQuery, ModelCallSums, ModelDay, PendingModelCallRecord, RequestQuery, Retention, Rollup,
   RollupQuery, ServiceSummary, SessionCounts, SessionListQuery, SessionQuery, SessionSpans, SessionSpansQuery, SpanRecord, SpanRef, Store, UserSession, WriteResult,
 } from '../types.js';
 import { COLLECTIONS, type Keyed } from './documents.js';
@@ -255,6 +255,10 @@ export class MongoStore implements Store {
 
   findSession(serviceName: string, sessionId: string): Promise<UserSession | null> {
     return this.read('findSession', () => this.ready().reader.findSession(serviceName, sessionId));
+  }
+
+  sumModelCalls(query: ModelCallQuery): Promise<ModelCallSums[]> {
+    return this.read('sumModelCalls', () => this.ready().reader.sumModelCalls(query));
   }
 
   listSessions(query: SessionListQuery): Promise<UserSession[]> {

@@ -9,7 +9,7 @@ import { dayKey, periodStart } from '../../time/utcTime.js';
 import type {
   AgentDay, ApiMetric, DayRangeQuery, KnownDimensions, MinuteQuery, MinuteRollup, ModelDay, PendingModelCallRecord, RequestQuery, Rollup,
   RollupQuery, ServiceSummary, SessionCounts, SessionListQuery, SessionQuery, SessionSpans, SessionSpansQuery, UserSession,
-  AgentInvocation, ModelCall,
+  AgentInvocation, ModelCall, ModelCallQuery, ModelCallSums,
 } from '../types.js';
 import { figuresOfRow } from './figureColumns.js';
 import { recordOfRow, requestOfRow } from './rawRows.js';
@@ -102,6 +102,26 @@ export class SqliteReader {
   findSession(serviceName: string, sessionId: string): UserSession | null {
     const row = this.all('SELECT * FROM user_sessions WHERE serviceName = ? AND sessionId = ?', [serviceName, sessionId])[0];
     return row === undefined ? null : sessionOfRow(row);
+  }
+
+  sumModelCalls(query: ModelCallQuery): ModelCallSums[] {
+    const service = query.serviceName === undefined ? '' : ' AND m.serviceName = ?';
+    return this.all(`SELECT m.serviceName, m.agentName, m.provider, m.model, count(*) AS callCount, sum(m.inputTokens) AS inputTokens,
+        sum(m.outputTokens) AS outputTokens, coalesce(sum(m.costNanos), 0) AS costNanos, count(m.costNanos) AS pricedCallCount
+      FROM span_ids s CROSS JOIN model_calls m ON m.rowid = s.rowRef
+      WHERE s.tableId = ? AND s.timestamp >= ? AND s.timestamp < ?${service}
+      GROUP BY m.serviceName, m.agentName, m.provider, m.model`,
+    [RAW_TABLES.indexOf('model_calls'), query.from.getTime(), query.to.getTime(), ...optional(query.serviceName)]).map((row) => ({
+      serviceName: String(row.serviceName),
+      agentName: String(row.agentName),
+      provider: nullableString(row.provider),
+      model: nullableString(row.model),
+      callCount: Number(row.callCount),
+      inputTokens: Number(row.inputTokens),
+      outputTokens: Number(row.outputTokens),
+      costNanos: Number(row.costNanos),
+      pricedCallCount: Number(row.pricedCallCount),
+    }));
   }
 
   listSessions(query: SessionListQuery): UserSession[] {

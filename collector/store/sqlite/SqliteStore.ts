@@ -16,7 +16,7 @@ import Database from 'better-sqlite3';
 import { PipelineError } from '../../errors.js';
 import { storeUnavailable } from '../storeErrors.js';
 import type {
-  AgentDay, ApiMetric, ArchiveOptions, DayRangeQuery, KnownDimensions, MinuteQuery, MinuteRollup, ModelDay, PendingModelCallRecord, RequestQuery, Retention, Rollup,
+  AgentDay, ApiMetric, ArchiveOptions, DayRangeQuery, KnownDimensions, MinuteQuery, MinuteRollup, ModelCallQuery, ModelCallSums, ModelDay, PendingModelCallRecord, RequestQuery, Retention, Rollup,
   RollupQuery, ServiceSummary, SessionCounts, SessionListQuery, SessionQuery, SessionSpans, SessionSpansQuery, SpanRecord, SpanRef, Store, UserSession, WriteResult,
 } from '../types.js';
 import { archiveExpired } from '../archive/archiveExpired.js';
@@ -162,6 +162,10 @@ export class SqliteStore implements Store {
 
   findSession(serviceName: string, sessionId: string): Promise<UserSession | null> {
     return this.read('findSession', (reader) => reader.findSession(serviceName, sessionId));
+  }
+
+  sumModelCalls(query: ModelCallQuery): Promise<ModelCallSums[]> {
+    return this.read('sumModelCalls', (reader) => reader.sumModelCalls(query));
   }
 
   listSessions(query: SessionListQuery): Promise<UserSession[]> {

@@ -3,10 +3,11 @@
  * MongoDB when the test server is there), spans sent through the real receiver as exporters
  * send them, and a real local HTTP server standing in for a webhook receiver.
  */
-import { expect } from 'vitest';
+import { afterAll, afterEach, expect } from 'vitest';
+import { HookReceiver } from '../../support/HookReceiver.js';
 import { ConfigSchema } from '../../../collector/config/Config.js';
 import { makeSpans, otlpProtobuf, serverSpan } from '../../support/otelSpans.js';
-import type { TestSpanpulse, TestSpanpulseOptions } from '../../support/spanpulse.js';
+import { startTestSpanpulse, type TestSpanpulse, type TestSpanpulseOptions } from '../../support/spanpulse.js';
 import { freshDatabase, mongodbUri } from '../store/mongodbSupport.js';
 
 export const MINUTE = 60_000;
@@ -71,4 +72,16 @@ export async function eventually(condition: () => boolean | Promise<boolean>, ti
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+/** A webhook receiver for the describe block, and `start()`ing spanpulses that are stopped after each test. */
+export function useAlertSpanpulse(): { receiver: HookReceiver; start(options: TestSpanpulseOptions): Promise<TestSpanpulse> } {
+  const receiver = new HookReceiver();
+  let spanpulse: TestSpanpulse | undefined;
+  afterEach(async () => {
+    await spanpulse?.stop();
+    spanpulse = undefined;
+  });
+  afterAll(() => receiver.stop());
+  return { receiver, start: async (options) => (spanpulse = await startTestSpanpulse(options)) };
 }

@@ -3,30 +3,24 @@
  * without it when it is; created with `for` or from/to, listed with the alerts, removed. A
  * silence stops the notification but not the state or the history. On SQLite and on MongoDB.
  */
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { startTestSpanpulse, type TestSpanpulse } from '../../support/spanpulse.js';
+import { describe, expect, it } from 'vitest';
+import type { TestSpanpulse } from '../../support/spanpulse.js';
 import { dropDatabasesAfterAll } from '../store/mongodbSupport.js';
-import { BACKENDS, eventually, HookReceiver, ManualClock, MINUTE, send } from './alertHarness.js';
+import { BACKENDS, eventually, ManualClock, MINUTE, send, useAlertSpanpulse } from './alertHarness.js';
 
 dropDatabasesAfterAll();
 const TOKEN = 'admin-token-of-the-test';
 const RULE = { name: 'errors', metric: 'error_rate', above: 5, window: '1m', for: '0s', per: 'service', min_requests: 1 };
 
 describe.each(BACKENDS)('silences on $name', ({ options }) => {
-  const receiver = new HookReceiver();
-  let spanpulse: TestSpanpulse | undefined;
-  afterEach(async () => {
-    await spanpulse?.stop();
-    spanpulse = undefined;
-  });
-  afterAll(() => receiver.stop());
+  const { receiver, start } = useAlertSpanpulse();
 
   const post = (sp: TestSpanpulse, body: unknown, token?: string) => fetch(`${sp.apiUrl}/api/status/silences`, {
     method: 'POST', headers: { 'content-type': 'application/json', ...(token === undefined ? {} : { authorization: `Bearer ${token}` }) }, body: JSON.stringify(body),
   });
 
   it('cannot be changed without a configured token', async () => {
-    const sp = spanpulse = await startTestSpanpulse({ ...options(), alerts: { rules: [RULE] } });
+    const sp = await start({ ...options(), alerts: { rules: [RULE] } });
     expect((await post(sp, { for: '2h', comment: 'deploy' })).status).toBe(403);
     expect((await post(sp, { for: '2h', comment: 'deploy' }, 'anything')).status).toBe(403);
     expect((await fetch(`${sp.apiUrl}/api/status/silences/x`, { method: 'DELETE' })).status).toBe(403);
@@ -36,7 +30,7 @@ describe.each(BACKENDS)('silences on $name', ({ options }) => {
   it('with the token: created, listed, covering a firing alert without notifying, removed', async () => {
     const url = await receiver.start();
     const clock = new ManualClock(30);
-    const sp = spanpulse = await startTestSpanpulse({
+    const sp = await start({
       ...options(), now: clock.now, statusApi: { auth: { bearer_token: TOKEN } },
       alerts: { evaluation_interval: '1h', rules: [RULE], webhooks: [{ url, secret: '' }] },
     });

@@ -51,7 +51,23 @@ describe('extensions.alerts', () => {
       '{name: c, metric: p99_response_time, above: 2000, per: endpoint, endpoint: "POST /api/chat", for: 0s}',
       '{name: d, metric: requests, below: 1, per: service, window: 48h}',
       '{name: e, metric: no_data, window: 10m}',
+      '{name: f, metric: cost, above: 0.5, per: agent, agent: support, model: gpt-4o}',
+      '{name: g, metric: tokens, above: 100000, per: platform}',
     ))).toEqual([]);
+  });
+
+  it('cost and tokens are counted from model calls: per platform, service or agent, filtered by agent or model, not by endpoint', () => {
+    expect(problemsOf(rules(
+      '{name: a, metric: cost, above: 1, per: endpoint}',
+      '{name: b, metric: tokens, above: 1, endpoint: "POST /api/chat"}',
+      '{name: c, metric: error_rate, above: 5, model: gpt-4o}',
+      '{name: d, metric: active_users, below: 5, model: gpt-4o}',
+    ))).toEqual([
+      'extensions.alerts.rules.0.per: cost is counted per platform or service or agent only',
+      'extensions.alerts.rules.1.endpoint: tokens is counted per platform or service or agent: it cannot be filtered by endpoint',
+      'extensions.alerts.rules.2.model: error_rate is counted from requests, which have no model: it cannot be filtered by model',
+      'extensions.alerts.rules.3.model: active_users is counted per platform or service: it cannot be filtered by model',
+    ]);
   });
 
   it('refuses mistakes with their key paths, all at once', () => {

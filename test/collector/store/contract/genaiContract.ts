@@ -131,4 +131,28 @@ export function genaiContract(createStore: StoreFactory): void {
       expect(await store().countPendingModelCalls()).toBe(1);
     });
   });
+
+  describe('sumModelCalls', () => {
+    const store = useStore(createStore);
+
+    it('sums the model calls of [from, to) per service, agent, provider and model, priced ones apart', async () => {
+      await store().write([
+        modelCall({ timestamp: at(10), costNanos: 4500 }),
+        modelCall({ timestamp: at(10, 30), costNanos: null, inputTokens: 10, outputTokens: 1 }),
+        modelCall({ timestamp: at(10, 45), agentName: 'billing', provider: null, model: null, inputTokens: 7, outputTokens: 3, costNanos: 0 }),
+        modelCall({ timestamp: at(10, 50), serviceName: 'blog', costNanos: 100 }),
+        modelCall({ timestamp: at(11), costNanos: 999 }),
+        request({ timestamp: at(10), inputTokens: 5000 }),
+      ]);
+      const key = (s: { serviceName: string; agentName: string }) => `${s.serviceName}/${s.agentName}`;
+      const sorted = (sums: Awaited<ReturnType<Store['sumModelCalls']>>) => [...sums].sort((a, b) => key(a).localeCompare(key(b)));
+      expect(sorted(await store().sumModelCalls({ from: at(10), to: at(11) }))).toEqual([
+        { serviceName: 'blog', agentName: 'support', provider: 'openai', model: 'gpt-4o', callCount: 1, inputTokens: 1000, outputTokens: 200, costNanos: 100, pricedCallCount: 1 },
+        { serviceName: 'shop', agentName: 'billing', provider: null, model: null, callCount: 1, inputTokens: 7, outputTokens: 3, costNanos: 0, pricedCallCount: 1 },
+        { serviceName: 'shop', agentName: 'support', provider: 'openai', model: 'gpt-4o', callCount: 2, inputTokens: 1010, outputTokens: 201, costNanos: 4500, pricedCallCount: 1 },
+      ]);
+      expect((await store().sumModelCalls({ from: at(10), to: at(11), serviceName: 'blog' })).map(key)).toEqual(['blog/support']);
+      expect(await store().sumModelCalls({ from: at(12), to: at(13) })).toEqual([]);
+    });
+  });
 }
