@@ -5,7 +5,10 @@
  * channel, as the stock gRPC exporters send them) of
  * `--spans` spans each (made by the OTel SDK, serialized by the official serializers) from
  * this process with a fixed concurrency for a fixed time, and prints the sustained spans/s
- * stored (answered 200, so durable) and the collector's peak RSS.
+ * stored (answered 200, so durable), the collector's peak RSS and the CPU time the collector
+ * and this load generator spent per 1 000 spans (steadier than spans/s on a shared machine).
+ * With --runs N the runs alternate between transports and formats, and the medians are printed
+ * (with both transports, also gRPC's share of OTLP/HTTP protobuf's).
  *
  * Workloads (bench/spanWorkload.ts): `realistic` is the default figure (random ids, start times
  * spread over a 20 s window, 1 000 sessions, three services, agents on 30 % of spans);
@@ -108,12 +111,18 @@ async function probeLatencies(port: number, path: string, everyMs: number, until
   return latencies;
 }
 
+/** User + system CPU seconds of a process so far, all its threads (utime and stime of /proc/<pid>/stat, in ticks of 1/100 s on Linux). */
+function cpuSecondsOf(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 function percentile(values: number[], q: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? NaN;
 }
 
-async function runOnce(transport: Transport, format: WireFormat, shape: WorkloadShape): Promise<string> {
+async function runOnce(transport: Transport, format: WireFormat, shape: WorkloadShape): Promise<{ line: string; spansPerSecond: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'spanpulse-bench-'));
   const config = join(dir, 'config.yaml');
   writeFileSync(config, `receivers: {otlp: {protocols: {http: {endpoint: "127.0.0.1:0"}, grpc: {endpoint: "127.0.0.1:0"}}}}
@@ -138,6 +147,8 @@ ${args.get('config-extra') ?? ''}
   const grpc = transport === 'grpc' ? new TraceClient(`127.0.0.1:${started[2]}`, credentials.createInsecure()) : null;
   const send = (body: Uint8Array) => (grpc ? exportCall(grpc, body) : post(agent, port, workload.contentType, body));
 
+  const clientCpuBefore = process.cpuUsage();
+  const collectorCpuBefore = cpuSecondsOf(collector.pid!);
   let next = 0;
   let sent = 0;
   let throttled = 0;
@@ -157,6 +168,9 @@ ${args.get('config-extra') ?? ''}
     }
   }));
   const elapsed = (performance.now() - began) / 1000;
+  const collectorCpu = cpuSecondsOf(collector.pid!) - collectorCpuBefore;
+  const clientCpuUsed = process.cpuUsage(clientCpuBefore);
+  const clientCpu = (clientCpuUsed.user + clientCpuUsed.system) / 1e6;
   const latencies = await probes;
   const metrics = await fetch(`http://127.0.0.1:${apiPort}/metrics`).then((r) => r.text()).catch(() => '');
   const metric = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(metrics)?.[1] ?? NaN);
@@ -172,13 +186,14 @@ ${args.get('config-extra') ?? ''}
   const ranOut = next >= bodies.length && performance.now() < until ? ' (ran out of bodies: raise --bodies)' : '';
   let line = `${shape.padEnd(9)} ${transport.padEnd(4)} ${format.padEnd(8)} store=${store} stored ${sent} spans in ${elapsed.toFixed(1)} s -> ` +
     `${Math.round(sent / elapsed)} spans/s${ranOut}; ${throttled} requests got 429/503 and were resent; ` +
-    `body ${Math.round(averageBytes / 1024)} KiB; ${spansPerWrite.toFixed(0)} spans per store write; collector peak RSS ${peakRssMb.toFixed(0)} MB`;
+    `body ${Math.round(averageBytes / 1024)} KiB; ${spansPerWrite.toFixed(0)} spans per store write; collector peak RSS ${peakRssMb.toFixed(0)} MB; ` +
+    `CPU per 1 000 spans: collector ${((collectorCpu * 1e6) / sent).toFixed(1)} ms, load generator ${((clientCpu * 1e6) / sent).toFixed(1)} ms`;
   if (latencies !== null) {
     const [health, statusApi] = latencies;
     line += `\n          while ingesting: /healthz p50 ${percentile(health, 0.5).toFixed(1)} p99 ${percentile(health, 0.99).toFixed(1)} ms ` +
       `(n=${health.length}); /api/status p50 ${percentile(statusApi, 0.5).toFixed(1)} p95 ${percentile(statusApi, 0.95).toFixed(1)} ms (n=${statusApi.length})`;
   }
-  return line;
+  return { line, spansPerSecond: sent / elapsed };
 }
 
 process.stdout.write(`bench/ingest: node ${process.version}, ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, ` +
@@ -187,11 +202,35 @@ process.stdout.write(`bench/ingest: node ${process.version}, ${cpus().length} x 
 for (const shape of shapes) {
   process.stdout.write(`workload ${new SpanWorkload({ shape, format: 'protobuf', spansPerRequest, ...genai }).describe()}\n`);
 }
-for (const transport of transports) {
-  // gRPC carries protobuf only.
-  for (const format of transport === 'grpc' ? (['protobuf'] as const) : formats) {
+// Runs alternate (run 1 of every transport, format and workload, then run 2, ...), so that
+// load from other work on the machine falls on both sides of a comparison alike.
+const results = new Map<string, number[]>();
+for (let run = 0; run < runs; run++) {
+  for (const shape of shapes) {
+    for (const transport of transports) {
+      // gRPC carries protobuf only.
+      for (const format of transport === 'grpc' ? (['protobuf'] as const) : formats) {
+        const { line, spansPerSecond } = await runOnce(transport, format, shape);
+        process.stdout.write(line + '\n');
+        const key = `${shape} ${transport} ${format}`;
+        results.set(key, [...(results.get(key) ?? []), spansPerSecond]);
+      }
+    }
+  }
+}
+if (runs > 1) {
+  const median = (key: string) => percentile(results.get(key) ?? [], 0.5);
+  for (const [key, values] of results) {
+    process.stdout.write(`median ${key.padEnd(27)} ${Math.round(median(key))} spans/s over ${values.length} runs (${values.map(Math.round).join(', ')})\n`);
+  }
+  if (transports.length === 2 && formats.includes('protobuf')) {
     for (const shape of shapes) {
-      for (let run = 0; run < runs; run++) process.stdout.write((await runOnce(transport, format, shape)) + '\n');
+      const [grpc, http] = [results.get(`${shape} grpc protobuf`)!, results.get(`${shape} http protobuf`)!];
+      const ratio = median(`${shape} grpc protobuf`) / median(`${shape} http protobuf`);
+      // Each gRPC run against the HTTP run just before it: the pair saw about the same load.
+      const pairRatios = grpc.map((value, i) => value / http[i]!);
+      process.stdout.write(`${shape}: gRPC / HTTP protobuf = ${(100 * ratio).toFixed(1)} % (ratio of the medians); ` +
+        `per run pair ${pairRatios.map((r) => `${(100 * r).toFixed(0)} %`).join(', ')}, median ${(100 * percentile(pairRatios, 0.5)).toFixed(1)} %\n`);
     }
   }
 }

@@ -32,6 +32,7 @@ import { LOGS, METRICS } from '../otlp/ignoredSignals.js';
 import { grpcErrorOf } from './grpcErrorOf.js';
 import { routeGrpcLogsToLog } from './grpcLogs.js';
 import { LOGS_SERVICE, METRICS_SERVICE, TRACE_SERVICE } from './otlpServices.js';
+import { raiseReceiveWindows } from './receiveWindows.js';
 
 export interface OtlpGrpcReceiverOptions {
   /** host:port to listen on; default 0.0.0.0:4317 (port 0 picks a free port). */
@@ -73,7 +74,12 @@ export class OtlpGrpcReceiver implements Component {
     const server = new Server({
       'grpc.max_receive_message_length': this.options.maxRequestBodySize,
       'grpc.max_concurrent_streams': this.options.maxConcurrentStreams ?? 100,
+      // Nothing serves channelz here, and its tracking costs CPU on every call and connection.
+      'grpc.enable_channelz': 0,
     });
+    if (!raiseReceiveWindows(server)) {
+      log.warn('OTLP/gRPC receiver keeps the 64 KiB HTTP/2 windows: this grpc-js has no hook for them; ingest over gRPC is slower (README "OTLP/gRPC")');
+    }
     const handlers = new ExportHandlers(this.consumer, this.telemetry.receivers, 'grpc');
     server.addService(TRACE_SERVICE, { Export: this.unary((body) => handlers.traces('protobuf', body)) });
     server.addService(METRICS_SERVICE, { Export: this.unary(async (body) => handlers.ignored(METRICS, 'protobuf', body)) });
