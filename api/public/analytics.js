@@ -91,7 +91,8 @@ function renderModels(data) {
   document.getElementById('model-summary').textContent = use === null
     ? ''
     : `${fmt.int(use.calls)} model calls, ${fmt.int(use.inputTokens)} input / ${fmt.int(use.outputTokens)} output tokens, cost ${money(use.cost, data.currency)}` +
-      (use.unpricedCalls > 0 ? ` (${fmt.int(use.unpricedCalls)} calls without a price not included)` : '');
+      (use.unpricedCalls > 0 ? ` (${fmt.int(use.unpricedCalls)} calls without a price not included)` : '') +
+      (data.growth.cost === null ? '' : `, ${growthText(data.growth.cost).text}`);
   renderCostChart(data);
   fill('models', sortableTable({
     caption: `Whole UTC days ${data.agentDays.fromDate} to ${data.agentDays.toDate}; costs in ${data.currency}`,
@@ -160,7 +161,7 @@ function render(data) {
       { key: 'activeUsers', label: 'Active users', value: (a) => a.activeUsers, render: (a) => fmt.int(a.activeUsers), numeric: true },
       { key: 'totalTokens', label: 'Tokens (in / out)', value: (a) => a.totalTokens, render: (a) => `${fmt.int(a.inputTokens)} / ${fmt.int(a.outputTokens)}`, numeric: true },
       { key: 'modelCalls', label: 'Model calls', value: (a) => a.modelCalls, render: (a) => fmt.int(a.modelCalls), numeric: true },
-      { key: 'cost', label: 'Cost', value: (a) => a.cost, render: (a) => (a.modelCalls === 0 ? '—' : money(a.cost, data.currency)), numeric: true },
+      { key: 'cost', label: 'Cost', value: (a) => a.cost, render: (a) => (a.modelCalls === 0 ? '—' : money(a.cost, data.currency) + (a.costGrowth === null ? '' : ` (${growthText(a.costGrowth).text})`)), numeric: true },
     ],
     rows: data.agents,
     sort: agentsSort,

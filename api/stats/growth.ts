@@ -46,3 +46,24 @@ export function growthOf(current: GrowthSide, previous: GrowthSide): Growth {
     successRatePoints: cur.successRate === null || prev.successRate === null ? null : cur.successRate - prev.successRate,
   };
 }
+
+/** One window's model-call cost for costGrowthOf (ModelUsage's fields; null usage: no calls). */
+export interface CostSide {
+  usage: { calls: number; cost: number | null; unpricedCalls: number } | null;
+  /** Milliseconds of data the window covers (up to now). */
+  durationMs: number;
+}
+
+/**
+ * Percent change of the cost rate (cost per hour of data, as requests are compared), null when
+ * the previous window has no model calls, or a call of either window has no price: a cost
+ * that leaves calls out would make the change up. A current window without calls spent 0.
+ */
+export function costGrowthOf(current: CostSide, previous: CostSide): number | null {
+  const prev = previous.usage;
+  if (prev === null || prev.calls === 0 || prev.unpricedCalls > 0 || prev.cost === null) return null;
+  const cur = current.usage;
+  if (cur !== null && cur.unpricedCalls > 0) return null;
+  if (current.durationMs <= 0 || previous.durationMs <= 0) return null;
+  return percentChange((cur?.cost ?? 0) / current.durationMs, prev.cost / previous.durationMs);
+}

@@ -15,11 +15,11 @@ import { parseRangeQuery, type RangeQuery } from '../query/parseRangeQuery.js';
 import { agentStats } from '../stats/agentStats.js';
 import { agentKey, agentModelStats, costOf, modelStats, sumModelDays, usageOf } from '../stats/modelStats.js';
 import { dailyTrend } from '../stats/dailyTrend.js';
-import { growthOf } from '../stats/growth.js';
+import { costGrowthOf, growthOf, type CostSide } from '../stats/growth.js';
 import { hourlyDistribution } from '../stats/hourlyDistribution.js';
 import { performanceOf, sumTotals } from '../stats/Totals.js';
 import { ceilMinute } from '../query/SessionCountCache.js';
-import { DAY_MS, dayKey } from '../../collector/time/utcTime.js';
+import { DAY_MS, dayKey, dayStart } from '../../collector/time/utcTime.js';
 import type { ModelDay } from '../../collector/store/types.js';
 
 const PARAMETERS = ['window', 'from', 'to', 'service', 'tz'] as const;
@@ -41,7 +41,13 @@ export async function analytics(context: ApiContext, query: Record<string, unkno
   const usersEnd = new Date(Math.min(range.to.getTime(), ceilMinute(range.end).getTime()));
   const usersMs = usersEnd.getTime() - range.from.getTime();
   const agentDays = { fromDate: dayKey(range.from), toDate: dayKey(new Date(range.end.getTime() - 1)) };
-  const [current, before, hourly, users, previousUsers, days, modelDays] = await Promise.all([
+  // Cost growth: model_metrics is per UTC day, so the days before, as many as agentDays has.
+  const dayCount = Math.round((dayStart(agentDays.toDate).getTime() - dayStart(agentDays.fromDate).getTime()) / DAY_MS) + 1;
+  const previousDays = {
+    fromDate: dayKey(new Date(dayStart(agentDays.fromDate).getTime() - dayCount * DAY_MS)),
+    toDate: dayKey(new Date(dayStart(agentDays.fromDate).getTime() - DAY_MS)),
+  };
+  const [current, before, hourly, users, previousUsers, days, modelDays, previousModelDays] = await Promise.all([
     loadRollups(reader, { range, level: 'service', serviceName }),
     loadRollups(reader, { range: previous, level: 'service', serviceName }),
     reader.findRollups({ period: 'hour', level: 'service', from: range.from, to: range.to, ...service }),
@@ -50,16 +56,29 @@ export async function analytics(context: ApiContext, query: Record<string, unkno
     context.windowSessions.countSessions({ from: new Date(range.from.getTime() - usersMs), to: range.from, ...service }),
     reader.findAgentDays({ ...agentDays, ...service }),
     reader.findModelDays({ ...agentDays, ...service }),
+    reader.findModelDays({ ...previousDays, ...service }),
   ]);
   const totals = sumTotals(current);
   const performance = performanceOf(totals);
   const previousPerformance = performanceOf(sumTotals(before));
   const modelUse = agentModelStats(modelDays);
+  const previousModelUse = agentModelStats(previousModelDays);
+  // The current days run up to now, the previous ones are whole: costs are compared per hour of data.
+  const costDurations = { current: range.end.getTime() - dayStart(agentDays.fromDate).getTime(), previous: dayCount * DAY_MS };
+  const growthOfCost = (cur: CostSide['usage'], prev: CostSide['usage']) =>
+    costGrowthOf({ usage: cur, durationMs: costDurations.current }, { usage: prev, durationMs: costDurations.previous });
   const agents = agentStats(days).map((agent) => {
     const use = modelUse.get(agentKey(agent));
-    return { ...agent, modelCalls: use?.calls ?? 0, cost: use?.cost ?? null, models: use?.models ?? [] };
+    const before = previousModelUse.get(agentKey(agent));
+    return {
+      ...agent, modelCalls: use?.calls ?? 0, cost: use?.cost ?? null, models: use?.models ?? [],
+      previousCost: before?.cost ?? null, costGrowth: growthOfCost(use ?? null, before ?? null),
+    };
   });
   const [total] = sumModelDays(modelDays, () => '', () => ({}));
+  const [previousTotal] = sumModelDays(previousModelDays, () => '', () => ({}));
+  const modelUsage = total === undefined ? null : usageOf(total.figures);
+  const previousModelUsage = previousTotal === undefined ? null : usageOf(previousTotal.figures);
   return {
     window: windowOf(q, coveredMs),
     service: serviceName ?? null,
@@ -70,16 +89,20 @@ export async function analytics(context: ApiContext, query: Record<string, unkno
     inputTokens: totals.inputTokens,
     outputTokens: totals.outputTokens,
     percentileRelativeError: RELATIVE_ERROR,
-    growth: growthOf(
-      { performance, users: users.sessions, durationMs: coveredMs },
-      { performance: previousPerformance, users: previousUsers.sessions, durationMs: previous.end.getTime() - previous.from.getTime() },
-    ),
-    previous: { ...previousPerformance, activeUsers: previousUsers.sessions },
+    growth: {
+      ...growthOf(
+        { performance, users: users.sessions, durationMs: coveredMs },
+        { performance: previousPerformance, users: previousUsers.sessions, durationMs: previous.end.getTime() - previous.from.getTime() },
+      ),
+      cost: growthOfCost(modelUsage, previousModelUsage),
+    },
+    previous: { ...previousPerformance, activeUsers: previousUsers.sessions, cost: previousModelUsage?.cost ?? null },
     agentDays,
+    previousAgentDays: previousDays,
     agents,
     trackedAgents: agents.length,
     currency: context.currency,
-    modelUsage: total === undefined ? null : usageOf(total.figures),
+    modelUsage,
     models: modelStats(modelDays),
     /** Every agent model calls were credited to, `(unattributed)` included. */
     agentModels: [...modelUse.values()].sort((a, b) => b.calls - a.calls || a.serviceName.localeCompare(b.serviceName) || a.agentName.localeCompare(b.agentName)),

@@ -124,7 +124,7 @@ export function analyticsContract(seeded: () => SeededApi): void {
       // Traffic was seeded busier in the last two days, so the last week grew.
       expect(week.growth.requests).toBeGreaterThan(0);
       const quarter = (await api.getJson('/api/status/analytics?window=90d')).body;
-      expect(quarter.growth).toEqual({ requests: null, users: null, avgResponseTime: null, p95ResponseTime: null, successRatePoints: null });
+      expect(quarter.growth).toEqual({ requests: null, users: null, avgResponseTime: null, p95ResponseTime: null, successRatePoints: null, cost: null });
     });
 
     it('filters by service and buckets hours in the asked time zone', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { growthOf, percentChange, type GrowthSide } from '../../../api/stats/growth.js';
+import { costGrowthOf, growthOf, percentChange, type CostSide, type GrowthSide } from '../../../api/stats/growth.js';
 import type { Performance } from '../../../api/stats/Totals.js';
 
 const HOUR = 3_600_000;
@@ -49,5 +49,26 @@ describe('growthOf', () => {
     expect(growthOf(side(10, 1, 3), empty)).toEqual({
       requests: null, users: null, avgResponseTime: null, p95ResponseTime: null, successRatePoints: null,
     });
+  });
+});
+
+describe('costGrowthOf', () => {
+  const cost = (calls: number, value: number | null, unpricedCalls = 0, hours = 24): CostSide => ({
+    usage: calls === 0 ? null : { calls, cost: value, unpricedCalls }, durationMs: hours * HOUR,
+  });
+  it.each<[string, CostSide, CostSide, number | null]>([
+    ['the same cost over the same time', cost(3, 0.5), cost(4, 0.5), 0],
+    ['twice the cost', cost(3, 1), cost(3, 0.5), 100],
+    ['the same cost in half the time (the day in progress) is twice the rate', cost(3, 0.5, 0, 12), cost(3, 0.5, 0, 24), 100],
+    ['no calls now: nothing spent', cost(0, null), cost(3, 0.5), -100],
+    ['no calls before', cost(3, 0.5), cost(0, null), null],
+    ['calls before without any price', cost(3, 0.5), cost(3, null, 3), null],
+    ['a call before without its price', cost(3, 0.5), cost(3, 0.4, 1), null],
+    ['a call now without its price', cost(3, 0.5, 1), cost(3, 0.4), null],
+    ['nothing spent before (free models)', cost(3, 0.5), cost(3, 0), null],
+  ])('%s', (_what, current, previous, expected) => {
+    const growth = costGrowthOf(current, previous);
+    if (expected === null) expect(growth).toBeNull();
+    else expect(growth).toBeCloseTo(expected, 9);
   });
 });
