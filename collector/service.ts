@@ -118,6 +118,7 @@ export async function startSpanpulse(config: Config, options: StartOptions = {})
   const ingestLimits = new IngestLimits({
     maxBytesInFlight: config.receivers.otlp.max_bytes_in_flight ?? defaultMaxBytesInFlight(memoryLimiter ? memory.limit : null),
     memoryLimiter,
+    queue: writer,
   }, telemetry);
   const http = config.receivers.otlp.protocols.http;
   const receiver = new OtlpHttpReceiver(httpReceiverOptions(http), pipeline, telemetry, ingestLimits);

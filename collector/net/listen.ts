@@ -11,12 +11,16 @@ export function splitHostPort(endpoint: string): { host: string; port: number } 
   return { host: host || '0.0.0.0', port: Number(endpoint.slice(colon + 1)) };
 }
 
-/** Listens on `endpoint`; resolves with the bound address, rejects on EADDRINUSE and the like. */
-export async function listen(server: Server, endpoint: string): Promise<AddressInfo> {
+/**
+ * Listens on `endpoint`; resolves with the bound address, rejects on EADDRINUSE and the like.
+ * `backlog`: connections the kernel queues before they are accepted (node's default 511; the
+ * kernel caps it at net.core.somaxconn).
+ */
+export async function listen(server: Server, endpoint: string, backlog?: number): Promise<AddressInfo> {
   const { host, port } = splitHostPort(endpoint);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, host, () => {
+    server.listen({ port, host, ...(backlog === undefined ? {} : { backlog }) }, () => {
       server.off('error', reject);
       resolve();
     });

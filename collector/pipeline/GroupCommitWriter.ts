@@ -5,9 +5,14 @@
  * batch size grows with the load and the store sees few, large transactions.
  *
  * Memory and waiting are bounded: when more than `maxQueuedRecords` records wait, or more
- * than the store can write within `maxQueueDelayMs` at the speed it has shown lately, `write`
- * refuses at once with a retryable 429 (the exporter retries after Retry-After; nothing is
- * lost), so an acknowledgement never comes later than the exporters' own timeout (10 s).
+ * than the store can write within `maxQueueDelayMs` at the speed it has shown lately, or the
+ * oldest request not yet answered has waited `maxQueueDelayMs` already, `write` refuses at once
+ * with a retryable 429 (the exporter retries after Retry-After; nothing is lost), so an
+ * acknowledgement never comes later than the exporters' own timeout (10 s). The speed estimate
+ * alone lagged when the store slowed down (a busy machine): acknowledgements took 5 s and more
+ * with a 2 s bound; the age of the oldest request is what requests actually wait. `refusal()`
+ * says the same before a request is read, so the receiver refuses it without decoding it
+ * (bench/overload.ts: decoding requests only to refuse them kept the event loop seconds behind).
  *
  * Lifecycle (the `batch` processor's Component): `shutdown()` refuses new writes (503), waits
  * for everything queued to be written or the deadline, and is idempotent.
@@ -23,9 +28,9 @@ export interface GroupCommitOptions {
   sendBatchSize: number;
   /** Most records waiting; above it new writes are refused with 429. */
   maxQueuedRecords: number;
-  /** Longest a record may be expected to wait, from the store's recent speed; above it 429. */
+  /** Longest a record may be expected to wait (from the store's recent speed) or has waited (the oldest); above it 429. */
   maxQueueDelayMs: number;
-  /** Milliseconds clock for the speed estimate. Default performance.now. */
+  /** Milliseconds clock for the speed estimate and the waits. Default performance.now. */
   now?: () => number;
 }
 
@@ -33,6 +38,8 @@ export interface GroupCommitOptions {
 const SPEED_WEIGHT = 0.2;
 
 interface Pending {
+  /** When `write` took it (the `now` clock). */
+  at: number;
   records: readonly SpanRecord[];
   resolve: (rejected: RejectedRecord[]) => void;
   reject: (error: unknown) => void;
@@ -41,6 +48,8 @@ interface Pending {
 export class GroupCommitWriter implements Component {
   readonly name = 'processor/batch';
   private readonly queue: Pending[] = [];
+  /** The batch being written. */
+  private writingBatch: readonly Pending[] = [];
   private queuedRecords = 0;
   private writing: Promise<void> | null = null;
   private closed = false;
@@ -62,22 +71,38 @@ export class GroupCommitWriter implements Component {
   write(records: readonly SpanRecord[]): Promise<RejectedRecord[]> {
     if (this.closed) return Promise.reject(PipelineError.unavailable('the collector is shutting down', 5));
     if (records.length === 0) return Promise.resolve([]);
-    if (this.queuedRecords > 0 && this.queuedRecords + records.length > this.options.maxQueuedRecords) {
-      return Promise.reject(
-        PipelineError.overloaded(`${this.queuedRecords} spans are waiting to be stored (limit ${this.options.maxQueuedRecords}); retry shortly`),
-      );
-    }
-    const expectedWaitMs = this.speed === undefined ? 0 : (this.queuedRecords + records.length) / this.speed;
-    if (this.queuedRecords > 0 && expectedWaitMs > this.options.maxQueueDelayMs) {
-      return Promise.reject(PipelineError.overloaded(
-        `${this.queuedRecords} spans are waiting, about ${Math.round(expectedWaitMs)} ms of store writes (limit ${this.options.maxQueueDelayMs} ms); retry shortly`,
-      ));
-    }
+    const refusal = this.refusal(records.length);
+    if (refusal !== null) return Promise.reject(refusal);
     return new Promise<RejectedRecord[]>((resolve, reject) => {
-      this.queue.push({ records, resolve, reject });
+      this.queue.push({ at: this.now(), records, resolve, reject });
       this.queuedRecords += records.length;
       this.writing ??= this.drain();
     });
+  }
+
+  /**
+   * The retryable 429 a write of `more` records would get now, or null. With `more` 0 (a request
+   * not yet read), whether the queue is past a bound already.
+   */
+  refusal(more = 0): PipelineError | null {
+    if (this.queuedRecords === 0) return null;
+    if (this.queuedRecords + more > this.options.maxQueuedRecords) {
+      return PipelineError.overloaded(`${this.queuedRecords} spans are waiting to be stored (limit ${this.options.maxQueuedRecords}); retry shortly`);
+    }
+    const oldest = this.writingBatch[0] ?? this.queue[0];
+    const waitedMs = oldest === undefined ? 0 : this.now() - oldest.at;
+    if (waitedMs > this.options.maxQueueDelayMs) {
+      return PipelineError.overloaded(
+        `the oldest of ${this.queuedRecords} spans waiting to be stored has waited ${Math.round(waitedMs)} ms (limit ${this.options.maxQueueDelayMs} ms); retry shortly`,
+      );
+    }
+    const expectedWaitMs = this.speed === undefined ? 0 : (this.queuedRecords + more) / this.speed;
+    if (expectedWaitMs > this.options.maxQueueDelayMs) {
+      return PipelineError.overloaded(
+        `${this.queuedRecords} spans are waiting, about ${Math.round(expectedWaitMs)} ms of store writes (limit ${this.options.maxQueueDelayMs} ms); retry shortly`,
+      );
+    }
+    return null;
   }
 
   async start(): Promise<void> {}
@@ -99,8 +124,9 @@ export class GroupCommitWriter implements Component {
     try {
       while (this.queue.length > 0) {
         const batch = this.takeBatch();
+        this.writingBatch = batch;
         const records = batch.length === 1 ? batch[0]!.records : batch.flatMap((pending) => pending.records);
-        const now = this.options.now ?? (() => performance.now());
+        const now = () => this.now();
         const started = now();
         try {
           const result: WriteResult = await this.store.write(records);
@@ -115,11 +141,16 @@ export class GroupCommitWriter implements Component {
           for (const pending of batch) pending.reject(error);
         } finally {
           for (const pending of batch) this.queuedRecords -= pending.records.length;
+          this.writingBatch = [];
         }
       }
     } finally {
       this.writing = null;
     }
+  }
+
+  private now(): number {
+    return this.options.now?.() ?? performance.now();
   }
 
   /** Takes waiting requests in arrival order up to sendBatchSize records (at least one request). */

@@ -6,10 +6,11 @@
 import type { MetricFamily, Transport } from './ReceiverCounters.js';
 
 /**
- * Why a request got no answer of its own: `memory_limiter` and `bytes_in_flight` are answered
- * 429 / UNAVAILABLE with a retry delay; the two timeouts get 408 and their connection closed.
+ * Why a request got no answer of its own: `memory_limiter`, `batch_queue` (refused before it
+ * was read) and `bytes_in_flight` are answered 429 / UNAVAILABLE with a retry delay; the two
+ * timeouts get 408 and their connection closed.
  */
-export type RefusalReason = 'memory_limiter' | 'bytes_in_flight' | 'read_header_timeout' | 'read_timeout';
+export type RefusalReason = 'memory_limiter' | 'batch_queue' | 'bytes_in_flight' | 'read_header_timeout' | 'read_timeout';
 
 export type LimitGauge =
   | 'bytes_in_flight'

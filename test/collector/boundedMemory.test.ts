@@ -9,7 +9,7 @@
  */
 import { request } from 'node:http';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startCollectorProcess, type CollectorProcess } from '../support/collectorProcess.js';
+import { startCollectorProcess, type CollectorProcess } from '../../bench/collectorProcess.js';
 import { otlpProtobuf } from '../support/otelSpans.js';
 import { paddedSpans } from '../support/paddedSpans.js';
 

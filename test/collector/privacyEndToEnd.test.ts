@@ -13,7 +13,7 @@ import { SpanKind } from '@opentelemetry/api';
 import Database from 'better-sqlite3';
 import { MongoClient } from 'mongodb';
 import { describe, expect, it } from 'vitest';
-import { startCollectorProcess, type CollectorProcess } from '../support/collectorProcess.js';
+import { startCollectorProcess, type CollectorProcess } from '../../bench/collectorProcess.js';
 import { makeSpans, otlpProtobuf, serverSpan, type SpanSpec } from '../support/otelSpans.js';
 import { dropDatabasesAfterAll, freshDatabase, mongodbUri, skipReason } from './store/mongodbSupport.js';
 

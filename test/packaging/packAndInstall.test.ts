@@ -21,7 +21,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { inspectInstall, installInto, packPackages, REPO, type InstallTree, type PackedPackages } from '../../scripts/npmPackages.js';
 import { startHostApp, type HostApp } from '../instrumentation/support/hostApp.js';
-import { collectorStarted } from '../support/collectorProcess.js';
+import { collectorStarted } from '../../bench/collectorProcess.js';
 
 const INSTALL_TIMEOUT_MS = 300_000;
 const FIXTURES = join(REPO, 'test/instrumentation/fixtures');

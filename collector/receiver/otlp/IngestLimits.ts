@@ -1,6 +1,9 @@
 /**
  * Admission of OTLP requests, one object shared by both receivers (built in service.ts):
  * - the memory limiter's verdict, asked before a body is read;
+ * - the batch processor's queue, asked before a body is read too: while it is past a bound
+ *   (spans waiting, or how long they wait) a request is refused without being read and
+ *   decoded, work that only kept the event loop behind under overload (bench/overload.ts);
  * - the budget of request bytes in memory (`receivers.otlp.max_bytes_in_flight`): the bytes of
  *   bodies as they arrive and once decompressed, held until the request is answered (decoding
  *   and the wait for the store happen meanwhile). Bytes are reserved as they arrive, never on a
@@ -20,6 +23,14 @@ export interface IngestLimitsOptions {
   maxBytesInFlight: number;
   /** Refuses requests while memory is short; default null: no memory limiter in the pipeline. */
   memoryLimiter?: MemoryLimiter | null;
+  /** The queue the requests' spans wait in (GroupCommitWriter); default null: not asked. */
+  queue?: AdmissionQueue | null;
+}
+
+/** What a queue of spans says about a request not yet read. */
+export interface AdmissionQueue {
+  /** The retryable error to refuse a new request with now, or null to take it. */
+  refusal(): PipelineError | null;
 }
 
 /** The default without a memory limiter (and what receivers built without limits use). */
@@ -52,13 +63,18 @@ export class IngestLimits {
 
   /**
    * A new request's reservation (holding nothing yet); throws the retryable 429 while the
-   * memory limiter refuses. Release it once the request is answered, on every path.
+   * memory limiter or the queue refuses. Release it once the request is answered, on every path.
    */
   admit(transport: Transport): Reservation {
     const limiter = this.options.memoryLimiter;
     if (limiter?.refusing) {
       this.telemetry.limits.refused('memory_limiter', transport);
       throw PipelineError.overloaded(`${limiter.describe()}; retry shortly`, 1);
+    }
+    const queued = this.options.queue?.refusal() ?? null;
+    if (queued !== null) {
+      this.telemetry.limits.refused('batch_queue', transport);
+      throw queued;
     }
     let held = 0;
     let released = false;

@@ -7,8 +7,9 @@
  * 413 (too large, also after decompression), 415 (content type or encoding), 429/503 with
  * Retry-After (retry later). 500 only for a bug, never for a transient condition.
  *
- * Limits (README "The OTLP receiver"): the shared IngestLimits (memory limiter, bytes in
- * flight; a refusal closes the connection, as its body was not read), at most
+ * Limits (README "The OTLP receiver"): the shared IngestLimits (memory limiter, queue, bytes in
+ * flight; a refusal before the body is read keeps the connection when the body is small and
+ * node discards it, else closes it), at most
  * `maxConnections` open connections (more are closed on arrival), and node's header and
  * request timeouts, so that clients trickling bytes are cut off (408) instead of holding
  * connections and memory.
@@ -72,6 +73,8 @@ export function createOtlpHttpHandler(
   limits = new IngestLimits({ maxBytesInFlight: DEFAULT_MAX_BYTES_IN_FLIGHT }, telemetry),
 ): (request: IncomingMessage, response: ServerResponse) => void {
   const authorized = bearerTokenCheck(options.bearerToken);
+  /** Requests refused before their body was read, whose body node is to discard. */
+  const unreadBodies = new WeakSet<IncomingMessage>();
   const handlers = new ExportHandlers(consumer, telemetry.receivers, 'http');
 
   async function handle(request: IncomingMessage, response: ServerResponse, format: WireFormat): Promise<void> {
@@ -94,7 +97,8 @@ export function createOtlpHttpHandler(
     try {
       reservation = limits.admit('http');
     } catch (error) {
-      response.setHeader('Connection', 'close');
+      if (discardable(request)) unreadBodies.add(request);
+      else response.setHeader('Connection', 'close');
       throw error;
     }
     try {
@@ -132,8 +136,9 @@ export function createOtlpHttpHandler(
     }
     const headers: Record<string, string> = { 'Content-Type': contentTypeOf(format) };
     if (known && error.retryAfterSeconds !== undefined) headers['Retry-After'] = String(error.retryAfterSeconds);
-    // A body we stopped reading cannot be skipped on a keep-alive connection.
-    if (!request.complete) {
+    // A body we stopped reading cannot be skipped on a keep-alive connection; one never read
+    // and small enough, node reads and drops after the answer, keeping the connection.
+    if (!request.complete && !unreadBodies.has(request)) {
       headers['Connection'] = 'close';
       lingeringClose(request.socket);
     }
@@ -146,6 +151,19 @@ export function createOtlpHttpHandler(
     const format = CONTENT_TYPES[mediaType] ?? 'json';
     handle(request, response, format).catch((error: unknown) => fail(request, response, format, error));
   };
+}
+
+/**
+ * Up to this much of a refused request's body is read and dropped to keep its connection, as
+ * Go's net/http does (256 KiB): closing made every refused exporter connect again, and under
+ * overload the new connections cost more than the bytes.
+ */
+const DISCARD_LIMIT = 256 * 1024;
+
+/** A body of a declared length within DISCARD_LIMIT (chunked bodies of unknown length are not kept). */
+function discardable(request: IncomingMessage): boolean {
+  const declared = Number(request.headers['content-length']);
+  return Number.isFinite(declared) && declared <= DISCARD_LIMIT;
 }
 
 function contentTypeOf(format: WireFormat): string {
@@ -219,7 +237,11 @@ export class OtlpHttpReceiver implements Component {
     });
     server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => this.clientError(error, socket));
     this.server = server;
-    this.bound = await listen(server, this.options.endpoint);
+    // A queue of max_connections: with node's 511, apps reconnecting together (after refusals
+    // that close connections, or a restart) overflowed it, and the kernel drops a SYN it cannot
+    // queue; the client resends it after 1, 3, 7, 15, 31 s, so under overload some
+    // acknowledgements took 15 s or more (bench/overload.ts; README "The OTLP receiver").
+    this.bound = await listen(server, this.options.endpoint, server.maxConnections);
   }
 
   /**

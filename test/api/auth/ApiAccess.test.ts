@@ -10,7 +10,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig, ConfigError } from '../../../collector/config/loadConfig.js';
-import { startCollectorProcess, type CollectorProcess } from '../../support/collectorProcess.js';
+import { startCollectorProcess, type CollectorProcess } from '../../../bench/collectorProcess.js';
 import { API_TOKEN, startAccessCollector } from '../support/accessCollector.js';
 
 const STATUS_ROUTES = ['/api/status', '/api/status/analytics?window=24h', '/api/status/api-status?window=24h'];

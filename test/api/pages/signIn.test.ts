@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import type { CollectorProcess } from '../../support/collectorProcess.js';
+import type { CollectorProcess } from '../../../bench/collectorProcess.js';
 import { API_TOKEN, startAccessCollector } from '../support/accessCollector.js';
 import { cardValue, launchBrowser, openPage } from '../support/browser.js';
 

@@ -4,7 +4,7 @@
  * captured output, and a few requests of traffic so the pages and exports have rows.
  */
 import { randomBytes } from 'node:crypto';
-import { startCollectorProcess, type CollectorProcess } from '../../support/collectorProcess.js';
+import { startCollectorProcess, type CollectorProcess } from '../../../bench/collectorProcess.js';
 import { makeSpans, otlpProtobuf, serverSpan } from '../../support/otelSpans.js';
 
 /** A token of the shape operators use (long, random); tests look for it in the logs. */

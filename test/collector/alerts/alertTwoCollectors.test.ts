@@ -5,7 +5,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { makeSpans, otlpProtobuf, serverSpan } from '../../support/otelSpans.js';
-import { startCollectorProcess, type CollectorProcess } from '../../support/collectorProcess.js';
+import { startCollectorProcess, type CollectorProcess } from '../../../bench/collectorProcess.js';
 import { dropDatabasesAfterAll, freshDatabase, mongodbUri, skipReason } from '../store/mongodbSupport.js';
 import { eventually, HookReceiver } from './alertHarness.js';
 

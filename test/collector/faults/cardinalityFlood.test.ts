@@ -12,7 +12,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { uniqueBodies } from '../../../bench/uniqueBodies.js';
 import { OVERFLOW } from '../../../collector/pipeline/CardinalityLimits.js';
 import { launchBrowser, openPage } from '../../api/support/browser.js';
-import { startCollectorProcess, type CollectorProcess } from '../../support/collectorProcess.js';
+import { startCollectorProcess, type CollectorProcess } from '../../../bench/collectorProcess.js';
 import { makeSpans, serverSpan } from '../../support/otelSpans.js';
 
 const MiB = 1024 ** 2;

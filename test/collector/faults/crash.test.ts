@@ -11,7 +11,7 @@
 import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import { SqliteStore } from '../../../collector/store/sqlite/SqliteStore.js';
-import { freePort, startCollectorProcess, type CollectorProcess } from '../../support/collectorProcess.js';
+import { freePort, startCollectorProcess, type CollectorProcess } from '../../../bench/collectorProcess.js';
 import { eventually, sampleOf } from '../../support/partialPost.js';
 import { expectedSnapshot, snapshotOf } from '../store/faultSupport.js';
 import { holdWriteLock } from '../store/sqliteFaultSupport.js';

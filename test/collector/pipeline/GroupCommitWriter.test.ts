@@ -92,6 +92,23 @@ describe('GroupCommitWriter', () => {
     await Promise.all(waiting);
   });
 
+  it('refuses with 429 once the oldest request waiting has waited max_queue_delay, also before a request is read (refusal())', async () => {
+    let clock = 0;
+    const { store, gated, writer } = await setup(10_000, 500, () => clock);
+    const first = writer.write(records(10)); // no speed known yet: only the wait itself can tell
+    await tick();
+    expect(writer.refusal()).toBeNull();
+    const second = writer.write(records(2));
+    clock += 501;
+    expect(writer.refusal()).toMatchObject({ kind: 'retryable', httpStatus: 429, retryAfterSeconds: 1 });
+    const refused = await writer.write(records(1)).catch((error: unknown) => error);
+    expect((refused as Error).message).toMatch(/has waited 501 ms \(limit 500 ms\)/);
+    gated.open();
+    await Promise.all([first, second]);
+    expect(writer.refusal()).toBeNull();
+    expect(await store.findRequests({ from: new Date(0), to: new Date(Date.now() + 1000), limit: 100 })).toHaveLength(12);
+  });
+
   it('shutdown flushes what is queued, then refuses new writes with 503', async () => {
     const { store, gated, writer } = await setup(1000);
     const pending = writer.write(records(7));

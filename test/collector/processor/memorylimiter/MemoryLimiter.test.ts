@@ -1,6 +1,6 @@
 /**
  * processors.memory_limiter: while memory is above limit - spike_limit, OTLP requests are
- * refused before their bodies are read, with 429 + Retry-After: 1 (HTTP, connection closed) or
+ * refused before their bodies are read, with 429 + Retry-After: 1 (HTTP: the connection kept when the body is small and dropped unread, else closed) or
  * UNAVAILABLE + RetryInfo (gRPC), counted in /metrics, nothing stored; once memory is back
  * under, they are taken again.
  * - a real collector with a 1 MiB limit (its RSS is always above it);
@@ -34,13 +34,17 @@ describe('memory_limiter over its limit', () => {
   });
   const metric = (series: string) => sampleOf(sp.telemetry.toPrometheus(), series);
 
-  it('HTTP: 429 with Retry-After: 1 on a closed connection, nothing stored', async () => {
+  it('HTTP: 429 with Retry-After: 1, nothing stored; the connection kept for a small body (dropped unread), closed for a large one', async () => {
     const response = await sp.post(paddedRequest('limited-http', 2, 4096));
     expect(response.status).toBe(429);
     expect(response.headers.get('retry-after')).toBe('1');
-    expect(response.headers.get('connection')).toBe('close');
+    expect(response.headers.get('connection')).toBe('keep-alive');
     expect(Buffer.from(await response.arrayBuffer()).toString()).toMatch(/memory limiter's soft limit of 1 MiB/);
-    expect(metric('spanpulse_receiver_refused_requests_total{reason="memory_limiter",transport="http"}')).toBe(1);
+    const large = await sp.post(paddedRequest('limited-http', 2, 512 * 1024));
+    expect(large.status).toBe(429);
+    expect(large.headers.get('connection')).toBe('close');
+    await large.arrayBuffer();
+    expect(metric('spanpulse_receiver_refused_requests_total{reason="memory_limiter",transport="http"}')).toBe(2);
   });
 
   it('gRPC: UNAVAILABLE with a 1 s RetryInfo, nothing stored', async () => {

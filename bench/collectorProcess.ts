@@ -1,6 +1,6 @@
 /**
  * The real collector as users run it, `dist/collector/main.js` in a child process (build first,
- * as `npm test` does), with a config written for the test and a fresh data directory (or the
+ * as `npm test` does; the tests and the benches in bench/ both start it this way), with a config written for the test and a fresh data directory (or the
  * one of an earlier run, to restart on the same data): its ports from the start-up log line,
  * everything it logged, and its RSS from /proc/<pid>/status (VmRSS now, VmHWM the peak).
  */
@@ -11,9 +11,10 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SqliteStore } from '../../collector/store/sqlite/SqliteStore.js';
+import { compiledModuleUrl } from '../collector/packageRoot.js';
+import { SqliteStore } from '../collector/store/sqlite/SqliteStore.js';
 
-const MAIN = fileURLToPath(new URL('../../dist/collector/main.js', import.meta.url));
+const MAIN = fileURLToPath(compiledModuleUrl(import.meta.url, '../collector/main.js'));
 
 export interface CollectorProcess {
   child: ChildProcess;
