@@ -52,10 +52,15 @@ export class ApiAccess {
     return cookie !== undefined && constantTimeEqual(Buffer.from(cookie), this.cookieValue!);
   }
 
-  /** For reads of admin data (exports, SLA): the token when one is configured, else open. */
+  /** Whether the request may read admin data: no token is configured, or it carries it. */
+  mayReadAdmin(request: Request): boolean {
+    return this.expected === null || this.authorized(request);
+  }
+
+  /** For reads of admin data (exports, sessions, SLA): the token when one is configured, else open. */
   readAdmin(): RequestHandler {
     return (request, response, next) => {
-      if (this.expected !== null && !this.authorized(request)) return unauthorized(response, next);
+      if (!this.mayReadAdmin(request)) return unauthorized(response, next);
       next();
     };
   }

@@ -3,7 +3,7 @@
 // and per day) and the window's sessions with the timeline of one (sessions.js); refreshed
 // from /api/status/analytics and /api/status/sessions every few seconds without reloading.
 import { CHART_COLORS, chartOptions, trendChart } from './charts.js';
-import { card, fill, fmt, growthText, money, nameEl, noDataHelp, poll, saveUrlParams, setOptions, sortableTable, urlParams } from './common.js';
+import { card, fill, fmt, growthText, h, money, nameEl, noDataHelp, poll, saveUrlParams, setOptions, sortableTable, urlParams } from './common.js';
 import { renderSessions, renderTimeline, sessionsState, sessionsUrl, timelineUrl } from './sessions.js';
 
 const DEFAULTS = { window: '24h', service: '', tz: 'UTC' };
@@ -39,8 +39,11 @@ for (const select of [windowSelect, serviceSelect, tzSelect]) {
 function urls() {
   const search = new URLSearchParams({ window: params.window, tz: params.tz });
   if (params.service) search.set('service', params.service);
+  const analyticsUrl = `/api/status/analytics?${search}`;
+  // Sessions are admin data (README "Access"): asked for only once the analytics say this person may see them.
+  if (last?.sessionsVisible !== true) return [analyticsUrl];
   const timeline = timelineUrl(sessions);
-  return [`/api/status/analytics?${search}`, sessionsUrl(sessions, params), ...(timeline === null ? [] : [timeline])];
+  return [analyticsUrl, sessionsUrl(sessions, params), ...(timeline === null ? [] : [timeline])];
 }
 
 function renderCharts(data) {
@@ -115,9 +118,12 @@ function renderModels(data) {
 }
 
 function renderAll([data, sessionPage, timeline]) {
-  if (sessionPage !== null) lastSessions = sessionPage;
+  const firstVisible = data.sessionsVisible && last?.sessionsVisible !== true;
+  if (sessionPage !== undefined && sessionPage !== null) lastSessions = sessionPage;
   lastTimeline = timeline ?? null;
   render(data);
+  // The first answer that allows sessions: read them now rather than at the next poll.
+  if (firstVisible) setTimeout(refresh, 0);
 }
 
 // A click on the sessions or the timeline: shown at once from what is loaded, then read again.
@@ -169,7 +175,12 @@ function render(data) {
     empty: 'No agent activity in this window',
   }));
   renderModels(data);
-  if (lastSessions !== null) renderSessions(lastSessions, sessions, sessionsChanged);
+  if (!data.sessionsVisible) {
+    fill('sessions', h('p', { class: 'muted' }, 'Sessions name users: ', h('a', { href: `/status/sign-in?next=${encodeURIComponent('/status/analytics')}` }, 'sign in'), ' to see them.'));
+    fill('sessions-pager');
+  } else if (lastSessions !== null) {
+    renderSessions(lastSessions, sessions, sessionsChanged);
+  }
   renderTimeline(lastTimeline, sessions, sessionsChanged);
 }
 

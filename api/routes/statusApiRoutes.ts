@@ -20,7 +20,7 @@ export function statusApiRoutes(context: ApiContext): Router {
     res.json(await platformStatus(context));
   });
   router.get('/status/analytics', async (req, res) => {
-    res.json(await analytics(context, req.query));
+    res.json({ ...await analytics(context, req.query), sessionsVisible: context.access.mayReadAdmin(req) });
   });
   router.get('/status/api-status', async (req, res) => {
     res.json(await apiStatus(context, req.query));
@@ -28,11 +28,12 @@ export function statusApiRoutes(context: ApiContext): Router {
   router.get('/status/minutes', async (req, res) => {
     res.json(await minutes(context, req.query));
   });
-  router.get('/status/sessions', async (req, res) => {
+  // Sessions name users and their requests: admin data, as exports (README "Access").
+  router.get('/status/sessions', context.access.readAdmin(), async (req, res) => {
     res.json(await sessionList(context, req.query));
   });
-  router.get('/status/sessions/:id', async (req, res) => {
-    res.json(await sessionTimeline(context, req.params.id, req.query));
+  router.get('/status/sessions/:id', context.access.readAdmin(), async (req, res) => {
+    res.json(await sessionTimeline(context, String(req.params['id']), req.query));
   });
   router.use((req) => {
     throw new HttpError(404, `no such endpoint: ${req.method} ${req.baseUrl}${req.path}; see /api/status, /api/status/analytics, /api/status/api-status, /api/status/minutes, /api/status/sessions`);

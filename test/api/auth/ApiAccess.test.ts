@@ -80,6 +80,18 @@ describe('public status pages with an API token', () => {
     expect((await get(collector.apiUrl, `${ADMIN_ROUTES[0]}&format=xlsx`, bearer())).status).toBe(400);
   });
 
+  it('sessions name users: they need the token, which opens them', async () => {
+    for (const path of ['/api/status/sessions?window=24h', '/api/status/sessions/session-1', '/api/status/sessions/nobody']) {
+      await expect401(await get(collector.apiUrl, path), `${path} without a token`);
+      await expect401(await get(collector.apiUrl, path, bearer('Bearer', 'wrong')), `${path} wrong token`);
+    }
+    const list = await get(collector.apiUrl, '/api/status/sessions?window=24h', bearer());
+    expect(list.status).toBe(200);
+    expect(((await list.json()) as { sessions: Array<{ sessionId: string }> }).sessions.map((s) => s.sessionId).sort()).toEqual(['session-0', 'session-1', 'session-2']);
+    expect((await get(collector.apiUrl, '/api/status/sessions/session-1', bearer())).status).toBe(200);
+    expect((await get(collector.apiUrl, '/api/status/sessions/nobody', bearer())).status).toBe(404);
+  });
+
   it('the SLA page sends a person without the token to the sign-in page', async () => {
     expectSignInRedirect(await get(collector.apiUrl, '/status/sla'), '/status/sla');
     const page = await get(collector.apiUrl, '/status/sla', bearer());
