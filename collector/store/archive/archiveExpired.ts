@@ -40,9 +40,6 @@ export const DEFAULT_ARCHIVE_BATCH = 5000;
 /** `<collection>/.deleted` holds the sequence number of the newest file whose documents are known to be deleted. */
 const DELETED_MARKER = '.deleted';
 
-/** Files written by this process, for the crash test hook below. */
-let filesWritten = 0;
-
 /** Archives and deletes every expired document of the archived collections; returns lines written per collection. */
 export async function archiveExpired(
   source: ArchiveSource, now: Date, retention: Retention, options: ArchiveOptions, isOpen: () => boolean,
@@ -84,7 +81,6 @@ async function archiveCollection(
     seq += 1;
     await writeArchiveFile(join(folder, archiveFileName(day, seq)), batch);
     lines += batch.length;
-    crashHookForTests();
     const deleted = await source.deleteArchived(collection, batch);
     await writeAtomically(join(folder, DELETED_MARKER), async (out) => void out.write(String(seq)));
     if (deleted === 0) {
@@ -94,15 +90,4 @@ async function archiveCollection(
     }
   }
   return lines;
-}
-
-/**
- * SPANPULSE_TEST_KILL_AFTER_ARCHIVE_FILES=n: the process kills itself (SIGKILL) once n archive
- * files are durable and before their documents are deleted, the crash the design above is for
- * (test/collector/store/archiveCrash.test.ts). Unset in every real deployment.
- */
-function crashHookForTests(): void {
-  filesWritten += 1;
-  const killAfter = Number(process.env['SPANPULSE_TEST_KILL_AFTER_ARCHIVE_FILES'] ?? 0);
-  if (killAfter > 0 && filesWritten >= killAfter) process.kill(process.pid, 'SIGKILL');
 }

@@ -8,6 +8,7 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ARCHIVE_RULES, ARCHIVED_COLLECTIONS, parseArchiveFileName, type ArchivedCollection } from '../../../collector/store/archive/archiveFormat.js';
 import { readArchiveFile } from '../../../collector/store/archive/archiveFiles.js';
@@ -20,6 +21,8 @@ import { byId, snapshot, UNREAD_RAW } from './contract/archiveContract.js';
 import { dropDatabasesAfterAll, freshDatabase, freshStore, mongodbUri, skipReason } from './mongodbSupport.js';
 
 const DAY_MS = 86_400_000;
+/** Preload that SIGKILLs the collector once KILL_AFTER_ARCHIVE_FILES archive files are in place. */
+const KILL_AFTER_ARCHIVE_FILES = fileURLToPath(new URL('./fixtures/killAfterArchiveFiles.mjs', import.meta.url));
 /** extensions.retention.session_inactivity of the shipped config (checked in archiveConfig). */
 const SESSION_INACTIVITY_MS = 30 * 60_000;
 const root = mkdtempSync(join(tmpdir(), 'spanpulse-archive-crash-'));
@@ -89,7 +92,7 @@ function crashContract(name: string, openStore: () => Store, storeEnv: Record<st
       await store.shutdown();
 
       // 1. Killed once two api_metrics files (two UTC days) are durable, before the second is deleted.
-      const first = await startCollector(testEnv(dataDir, { ...storeEnv, SPANPULSE_TEST_KILL_AFTER_ARCHIVE_FILES: '2' }), config)
+      const first = await startCollector(testEnv(dataDir, { ...storeEnv, NODE_OPTIONS: `--import=${KILL_AFTER_ARCHIVE_FILES}`, KILL_AFTER_ARCHIVE_FILES: '2' }), config)
         .catch((error: Error) => error);
       if (!(first instanceof Error)) await first.exited;
       const [one, two, ...more] = readdirSync(join(archiveDir, 'api_metrics')).filter((file) => parseArchiveFileName(file) !== null).sort();
