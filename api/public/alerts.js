@@ -1,5 +1,5 @@
 // Alerts on the pages: the active ones of GET /api/status (`alerts.active`), the incidents and
-// silences of GET /api/status/alerts. Rule, service, endpoint and agent names and silence
+// silences of GET /api/status/alerts. Rule, service, endpoint, agent, provider and model names and silence
 // comments are shown through nameEl / displayName like every stored name; an answer without
 // an `alerts` object (a collector without alert rules) shows "No alerts".
 import { displayName, fmt, h, nameEl, sortableTable } from './common.js';
@@ -25,6 +25,9 @@ const METRICS = {
   requests: { label: 'requests', unit: 'count' },
   active_users: { label: 'active users', unit: 'count' },
   no_data: { label: 'no data', unit: 'count' },
+  // In the price table's currency, which the alert does not carry: 4 decimals, as the webhook text.
+  cost: { label: 'cost', unit: 'amount' },
+  tokens: { label: 'tokens', unit: 'count' },
 };
 
 export function metricLabel(metric) {
@@ -37,6 +40,7 @@ export function metricValue(metric, value) {
   const unit = METRICS[metric]?.unit;
   if (unit === 'percent') return fmt.percent(value, 1);
   if (unit === 'ms') return fmt.ms(value);
+  if (unit === 'amount') return value.toFixed(4);
   return fmt.int(value);
 }
 
@@ -46,15 +50,20 @@ export function conditionText(alert) {
   return `${metricLabel(alert.metric)} ${metricValue(alert.metric, alert.value)} (${alert.comparison === 'below' ? 'below' : 'above'} ${metricValue(alert.metric, alert.threshold)})`;
 }
 
-/** What an alert, incident or silence is about: its service, endpoint and agent, or `none` when it names none. */
+/** The parts of an alert's group that it names, as [kind, value]: service, endpoint, agent, provider, model. */
+function groupParts(item) {
+  return ['service', 'endpoint', 'agent', 'provider', 'model'].map((kind) => [kind, item[kind]]).filter(([, v]) => v !== null && v !== undefined);
+}
+
+/** What an alert, incident or silence is about: its service, endpoint, agent and model, or `none` when it names none. */
 export function groupEl(item, none = 'platform') {
-  const parts = [['service', item.service], ['endpoint', item.endpoint], ['agent', item.agent]].filter(([, v]) => v !== null && v !== undefined);
+  const parts = groupParts(item);
   if (parts.length === 0) return h('span', { class: 'group' }, none);
   return h('span', { class: 'group' }, parts.flatMap(([kind, value], i) => [i > 0 ? ' · ' : null, `${kind} `, nameEl(value)]));
 }
 
 export function groupText(item, none = 'platform') {
-  return [item.service, item.endpoint, item.agent].filter((v) => v !== null && v !== undefined).map(displayName).join(' · ') || none;
+  return groupParts(item).map(([, value]) => displayName(value)).join(' · ') || none;
 }
 
 const STATE_ORDER = { firing: 0, pending: 1 };

@@ -18,6 +18,9 @@ export interface AlertView {
   service: string | null;
   endpoint: string | null;
   agent: string | null;
+  /** Per model (cost, tokens): the calls' provider and model; else null. */
+  provider: string | null;
+  model: string | null;
   value: number | null;
   threshold: number;
   comparison: 'above' | 'below';
@@ -31,6 +34,8 @@ export interface Incident {
   service: string | null;
   endpoint: string | null;
   agent: string | null;
+  provider: string | null;
+  model: string | null;
   startsAt: string;
   endsAt: string | null;
   durationMs: number | null;
@@ -66,6 +71,8 @@ export function activeAlerts(current: readonly AlertEvent[], silences: readonly 
       service: event.service,
       endpoint: event.endpoint,
       agent: event.agent,
+      provider: event.provider,
+      model: event.model,
       value: event.value,
       threshold: event.threshold,
       comparison: event.comparison,
@@ -93,6 +100,7 @@ export async function alertsOfWindow(store: AlertStore, now: Date, from: Date) {
     const deliveries: AlertDelivery[] = [...firing.deliveries, ...(end?.deliveries ?? [])];
     return {
       rule: firing.rule, metric: firing.metric, service: firing.service, endpoint: firing.endpoint, agent: firing.agent,
+      provider: firing.provider, model: firing.model,
       startsAt: startsAt.toISOString(),
       endsAt: end === undefined ? null : end.at.toISOString(),
       durationMs: end === undefined ? null : end.at.getTime() - startsAt.getTime(),

@@ -144,7 +144,7 @@ export class AlertEvaluator implements Component {
       if (event.state === 'firing' || event.state === 'resolved') {
         this.webhooks.send(event, webhookPayload({ ...event, state: event.state }, this.options.pageUrl()), event.deliveries);
       }
-      log.info('alert transition', { rule: event.rule, state: event.state, service: event.service, endpoint: event.endpoint, agent: event.agent, value: event.value });
+      log.info('alert transition', { rule: event.rule, state: event.state, service: event.service, endpoint: event.endpoint, agent: event.agent, model: event.model, value: event.value });
     });
     await this.store.updateAlertValues(notes);
     const after = [...states.values()].filter((event) => rules.some((rule) => rule.name === event.rule));

@@ -2,7 +2,8 @@
  * What a rule sees: its groups (one alert each) and the value of its metric for each, from
  * the endpoint-level minute rollups of its window summed per endpoint (they add up to the
  * service and platform figures), the services' last-seen times (no_data), the store's session counts
- * (active_users), and the window's model calls summed per agent and model (cost, tokens).
+ * (active_users), and the window's model calls summed per agent and model (cost, tokens, the
+ * only metrics with groups per model).
  *
  * The window is whole minutes: the minute in progress and the ones before it, window / 1 min
  * in all. A group is watched when it has figures in the window, when it already has an alert
@@ -21,15 +22,25 @@ export interface AlertGroup {
   /** "METHOD /route". */
   endpoint: string | null;
   agent: string | null;
+  /** Per model (cost and tokens): the provider and model of the calls (the response model, else the request model). */
+  provider: string | null;
+  model: string | null;
 }
 
+/** A group of no model keeps the key it had before groups per model (stored alerts go on). */
 export function groupKeyOf(group: AlertGroup): string {
-  return JSON.stringify([group.service, group.endpoint, group.agent]);
+  const { service, endpoint, agent, provider, model } = group;
+  return JSON.stringify(provider === null && model === null ? [service, endpoint, agent] : [service, endpoint, agent, provider, model]);
 }
 
 export function groupOfKey(key: string): AlertGroup {
-  const [service, endpoint, agent] = JSON.parse(key) as [string | null, string | null, string | null];
-  return { service, endpoint, agent };
+  const [service, endpoint, agent, provider = null, model = null] = JSON.parse(key) as Array<string | null>;
+  return { service: service ?? null, endpoint: endpoint ?? null, agent: agent ?? null, provider, model };
+}
+
+/** A group of the rule's grouping; the parts it does not group by are null. */
+function groupOf(parts: Partial<AlertGroup>): AlertGroup {
+  return { service: null, endpoint: null, agent: null, provider: null, model: null, ...parts };
 }
 
 export interface GroupReading {
@@ -134,22 +145,25 @@ function watchedKeys(rule: AlertRule, input: RuleInput, services: readonly Servi
   const keys = new Set([...withFigures, ...input.activeKeys]);
   if (rule.per === 'platform' || rule.per === 'service') {
     const recent = services.filter((s) => s.lastSeen.getTime() >= input.now.getTime() - input.minuteRetentionMs);
-    if (rule.per === 'platform' && recent.length > 0) keys.add(groupKeyOf({ service: null, endpoint: null, agent: null }));
-    if (rule.per === 'service') for (const s of recent) keys.add(groupKeyOf({ service: s.serviceName, endpoint: null, agent: null }));
+    if (rule.per === 'platform' && recent.length > 0) keys.add(groupKeyOf(groupOf({})));
+    if (rule.per === 'service') for (const s of recent) keys.add(groupKeyOf(groupOf({ service: s.serviceName })));
   }
   return keys;
 }
 
-/** cost and tokens: the window's model calls summed per group (platform, service, or the agent credited); a group without calls spent 0. */
+/**
+ * cost and tokens: the window's model calls summed per group (platform, service, the agent
+ * credited, or the provider and model); a group without calls spent 0. Per model, calls that
+ * name no model are in no group.
+ */
 function modelCallReadings(rule: AlertRule, input: RuleInput): GroupReading[] {
   const totals = new Map<string, ModelCallTotals>();
   for (const sums of input.modelCalls) {
     if (rule.service !== undefined && sums.serviceName !== rule.service) continue;
     if (rule.agent !== undefined && sums.agentName !== rule.agent) continue;
     if (rule.model !== undefined && sums.model !== rule.model) continue;
-    const group = rule.per === 'platform' ? { service: null, endpoint: null, agent: null }
-      : { service: sums.serviceName, endpoint: null, agent: rule.per === 'agent' ? sums.agentName : null };
-    const key = groupKeyOf(group);
+    if (rule.per === 'model' && sums.model === null) continue;
+    const key = groupKeyOf(groupOfModelCalls(rule, sums));
     const total = totals.get(key) ?? noModelCalls();
     for (const figure of Object.keys(total) as Array<keyof ModelCallTotals>) total[figure] += sums[figure];
     totals.set(key, total);
@@ -170,11 +184,23 @@ function matches(rule: AlertRule, minute: EndpointFigures): boolean {
   return rule.agent === undefined || minute.agentName === rule.agent;
 }
 
+/** Requests have no model: config refuses `per: model` for metrics counted from them. */
 function groupOfMinute(rule: AlertRule, minute: EndpointFigures): AlertGroup | null {
   switch (rule.per) {
-    case 'platform': return { service: null, endpoint: null, agent: null };
-    case 'service': return { service: minute.serviceName, endpoint: null, agent: null };
-    case 'endpoint': return { service: minute.serviceName, endpoint: `${minute.method} ${minute.endpoint}`, agent: null };
-    case 'agent': return minute.agentName === null ? null : { service: minute.serviceName, endpoint: null, agent: minute.agentName };
+    case 'platform': return groupOf({});
+    case 'service': return groupOf({ service: minute.serviceName });
+    case 'endpoint': return groupOf({ service: minute.serviceName, endpoint: `${minute.method} ${minute.endpoint}` });
+    case 'agent': return minute.agentName === null ? null : groupOf({ service: minute.serviceName, agent: minute.agentName });
+    case 'model': return null;
+  }
+}
+
+/** Model calls have no endpoint: config refuses `per: endpoint` for metrics counted from them. */
+function groupOfModelCalls(rule: AlertRule, sums: ModelCallSums): AlertGroup {
+  switch (rule.per) {
+    case 'platform': return groupOf({});
+    case 'agent': return groupOf({ service: sums.serviceName, agent: sums.agentName });
+    case 'model': return groupOf({ service: sums.serviceName, provider: sums.provider, model: sums.model });
+    default: return groupOf({ service: sums.serviceName });
   }
 }

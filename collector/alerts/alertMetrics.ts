@@ -34,7 +34,7 @@ interface MetricDeclaration {
   /** Decimals of a fractional value in that text; default 1. */
   digits?: number;
   of: (figures: WindowFigures) => number | null;
-  /** Groups this metric exists for; absent: every kind. */
+  /** Groups this metric exists for; absent: every kind requests have (REQUEST_GROUPINGS). */
   per?: readonly AlertGrouping[];
   /** Filters a rule on it may set; absent: endpoint and agent. */
   filters?: readonly AlertFilter[];
@@ -49,10 +49,13 @@ interface MetricDeclaration {
 export const ALERT_FILTERS = ['endpoint', 'agent', 'model'] as const;
 export type AlertFilter = (typeof ALERT_FILTERS)[number];
 
-export const ALERT_GROUPINGS = ['platform', 'service', 'endpoint', 'agent'] as const;
+/** `model`: service + provider + model, as model_metrics keys a model (README "Alerts"). */
+export const ALERT_GROUPINGS = ['platform', 'service', 'endpoint', 'agent', 'model'] as const;
 export type AlertGrouping = (typeof ALERT_GROUPINGS)[number];
+/** Requests have no model. */
+export const REQUEST_GROUPINGS = ['platform', 'service', 'endpoint', 'agent'] as const satisfies readonly AlertGrouping[];
 /** Model calls have no endpoint. */
-const MODEL_GROUPINGS = ['platform', 'service', 'agent'] as const;
+const MODEL_GROUPINGS = ['platform', 'service', 'agent', 'model'] as const;
 
 export const ALERT_METRICS = {
   error_rate: { label: 'error rate', unit: '%', of: (f) => f.performance.errorRate },
@@ -78,4 +81,9 @@ export const ALERT_METRIC_NAMES = Object.keys(ALERT_METRICS) as [AlertMetric, ..
 
 export function metricDeclaration(metric: AlertMetric): MetricDeclaration {
   return ALERT_METRICS[metric];
+}
+
+/** The groupings a rule on `metric` may ask for. */
+export function groupingsOf(metric: AlertMetric): readonly AlertGrouping[] {
+  return metricDeclaration(metric).per ?? REQUEST_GROUPINGS;
 }

@@ -15,6 +15,9 @@ export interface WebhookPayload {
   service: string | null;
   endpoint: string | null;
   agent: string | null;
+  /** Per model (cost, tokens): the calls' provider and model; else null. */
+  provider: string | null;
+  model: string | null;
   /** When the alert began firing. */
   startsAt: string;
   /** When it resolved; null while firing. */
@@ -37,6 +40,8 @@ export function webhookPayload(event: AlertEvent & { state: 'firing' | 'resolved
     service: event.service,
     endpoint: event.endpoint,
     agent: event.agent,
+    provider: event.provider,
+    model: event.model,
     startsAt: startsAt.toISOString(),
     endsAt: event.state === 'resolved' ? event.at.toISOString() : null,
     link: baseUrl === null ? null : `${baseUrl}${event.endpoint === null ? '/status' : '/status/api-status'}`,
@@ -51,7 +56,8 @@ function textOf(event: AlertEvent, startsAt: Date): string {
     if (minutes) return `${Math.round(value / 60_000)} min`;
     return `${Number.isInteger(value) ? value : value.toFixed(digits)}${unit === '' ? '' : ` ${unit}`}`;
   };
-  const where = [event.service === null ? 'all services' : `service ${event.service}`, event.endpoint, event.agent === null ? null : `agent ${event.agent}`]
+  const where = [event.service === null ? 'all services' : `service ${event.service}`, event.endpoint, event.agent === null ? null : `agent ${event.agent}`,
+    event.model === null ? null : `model ${event.model}${event.provider === null ? '' : ` (${event.provider})`}`]
     .filter((part) => part !== null).join(', ');
   const value = event.value === null ? 'no value' : amount(event.value);
   if (event.state === 'resolved') {

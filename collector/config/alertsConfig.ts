@@ -4,8 +4,8 @@
  * with its key path: an unknown metric or grouping, both or neither of above/below (no_data
  * takes neither: it fires when a group that was sending sends nothing for the window), a
  * window that is not whole minutes, shorter than one or longer than the minute retention
- * (checked against extensions.retention by alertsProblems), filters a metric cannot honour
- * (its declaration's `filters`),
+ * (checked against extensions.retention by alertsProblems), groupings and filters a metric
+ * cannot honour (its declaration's `per` and `filters`: requests have no model),
  * two rules of one name.
  *
  *   alerts:
@@ -16,7 +16,7 @@
  *       - {url: "https://hooks.example/abc", secret: "..."}
  */
 import { z } from 'zod';
-import { ALERT_FILTERS, ALERT_GROUPINGS, ALERT_METRIC_NAMES, metricDeclaration } from '../alerts/alertMetrics.js';
+import { ALERT_FILTERS, ALERT_GROUPINGS, ALERT_METRIC_NAMES, groupingsOf, metricDeclaration } from '../alerts/alertMetrics.js';
 import { durationSchema, endpointKey } from './valueSchemas.js';
 
 const MINUTE_MS = 60_000;
@@ -28,6 +28,9 @@ const threshold = z
   .union([z.number(), z.string().trim().regex(/^-?\d+(\.\d+)?$/, 'expected a number').transform(Number)])
   .pipe(z.number().finite());
 
+/** The metrics that can be grouped per model (cost, tokens). */
+const MODEL_METRICS = ALERT_METRIC_NAMES.filter((metric) => groupingsOf(metric).includes('model'));
+
 const rule = z.strictObject({
   /** Names the rule in the API, webhooks and silences; unique. */
   name: z.string().regex(/^[A-Za-z0-9_.:-]{1,100}$/, 'expected a name of letters, digits and _ . : - (at most 100)'),
@@ -38,7 +41,10 @@ const rule = z.strictObject({
   window: durationSchema(Number.MAX_SAFE_INTEGER).default(5 * MINUTE_MS),
   /** How long the condition holds (pending) before the alert fires; 0s fires at once. */
   for: durationSchema(Number.MAX_SAFE_INTEGER, true).default(0),
-  /** One alert per platform, service, endpoint (service + "METHOD /route") or agent (service + agent). */
+  /**
+   * One alert per platform, service, endpoint (service + "METHOD /route"), agent (service +
+   * agent) or model (service + provider + model; cost and tokens only).
+   */
   per: z.enum(ALERT_GROUPINGS).default('service'),
   service: z.string().min(1).optional(),
   endpoint: endpointKey.optional(),
@@ -59,7 +65,11 @@ const rule = z.strictObject({
     ctx.addIssue({ code: 'custom', path: ['window'], message: 'must be whole minutes, at least 1m (figures are kept per minute)' });
   }
   const { per, filters = ['endpoint', 'agent'] } = metricDeclaration(r.metric);
-  if (per !== undefined && !per.includes(r.per)) ctx.addIssue({ code: 'custom', path: ['per'], message: `${r.metric} is counted per ${per.join(' or ')} only` });
+  if (!groupingsOf(r.metric).includes(r.per)) {
+    const message = per === undefined ? `${r.metric} is counted from requests, which have no model: per model is for ${MODEL_METRICS.join(' and ')} only`
+      : `${r.metric} is counted per ${per.join(' or ')} only`;
+    ctx.addIssue({ code: 'custom', path: ['per'], message });
+  }
   for (const key of ALERT_FILTERS) {
     if (r[key] === undefined || filters.includes(key)) continue;
     const why = per !== undefined ? `is counted per ${per.join(' or ')}` : 'is counted from requests, which have no model';

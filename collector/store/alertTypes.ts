@@ -45,6 +45,9 @@ export interface AlertEvent {
   /** "METHOD /route". */
   endpoint: string | null;
   agent: string | null;
+  /** Groups per model (cost, tokens): the calls' provider and model; else null. */
+  provider: string | null;
+  model: string | null;
   comparison: 'above' | 'below';
   threshold: number;
   /** The metric's value at the latest evaluation of this state (null: no verdict). */

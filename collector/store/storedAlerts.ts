@@ -20,6 +20,9 @@ export function alertEventOf(doc: Stored, deliveries: readonly Stored[], timeOf:
     service: nullableString(doc['service']),
     endpoint: nullableString(doc['endpoint']),
     agent: nullableString(doc['agent']),
+    // Events stored before groups per model have neither.
+    provider: nullableString(doc['provider']),
+    model: nullableString(doc['model']),
     comparison: doc['comparison'] === 'below' ? 'below' : 'above',
     threshold: Number(doc['threshold']),
     value: nullableNumber(doc['value']),

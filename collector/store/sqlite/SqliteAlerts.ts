@@ -19,6 +19,9 @@ CREATE TABLE IF NOT EXISTS alert_events (
   service TEXT,
   endpoint TEXT,
   agent TEXT,
+  -- Schema version 4 (migrateSchema.ts).
+  provider TEXT,
+  model TEXT,
   comparison TEXT NOT NULL,
   threshold REAL NOT NULL,
   value REAL,
@@ -58,8 +61,8 @@ export class SqliteAlertWriter {
   constructor(db: Database) {
     this.db = db;
     this.insertEvent = db.prepare(`INSERT OR IGNORE INTO alert_events (rule, groupKey, seq, state, at, metric, service, endpoint, agent,
-      comparison, threshold, value, peakValue, since, firingSince, deliveries)
-      VALUES (@rule, @groupKey, @seq, @state, @at, @metric, @service, @endpoint, @agent, @comparison, @threshold, @value, @peakValue,
+      provider, model, comparison, threshold, value, peakValue, since, firingSince, deliveries)
+      VALUES (@rule, @groupKey, @seq, @state, @at, @metric, @service, @endpoint, @agent, @provider, @model, @comparison, @threshold, @value, @peakValue,
       @since, @firingSince, @deliveries)`);
     this.updateValue = db.prepare('UPDATE alert_events SET value = ?, peakValue = ? WHERE rule = ? AND groupKey = ? AND seq = ?');
     this.updateDeliveries = db.prepare('UPDATE alert_events SET deliveries = ? WHERE rule = ? AND groupKey = ? AND seq = ?');
@@ -80,7 +83,7 @@ export class SqliteAlertWriter {
   private addEvent(event: AlertEvent): boolean {
     return this.insertEvent.run({
       rule: event.rule, groupKey: event.groupKey, seq: event.seq, state: event.state, at: event.at.getTime(), metric: event.metric,
-      service: event.service, endpoint: event.endpoint, agent: event.agent, comparison: event.comparison, threshold: event.threshold,
+      service: event.service, endpoint: event.endpoint, agent: event.agent, provider: event.provider, model: event.model, comparison: event.comparison, threshold: event.threshold,
       value: event.value, peakValue: event.peakValue, since: event.since.getTime(), firingSince: event.firingSince?.getTime() ?? null,
       deliveries: deliveriesJson(event.deliveries),
     }).changes === 1;

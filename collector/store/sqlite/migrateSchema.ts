@@ -19,24 +19,33 @@ import { spanIdHash } from './spanIdHash.js';
 const V1_RAW_TABLES = ['api_metrics', 'agent_invocations'] as const;
 /** Raw columns version 3 added (to the tables of version 2). */
 const V3_COLUMNS = ['conversationId'];
+/** alert_events columns version 4 added: the group of an alert per model. */
+const V4_ALERT_COLUMNS = ['provider', 'model'];
 
 /**
  * Brings a file of version `from` to the current version's tables; false when `from` is not
- * one it knows. Version 2 to 3 adds the conversationId columns; its new tables are created by
- * createSchema afterwards, as on a new file.
+ * one it knows. Version 2 to 3 adds the conversationId columns; version 3 to 4 the provider
+ * and model of alert_events (null in the events stored before: their groups had no model).
+ * New tables are created by createSchema afterwards, as on a new file (alert_events too, on a
+ * file that never had it).
  */
 export function migrateSchema(db: Database, from: number): boolean {
-  if (from !== 1 && from !== 2) return false;
+  if (from !== 1 && from !== 2 && from !== 3) return false;
   if (from === 1) migrateFromVersion1(db);
   db.transaction(() => {
-    for (const table of V1_RAW_TABLES) {
-      const present = new Set((db.prepare(`PRAGMA table_info(${table})`).all() as Array<{ name: string }>).map((c) => c.name));
-      for (const column of V3_COLUMNS) if (!present.has(column)) db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} TEXT`);
-    }
-    db.pragma('user_version = 3');
+    for (const table of V1_RAW_TABLES) addMissingColumns(db, table, V3_COLUMNS);
+    addMissingColumns(db, 'alert_events', V4_ALERT_COLUMNS);
+    db.pragma('user_version = 4');
   }).immediate();
-  log.info('sqlite store: upgraded the file to schema version 3');
+  log.info(`sqlite store: upgraded the file from schema version ${from} to 4`);
   return true;
+}
+
+/** Adds the TEXT columns `table` lacks; nothing when the table does not exist. */
+function addMissingColumns(db: Database, table: string, columns: readonly string[]): void {
+  const present = new Set((db.prepare(`PRAGMA table_info(${table})`).all() as Array<{ name: string }>).map((c) => c.name));
+  if (present.size === 0) return;
+  for (const column of columns) if (!present.has(column)) db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} TEXT`);
 }
 
 function migrateFromVersion1(db: Database): void {

@@ -17,7 +17,8 @@
  * a reference to the raw row so the same index serves the time-range queries and retention.
  * `fold_state` records up to which raw row the counters and span_ids are complete.
  * Version 3 added model_calls, model_metrics and genai_pending (created as on a new file) and
- * the conversationId column of the raw tables (migrateSchema.ts).
+ * the conversationId column of the raw tables, version 4 the provider and model of
+ * alert_events (migrateSchema.ts).
  *
  * Every statement is `IF NOT EXISTS`: creating the schema on an existing file is a no-op.
  * `PRAGMA user_version` records the schema version; a file of an earlier version is upgraded
@@ -30,7 +31,7 @@ import { figureColumnDefinitions } from './figureColumns.js';
 import { ALERT_SCHEMA } from './SqliteAlerts.js';
 import { migrateSchema } from './migrateSchema.js';
 
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 /** `tableId` of a span_ids row: which raw table its rowRef points into. */
 export const RAW_TABLES = ['api_metrics', 'agent_invocations', 'model_calls'] as const;

@@ -1,7 +1,7 @@
 /**
- * Alert rules on cost and tokens (per agent, filtered by model) fire from model calls in real
- * OTel SDK spans (server span -> invoke_agent -> chat), priced by the price table, and the
- * webhook reaches a real local HTTP server. On SQLite and on MongoDB.
+ * Alert rules on cost and tokens (per agent, filtered by model, per model) fire from model
+ * calls in real OTel SDK spans (server span -> invoke_agent -> chat), priced by the price
+ * table, and the webhook reaches a real local HTTP server. On SQLite and on MongoDB.
  */
 import { SpanKind } from '@opentelemetry/api';
 import { describe, expect, it } from 'vitest';
@@ -65,5 +65,47 @@ describe.each(BACKENDS)('alerts on cost and tokens on $name', ({ options }) => {
     const resolved = (await sp.alerts!.evaluate()).transitions;
     expect(resolved.map((e) => [e.rule, e.state, e.value])).toEqual([['agent-cost', 'resolved', 0], ['gpt-tokens', 'resolved', 0]]);
     await eventually(() => receiver.accepted.length === 4, 30_000, 'the resolved notifications');
+  }, 60_000);
+});
+
+describe.each(BACKENDS)('alerts per model on $name', ({ options }) => {
+  const { receiver, start } = useAlertSpanpulse();
+
+  it('per model: fires for the model over the threshold and not for the other, names it in the API and the webhook, resolves', async () => {
+    const url = await receiver.start();
+    const clock = new ManualClock(30);
+    const rules = [
+      { name: 'model-tokens', metric: 'tokens', above: 2500, window: '5m', for: '0s', per: 'model' },
+      { name: 'model-cost', metric: 'cost', above: 0.01, window: '5m', for: '0s', per: 'model' },
+    ];
+    const sp = await start({ ...options(), now: clock.now, spanpulse: { pricing: PRICING }, alerts: { evaluation_interval: '1h', rules, webhooks: [{ url }] } });
+    // Three gpt-4o calls (3600 tokens, 0.0135 USD) and one local-llm call (1200 tokens, no price).
+    expect((await sp.post(otlpProtobuf(makeSpans([agentRun(clock.now().getTime() - 20_000, 3)])))).status).toBe(200);
+    const fired = (await sp.alerts!.evaluate()).transitions;
+    expect(fired.map((e) => [e.rule, e.state, e.service, e.agent, e.provider, e.model, e.value])).toEqual([
+      ['model-tokens', 'firing', 'assistant', null, 'openai', 'gpt-4o', 3600],
+      ['model-cost', 'firing', 'assistant', null, 'openai', 'gpt-4o', 0.0135],
+    ]);
+    const { active } = await (await fetch(`${sp.apiUrl}/api/status/alerts`)).json();
+    expect(active.map((a: Record<string, unknown>) => [a['rule'], a['provider'], a['model'], a['agent'], a['value']]).sort()).toEqual([
+      ['model-cost', 'openai', 'gpt-4o', null, 0.0135], ['model-tokens', 'openai', 'gpt-4o', null, 3600],
+    ]);
+    await eventually(() => receiver.accepted.length === 2, 30_000, 'both notifications');
+    const tokens = receiver.payloads().find((p) => p['rule'] === 'model-tokens')!;
+    expect(tokens).toMatchObject({
+      status: 'firing', metric: 'tokens', value: 3600, service: 'assistant', agent: null, provider: 'openai', model: 'gpt-4o',
+      text: `[FIRING] model-tokens: tokens 3600 above 2500 on service assistant, model gpt-4o (openai) since ${clock.now().toISOString()}`,
+    });
+
+    // A second evaluation with the same calls changes nothing; the calls out of the window resolve both, on the same group.
+    expect((await sp.alerts!.evaluate()).transitions).toEqual([]);
+    clock.advance(6 * MINUTE);
+    const resolved = (await sp.alerts!.evaluate()).transitions;
+    expect(resolved.map((e) => [e.rule, e.state, e.model, e.value])).toEqual([['model-tokens', 'resolved', 'gpt-4o', 0], ['model-cost', 'resolved', 'gpt-4o', 0]]);
+    await eventually(() => receiver.accepted.length === 4, 30_000, 'the resolved notifications');
+    const { incidents } = await (await fetch(`${sp.apiUrl}/api/status/alerts?window=24h`)).json();
+    expect(incidents.map((i: Record<string, unknown>) => [i['rule'], i['provider'], i['model'], i['endsAt'] !== null]).sort()).toEqual([
+      ['model-cost', 'openai', 'gpt-4o', true], ['model-tokens', 'openai', 'gpt-4o', true],
+    ]);
   }, 60_000);
 });

@@ -38,7 +38,7 @@ describe.each(BACKENDS)('alert rules on $name', ({ options }) => {
     const pending = await minute(10, 4);
     expect(pending.transitions).toMatchObject([{ state: 'pending', rule: 'high-error-rate', service: 'shop', value: 40, comparison: 'above', threshold: 5 }]);
     expect(await active(sp)).toEqual([{
-      rule: 'high-error-rate', metric: 'error_rate', state: 'pending', silenced: false, service: 'shop', endpoint: null, agent: null,
+      rule: 'high-error-rate', metric: 'error_rate', state: 'pending', silenced: false, service: 'shop', endpoint: null, agent: null, provider: null, model: null,
       value: 40, threshold: 5, comparison: 'above', since: clock.now().toISOString(),
     }]);
     clock.advance(MINUTE);
@@ -53,7 +53,7 @@ describe.each(BACKENDS)('alert rules on $name', ({ options }) => {
     expect(await active(sp)).toEqual([]);
     const history = await (await fetch(`${sp.apiUrl}/api/status/alerts?window=24h`)).json();
     expect(history.incidents).toEqual([{
-      rule: 'high-error-rate', metric: 'error_rate', service: 'shop', endpoint: null, agent: null,
+      rule: 'high-error-rate', metric: 'error_rate', service: 'shop', endpoint: null, agent: null, provider: null, model: null,
       startsAt: new Date(clock.now().getTime() - MINUTE).toISOString(), endsAt: clock.now().toISOString(), durationMs: MINUTE,
       peakValue: 40, notifications: { sent: 0, failed: 0 },
     }]);

@@ -51,7 +51,7 @@ describe.each(BACKENDS)('alert webhooks on $name', ({ options }) => {
     expect(hook!.headers['content-type']).toBe('application/json');
     expect(JSON.parse(hook!.body)).toEqual({
       status: 'firing', rule: 'errors', metric: 'error_rate', value: 50, threshold: 5, comparison: 'above',
-      service: 'shop', endpoint: null, agent: null, startsAt: clock.now().toISOString(), endsAt: null,
+      service: 'shop', endpoint: null, agent: null, provider: null, model: null, startsAt: clock.now().toISOString(), endsAt: null,
       link: `${sp.apiUrl}/status`, text: `[FIRING] errors: error rate 50 % above 5 % on service shop since ${clock.now().toISOString()}`,
     });
     await eventually(async () => {

@@ -53,20 +53,28 @@ describe('extensions.alerts', () => {
       '{name: e, metric: no_data, window: 10m}',
       '{name: f, metric: cost, above: 0.5, per: agent, agent: support, model: gpt-4o}',
       '{name: g, metric: tokens, above: 100000, per: platform}',
+      '{name: h, metric: cost, above: 1, per: model, agent: support}',
+      '{name: i, metric: tokens, above: 1000, per: model, model: gpt-4o}',
     ))).toEqual([]);
   });
 
-  it('cost and tokens are counted from model calls: per platform, service or agent, filtered by agent or model, not by endpoint', () => {
+  it('cost and tokens are counted from model calls: per platform, service, agent or model, filtered by agent or model, not by endpoint; requests have no model', () => {
     expect(problemsOf(rules(
       '{name: a, metric: cost, above: 1, per: endpoint}',
       '{name: b, metric: tokens, above: 1, endpoint: "POST /api/chat"}',
       '{name: c, metric: error_rate, above: 5, model: gpt-4o}',
       '{name: d, metric: active_users, below: 5, model: gpt-4o}',
+      '{name: e, metric: error_rate, above: 5, per: model}',
+      '{name: f, metric: active_users, below: 5, per: model}',
+      '{name: g, metric: no_data, per: model}',
     ))).toEqual([
-      'extensions.alerts.rules.0.per: cost is counted per platform or service or agent only',
-      'extensions.alerts.rules.1.endpoint: tokens is counted per platform or service or agent: it cannot be filtered by endpoint',
+      'extensions.alerts.rules.0.per: cost is counted per platform or service or agent or model only',
+      'extensions.alerts.rules.1.endpoint: tokens is counted per platform or service or agent or model: it cannot be filtered by endpoint',
       'extensions.alerts.rules.2.model: error_rate is counted from requests, which have no model: it cannot be filtered by model',
       'extensions.alerts.rules.3.model: active_users is counted per platform or service: it cannot be filtered by model',
+      'extensions.alerts.rules.4.per: error_rate is counted from requests, which have no model: per model is for cost and tokens only',
+      'extensions.alerts.rules.5.per: active_users is counted per platform or service only',
+      'extensions.alerts.rules.6.per: no_data is counted per platform or service only',
     ]);
   });
 

@@ -8,6 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { AlertEvent } from '../../../collector/store/alertTypes.js';
+import { SCHEMA_VERSION } from '../../../collector/store/sqlite/schema.js';
 import { SqliteStore } from '../../../collector/store/sqlite/SqliteStore.js';
 import { at, day, modelCall, request } from './contract/records.js';
 
@@ -43,7 +45,7 @@ describe('SQLite schema upgrade', () => {
       await store.shutdown();
     }
     const upgraded = new Database(path, { readonly: true });
-    expect(upgraded.pragma('user_version', { simple: true })).toBe(3);
+    expect(upgraded.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
     expect(upgraded.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name LIKE '%_v1'").get()).toEqual({ n: 0 });
     upgraded.close();
   });
@@ -76,7 +78,41 @@ describe('SQLite schema upgrade', () => {
       await store.shutdown();
     }
     const upgraded = new Database(path, { readonly: true });
-    expect(upgraded.pragma('user_version', { simple: true })).toBe(3);
+    expect(upgraded.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    upgraded.close();
+  });
+
+  it('upgrades a version 3 file (alert events without provider and model): its alerts go on, groups per model are stored', async () => {
+    const path = join(dir, 'v3.db');
+    const firing = (rule: string, groupKey: string, seq: number, more: Partial<AlertEvent> = {}): AlertEvent => ({
+      rule, groupKey, seq, state: 'firing', at: at(10), metric: 'tokens', service: 'shop', endpoint: null, agent: null, provider: null, model: null,
+      comparison: 'above', threshold: 100, value: 150, peakValue: 150, since: at(10), firingSince: at(10), deliveries: [], ...more,
+    });
+    const old = firing('shop-tokens', JSON.stringify(['shop', null, null]), 1);
+    const first = new SqliteStore({ path });
+    await first.start();
+    await first.addAlertEvents([old]);
+    await first.shutdown();
+    // What version 3 had: alert_events without the columns version 4 added.
+    const v3 = new Database(path);
+    v3.exec('ALTER TABLE alert_events DROP COLUMN provider; ALTER TABLE alert_events DROP COLUMN model');
+    v3.pragma('user_version = 3');
+    v3.close();
+
+    const store = new SqliteStore({ path });
+    await store.start();
+    try {
+      expect(await store.currentAlertEvents()).toEqual([old]);
+      // The stored firing alert is the state its next transition follows: number 2 of the same group.
+      expect(await store.addAlertEvents([{ ...old, seq: 1, state: 'resolved' }])).toEqual([false]);
+      const perModel = firing('model-tokens', JSON.stringify(['shop', null, null, 'openai', 'gpt-4o']), 1, { provider: 'openai', model: 'gpt-4o' });
+      expect(await store.addAlertEvents([{ ...old, seq: 2, state: 'resolved', at: at(11) }, perModel])).toEqual([true, true]);
+      expect((await store.currentAlertEvents()).sort((a, b) => a.rule.localeCompare(b.rule))).toEqual([perModel, { ...old, seq: 2, state: 'resolved', at: at(11) }]);
+    } finally {
+      await store.shutdown();
+    }
+    const upgraded = new Database(path, { readonly: true });
+    expect(upgraded.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
     upgraded.close();
   });
 });

@@ -10,7 +10,7 @@ const group = JSON.stringify(['shop', null, null]);
 function event(seq: number, state: AlertEvent['state'], hour: number, overrides: Partial<AlertEvent> = {}): AlertEvent {
   return {
     rule: 'high-error-rate', groupKey: group, seq, state, at: at(hour), metric: 'error_rate', service: 'shop', endpoint: null, agent: null,
-    comparison: 'above', threshold: 5, value: 12.5, peakValue: 12.5, since: at(hour), firingSince: state === 'firing' || state === 'resolved' ? at(hour) : null,
+    provider: null, model: null, comparison: 'above', threshold: 5, value: 12.5, peakValue: 12.5, since: at(hour), firingSince: state === 'firing' || state === 'resolved' ? at(hour) : null,
     deliveries: [], ...overrides,
   };
 }
@@ -28,6 +28,16 @@ export function alertContract(createStore: StoreFactory): void {
       expect(await store().addAlertEvents([event(2, 'firing', 11)])).toEqual([true]);
       const current = await store().currentAlertEvents();
       expect(current.sort((a, b) => a.groupKey.localeCompare(b.groupKey))).toEqual([event(2, 'firing', 11), other].sort((a, b) => a.groupKey.localeCompare(b.groupKey)));
+    });
+
+    it('keeps the provider and model of a group per model; the same rule and transition of two models are two events', async () => {
+      const ofModel = (model: string) => event(1, 'firing', 10, {
+        rule: 'model-tokens', metric: 'tokens', groupKey: JSON.stringify(['shop', null, null, 'openai', model]), provider: 'openai', model,
+      });
+      expect(await store().addAlertEvents([ofModel('gpt-4o'), ofModel('gpt-4o-mini')])).toEqual([true, true]);
+      expect(await store().addAlertEvents([ofModel('gpt-4o')])).toEqual([false]);
+      const current = (await store().currentAlertEvents()).sort((a, b) => String(a.model).localeCompare(String(b.model)));
+      expect(current).toEqual([ofModel('gpt-4o'), ofModel('gpt-4o-mini')]);
     });
 
     it('notes values and deliveries on an event, and finds events by time and state, newest first', async () => {
