@@ -5,13 +5,16 @@
  * /status/api-status marks the endpoint; once it resolves, the incident timeline of /status
  * lists it with its duration and peak. A silence created through the API marks it silenced and
  * is listed with its (hostile) comment. The minute chart shows the hour before the test's clock.
- * The evaluator and the status API share a clock the test moves; evaluations are stepped by
- * the test (the interval timer is an hour).
+ * A tokens rule per model fires from GenAI spans and the alert names its provider and (hostile)
+ * model. The evaluator and the status API share a clock the test moves; evaluations are
+ * stepped by the test (the interval timer is an hour).
  */
 import { join } from 'node:path';
+import { SpanKind } from '@opentelemetry/api';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock, MINUTE, send } from '../../collector/alerts/alertHarness.js';
+import { makeSpans, otlpProtobuf, serverSpan } from '../../support/otelSpans.js';
 import { startTestSpanpulse, type TestSpanpulse } from '../../support/spanpulse.js';
 import { ARTIFACTS, eventually, launchBrowser, openPage, type WatchedPage } from '../support/browser.js';
 
@@ -21,6 +24,8 @@ const RULE = 'orders-failing';
 const TOKEN = 'admin-token-of-the-page-test';
 const COMMENT = 'deploy \u202Eevil';
 const SHOWN_COMMENT = 'deploy \\u202Eevil';
+const MODEL = 'gpt-4o\u202Eevil';
+const SHOWN_MODEL = 'gpt-4o\\u202Eevil';
 
 /**
  * Waits for the page's next two completed polls and gives how many it took until `holds()`
@@ -46,7 +51,10 @@ describe('alerts on the status pages', () => {
       statusApi: { auth: { bearer_token: TOKEN } },
       alerts: {
         evaluation_interval: '1h',
-        rules: [{ name: RULE, metric: 'error_rate', above: 5, window: '5m', for: '0s', per: 'endpoint', service: 'shop', min_requests: 10 }],
+        rules: [
+          { name: RULE, metric: 'error_rate', above: 5, window: '5m', for: '0s', per: 'endpoint', service: 'shop', min_requests: 10 },
+          { name: 'model-tokens', metric: 'tokens', above: 2500, window: '5m', for: '0s', per: 'model' },
+        ],
       },
     });
     browser = await launchBrowser();
@@ -140,6 +148,41 @@ describe('alerts on the status pages', () => {
       for (const { problems } of pages) expect(problems).toEqual([]);
     } finally {
       for (const { close } of pages) await close();
+    }
+  });
+
+  it('a tokens alert per model names its provider and model on the status page', async () => {
+    const at = clock.now().getTime() - 20_000;
+    const chat = (i: number, model: string, provider: string) => ({
+      name: `chat ${model}`, kind: SpanKind.CLIENT, startMs: at + 20 + i * 100, durationMs: 50,
+      attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': provider, 'gen_ai.response.model': model, 'gen_ai.usage.input_tokens': 1000, 'gen_ai.usage.output_tokens': 200 },
+    });
+    const server = serverSpan({ service: 'assistant', method: 'POST', route: '/api/ask', status: 200, startMs: at, durationMs: 2000 });
+    server.children = [{
+      name: 'invoke_agent planner', kind: SpanKind.INTERNAL, startMs: at + 10, durationMs: 1900,
+      attributes: { 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.agent.name': 'planner' },
+      children: [chat(0, MODEL, 'openai'), chat(1, MODEL, 'openai'), chat(2, MODEL, 'openai'), chat(3, 'local-llm', 'ollama')],
+    }];
+    expect((await spanpulse.post(otlpProtobuf(makeSpans([server])))).status).toBe(200);
+    const status = await openPage(browser, `${spanpulse.apiUrl}/status`);
+    try {
+      await status.page.locator('#live', { hasText: 'updated' }).waitFor();
+      const fired = await spanpulse.alerts!.evaluate();
+      expect(fired.transitions).toMatchObject([{ state: 'firing', rule: 'model-tokens', provider: 'openai', model: MODEL, value: 3600 }]);
+      const alert = status.page.getByTestId('alert');
+      expect(await pollsUntil(status.page, async () => (await alert.count()) === 1)).toBeGreaterThan(0);
+      expect(await alert.locator('.group').textContent()).toBe(`service assistant · provider openai · model ${SHOWN_MODEL}`);
+      expect(await alert.locator('.condition').textContent()).toBe('tokens 3,600 (above 2,500)');
+      expect(await alert.textContent()).not.toContain('\u202E');
+      const incident = status.page.locator('#incidents tbody tr', { hasText: 'model-tokens' });
+      expect(await eventually(() => incident.count(), 1)).toBe(1);
+      expect((await incident.locator('td').allTextContents()).slice(2)).toEqual([
+        `service assistant · provider openai · model ${SHOWN_MODEL}`, 'ongoing', 'tokens 3,600', '0 sent',
+      ]);
+      await status.page.screenshot({ path: join(ARTIFACTS, 'status-alert-model.png'), fullPage: true });
+      expect(status.problems).toEqual([]);
+    } finally {
+      await status.close();
     }
   });
 });
