@@ -6,7 +6,8 @@
  * (acknowledgement latency: p50, p99, max) and of the refusals, the longest Retry-After, the
  * collector's peak RSS, and whether the store holds exactly the spans answered 200.
  *
- *   npm run build && node dist/bench/overload.js [--factor 3] [--seconds 30] [--apps 768] [--spans 100]
+ *   npm run build && node dist/bench/overload.js [--factor 3] [--seconds 30] [--apps 768] [--spans 100] [--memory-limit 512 (MiB)]
+ *     [--max-queue-delay <duration> (processors.batch.max_queue_delay; default as shipped)]
  */
 import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -18,17 +19,17 @@ import { SpanWorkload } from './spanWorkload.js';
 import { uniqueBodies } from './uniqueBodies.js';
 
 const { values } = parseArgs({
-  options: { factor: { type: 'string', default: '3' }, seconds: { type: 'string', default: '30' }, apps: { type: 'string', default: '768' }, spans: { type: 'string', default: '100' } },
+  options: { factor: { type: 'string', default: '3' }, seconds: { type: 'string', default: '30' }, apps: { type: 'string', default: '768' }, spans: { type: 'string', default: '100' }, 'memory-limit': { type: 'string', default: '512' }, 'max-queue-delay': { type: 'string' } },
 });
 const MiB = 1024 ** 2;
-const LIMIT = 512 * MiB;
+const LIMIT = Number(values['memory-limit']) * MiB;
 
 const workload = new SpanWorkload({ shape: 'realistic', format: 'protobuf', spansPerRequest: Number(values.spans) });
 const requests = uniqueBodies(workload.nextSpans());
 console.log(`bench/overload: node ${process.version}, ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
 const collector = await startCollectorProcess(`
 receivers: {otlp: {protocols: {http: {endpoint: "127.0.0.1:0"}, grpc: {endpoint: ""}}}}
-processors: {memory_limiter: {limit: ${LIMIT}}}
+processors: {memory_limiter: {limit: ${LIMIT}}${values['max-queue-delay'] === undefined ? '' : `, batch: {max_queue_delay: ${JSON.stringify(values['max-queue-delay'])}}`}}
 `);
 /** The kernel's count of connections dropped because a listen queue was full (Linux, all sockets). */
 const listenOverflows = (): number => {

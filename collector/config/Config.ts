@@ -139,8 +139,8 @@ export const ConfigSchema = z.strictObject({
       send_batch_size: count(1).default(8192),
       /** Most spans waiting for the store before OTLP requests get 429 with Retry-After. */
       max_queued_spans: count(1).default(100_000),
-      /** Longest a span may be expected to wait for the store (from its recent speed) before requests get 429. */
-      max_queue_delay: duration.default(2000),
+      /** Longest a span may be expected to wait (from the store's recent speed) or has waited (the oldest) before requests get 429. */
+      max_queue_delay: duration.default(1000),
       /** Where batches wait, durably, while the store cannot take them (README "Store outages"). */
       spool: z.strictObject({
         enabled: z.boolean().default(true),

@@ -98,7 +98,7 @@ receivers:
   it('an empty file is a valid config with every default', () => {
     expect(problemsOf('')).toEqual([]);
     expect(parseConfig('', 'x', {}).processors.batch).toEqual({
-      send_batch_size: 8192, max_queued_spans: 100_000, max_queue_delay: 2000, spool: { enabled: true, dir: './data/spool', max_size: 1024 ** 3 },
+      send_batch_size: 8192, max_queued_spans: 100_000, max_queue_delay: 1000, spool: { enabled: true, dir: './data/spool', max_size: 1024 ** 3 },
     });
   });
 

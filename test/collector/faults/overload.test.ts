@@ -5,7 +5,7 @@
  * schedule whatever the answers (bench/overloadLoad.ts, also run by bench/overload.ts). It
  * refuses what it cannot take in time with 429 and a Retry-After of at most 2 s (never a 5xx),
  * answers the requests it takes within the exporters' 10 s timeout (p99 of the 200s; the
- * design aims at max_queue_delay, 2 s, plus one store write, so 10 s is the margin for two
+ * design aims at max_queue_delay, 1 s, plus one store write, so 10 s is the margin for two
  * busy cores shared with other work), stays under its memory limit (peak RSS of the child),
  * and stores every span it answered 200 for, once, and none of the refused ones.
  */
