@@ -122,7 +122,14 @@ function percentile(values: number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? NaN;
 }
 
-async function runOnce(transport: Transport, format: WireFormat, shape: WorkloadShape): Promise<{ line: string; spansPerSecond: number }> {
+interface RunFigures {
+  spansPerSecond: number;
+  /** CPU milliseconds per 1 000 spans stored. */
+  collectorCpuMs: number;
+  loadGeneratorCpuMs: number;
+}
+
+async function runOnce(transport: Transport, format: WireFormat, shape: WorkloadShape): Promise<{ line: string; figures: RunFigures }> {
   const dir = mkdtempSync(join(tmpdir(), 'spanpulse-bench-'));
   const config = join(dir, 'config.yaml');
   writeFileSync(config, `receivers: {otlp: {protocols: {http: {endpoint: "127.0.0.1:0"}, grpc: {endpoint: "127.0.0.1:0"}}}}
@@ -193,7 +200,7 @@ ${args.get('config-extra') ?? ''}
     line += `\n          while ingesting: /healthz p50 ${percentile(health, 0.5).toFixed(1)} p99 ${percentile(health, 0.99).toFixed(1)} ms ` +
       `(n=${health.length}); /api/status p50 ${percentile(statusApi, 0.5).toFixed(1)} p95 ${percentile(statusApi, 0.95).toFixed(1)} ms (n=${statusApi.length})`;
   }
-  return { line, spansPerSecond: sent / elapsed };
+  return { line, figures: { spansPerSecond: sent / elapsed, collectorCpuMs: (collectorCpu * 1e6) / sent, loadGeneratorCpuMs: (clientCpu * 1e6) / sent } };
 }
 
 process.stdout.write(`bench/ingest: node ${process.version}, ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, ` +
@@ -204,31 +211,32 @@ for (const shape of shapes) {
 }
 // Runs alternate (run 1 of every transport, format and workload, then run 2, ...), so that
 // load from other work on the machine falls on both sides of a comparison alike.
-const results = new Map<string, number[]>();
+const results = new Map<string, RunFigures[]>();
 for (let run = 0; run < runs; run++) {
   for (const shape of shapes) {
     for (const transport of transports) {
       // gRPC carries protobuf only.
       for (const format of transport === 'grpc' ? (['protobuf'] as const) : formats) {
-        const { line, spansPerSecond } = await runOnce(transport, format, shape);
+        const { line, figures } = await runOnce(transport, format, shape);
         process.stdout.write(line + '\n');
         const key = `${shape} ${transport} ${format}`;
-        results.set(key, [...(results.get(key) ?? []), spansPerSecond]);
+        results.set(key, [...(results.get(key) ?? []), figures]);
       }
     }
   }
 }
 if (runs > 1) {
-  const median = (key: string) => percentile(results.get(key) ?? [], 0.5);
+  const median = (key: string, figure: keyof RunFigures = 'spansPerSecond') => percentile((results.get(key) ?? []).map((run) => run[figure]), 0.5);
   for (const [key, values] of results) {
-    process.stdout.write(`median ${key.padEnd(27)} ${Math.round(median(key))} spans/s over ${values.length} runs (${values.map(Math.round).join(', ')})\n`);
+    process.stdout.write(`median ${key.padEnd(27)} ${Math.round(median(key))} spans/s over ${values.length} runs (${values.map((run) => Math.round(run.spansPerSecond)).join(', ')}); ` +
+      `CPU per 1 000 spans: collector ${median(key, 'collectorCpuMs').toFixed(1)} ms, load generator ${median(key, 'loadGeneratorCpuMs').toFixed(1)} ms\n`);
   }
   if (transports.length === 2 && formats.includes('protobuf')) {
     for (const shape of shapes) {
       const [grpc, http] = [results.get(`${shape} grpc protobuf`)!, results.get(`${shape} http protobuf`)!];
       const ratio = median(`${shape} grpc protobuf`) / median(`${shape} http protobuf`);
       // Each gRPC run against the HTTP run just before it: the pair saw about the same load.
-      const pairRatios = grpc.map((value, i) => value / http[i]!);
+      const pairRatios = grpc.map((run, i) => run.spansPerSecond / http[i]!.spansPerSecond);
       process.stdout.write(`${shape}: gRPC / HTTP protobuf = ${(100 * ratio).toFixed(1)} % (ratio of the medians); ` +
         `per run pair ${pairRatios.map((r) => `${(100 * r).toFixed(0)} %`).join(', ')}, median ${(100 * percentile(pairRatios, 0.5)).toFixed(1)} %\n`);
     }
