@@ -1,10 +1,15 @@
 /**
- * Soak (issue 10): the real collector (`dist/collector/main.js`, a child process, embedded
- * SQLite store, spool and memory_limiter as shipped) under a steady load of 80 % of its maximum
- * rate for `--minutes` (10), with one store outage of `--outage` (60 s) in the middle: another
- * connection holds the store file's write lock (as the SQLite outage fault test does where it
- * cannot fill a disk), so every write fails (SQLITE_BUSY), the collector acknowledges from its
- * spool and drains it once the lock is gone.
+ * Soak (issue 10): the real collector (`dist/collector/main.js`, a child process, spool and
+ * memory_limiter as shipped) under a steady load of 80 % of its maximum rate for `--minutes`
+ * (10), with one store outage of `--outage` (60 s) in the middle, as the outage fault tests
+ * make them: on the embedded SQLite store (`--store sqlite`, the default) another connection
+ * holds the file's write lock, so every write fails (SQLITE_BUSY); with `--store mongodb` a
+ * FerretDB of its own (scripts/ferretdb.sh) is stopped and started again on the same port.
+ * The collector acknowledges from its spool meanwhile and drains it once the store is back.
+ * FerretDB (the only MongoDB-protocol server our machines have) takes about 100 spans/s of
+ * this workload: at the default 64 connections of 100 spans its batches outlast the socket
+ * timeout (BENCHMARKS.md "The MongoDB cost of a batch") and the measurement never ends, so run
+ * it with e.g. `--connections 4 --spans 20`.
  *
  * The maximum is `--max-rate` spans/s, or measured first (`--measure`, 15 s, `--connections`
  * sending as fast as they are answered, refusals resent); the first line says which. The load
@@ -21,15 +26,21 @@
  * check: the store, read once the spool has drained and the collector has stopped, holds
  * exactly the spans acknowledged, in its services and its daily rollups (exit 1 if not).
  *
- *   npm run build && node dist/bench/soak.js [--minutes 10] [--outage 60s] [--max-rate <spans/s>]
- *     [--measure 15s] [--connections 64] [--spans 100] [--sample 10s]
+ *   npm run build && node dist/bench/soak.js [--store sqlite|mongodb] [--minutes 10] [--outage 60s]
+ *     [--max-rate <spans/s>] [--measure 15s] [--connections 64] [--spans 100] [--sample 10s]
  */
-import { cpus, loadavg } from 'node:os';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { Agent, request } from 'node:http';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import { parseDuration } from '../collector/config/units.js';
+import { packageRoot } from '../collector/packageRoot.js';
+import { MongoStore } from '../collector/store/mongodb/MongoStore.js';
+import type { Store } from '../collector/store/types.js';
 import { startCollectorProcess } from './collectorProcess.js';
 import { percentile } from './percentile.js';
 import { SpanWorkload } from './spanWorkload.js';
@@ -37,7 +48,7 @@ import { uniqueBodies } from './uniqueBodies.js';
 
 const { values } = parseArgs({
   options: {
-    minutes: { type: 'string', default: '10' }, outage: { type: 'string', default: '60s' }, 'max-rate': { type: 'string' },
+    store: { type: 'string', default: 'sqlite' }, minutes: { type: 'string', default: '10' }, outage: { type: 'string', default: '60s' }, 'max-rate': { type: 'string' },
     measure: { type: 'string', default: '15s' }, connections: { type: 'string', default: '64' }, spans: { type: 'string', default: '100' },
     sample: { type: 'string', default: '10s' },
   },
@@ -56,10 +67,25 @@ const SPANS = Number(values.spans);
 const TEMPLATES = 20;
 const MiB = 1024 ** 2;
 
+if (values.store !== 'sqlite' && values.store !== 'mongodb') throw new Error('--store: sqlite or mongodb');
+const ferretdb = join(packageRoot(), 'scripts', 'ferretdb.sh');
+const run = promisify(execFile);
+const ferretDir = values.store === 'mongodb' ? mkdtempSync(join(tmpdir(), 'spanpulse-soak-ferretdb-')) : null;
+const mongodb = ferretDir === null ? undefined : { uri: (await run(ferretdb, ['start', ferretDir])).stdout.trim(), database: 'soak' };
 const collector = await startCollectorProcess(`
 receivers: {otlp: {protocols: {http: {endpoint: "127.0.0.1:0"}, grpc: {endpoint: ""}}}}
-`);
+`, { mongodb });
 const dbPath = join(collector.dataDir, 'spanpulse.db');
+// Interrupted: say what the collector logged last, and stop what this run started.
+let interrupted = false;
+process.once('SIGINT', () => void (async () => {
+  interrupted = true;
+  process.stdout.write(`interrupted; the collector's last log lines:\n${collector.logs().split('\n').slice(-30).join('\n')}\n`);
+  await collector.remove();
+  if (ferretDir !== null) await run(ferretdb, ['stop', ferretDir]).catch(() => undefined);
+  process.exit(130);
+})());
+const outageKind = ferretDir === null ? 'write lock held' : 'FerretDB stopped';
 
 async function metrics(): Promise<Record<string, number>> {
   const text = await fetch(`${collector.apiUrl}/metrics`).then((r) => r.text(), () => '');
@@ -127,6 +153,16 @@ async function deliver(dueAt: number): Promise<void> {
   window.spans += SPANS;
 }
 
+/** Begins the store outage; resolves with how to end it. */
+async function beginOutage(): Promise<() => Promise<void>> {
+  if (ferretDir === null) {
+    const unlock = await lockStore();
+    return async () => unlock();
+  }
+  await run(ferretdb, ['stop', ferretDir]);
+  return async () => { await run(ferretdb, ['start', ferretDir]); };
+}
+
 /** Another connection holding the write lock (BEGIN IMMEDIATE), taken without blocking this process for long. */
 async function lockStore(): Promise<() => void> {
   const db = new Database(dbPath, { timeout: 50 });
@@ -143,7 +179,7 @@ async function lockStore(): Promise<() => void> {
 
 const log = (line: string): void => { process.stdout.write(`${line}\n`); };
 log(`bench/soak: node ${process.version}, ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} ` +
-  `(other work on the machine counts too); collector in a child process (SQLite, spool and memory_limiter as shipped), ${SPANS} spans/request, at most ${CONNECTIONS} in flight`);
+  `(other work on the machine counts too); collector in a child process (${ferretDir === null ? 'SQLite' : 'MongoDB protocol: FerretDB'}, spool and memory_limiter as shipped), ${SPANS} spans/request, at most ${CONNECTIONS} in flight`);
 
 let maxRate: number;
 if (values['max-rate'] !== undefined) {
@@ -162,7 +198,7 @@ const perSecond = target / SPANS;
 const runMs = MINUTES * 60_000;
 const outageAt = (runMs - OUTAGE_MS) / 2;
 const dueTotal = Math.round(perSecond * (runMs / 1000));
-log(`soak: ${Math.round(target)} spans/s (80 % of ${Math.round(maxRate)}) for ${MINUTES} min; store outage (write lock held) from ` +
+log(`soak: ${Math.round(target)} spans/s (80 % of ${Math.round(maxRate)}) for ${MINUTES} min; store outage (${outageKind}) from ` +
   `${Math.round(outageAt / 1000)} s to ${Math.round((outageAt + OUTAGE_MS) / 1000)} s`);
 log('   t s   spans/s   p99 ack ms   refusals   RSS MiB   spool records   spool MiB   oldest s   queue   in flight');
 
@@ -175,7 +211,9 @@ let maxSpool = 0;
 const began = performance.now();
 let lastSample = began;
 const sample = async (): Promise<void> => {
+  if (interrupted) return;
   const m = await metrics();
+  if (interrupted) return;
   const now = performance.now();
   const rss = collector.rss();
   rssSamples.push({ atMs: now - began, rss });
@@ -192,16 +230,16 @@ const sample = async (): Promise<void> => {
 const sampler = setInterval(() => void sample(), SAMPLE_MS);
 
 const deliveries: Promise<void>[] = [];
-let release: (() => void) | undefined;
+let release: (() => Promise<void>) | undefined;
 let outage: 'before' | 'during' | 'after' = 'before';
 for (let sent = 0; sent < dueTotal;) {
   const elapsed = performance.now() - began;
   if (outage === 'before' && elapsed >= outageAt) {
-    release = await lockStore();
+    release = await beginOutage();
     outage = 'during';
-    log(`-- ${Math.round(elapsed / 1000)} s: store outage begins (write lock held)`);
+    log(`-- ${Math.round(elapsed / 1000)} s: store outage begins (${outageKind})`);
   } else if (outage === 'during' && elapsed >= outageAt + OUTAGE_MS) {
-    release!();
+    await release!();
     release = undefined;
     outage = 'after';
     log(`-- ${Math.round(elapsed / 1000)} s: store outage ends`);
@@ -210,7 +248,7 @@ for (let sent = 0; sent < dueTotal;) {
   for (; sent < due; sent++) deliveries.push(deliver(began + (sent / perSecond) * 1000));
   await new Promise((resolve) => setTimeout(resolve, 5));
 }
-release?.();
+await release?.();
 await Promise.all(deliveries);
 const loadMs = performance.now() - began;
 const drainBegan = performance.now();
@@ -246,11 +284,29 @@ log(`delivery latency (due to 200, retries included): ${ms(deliveryLatencies)}`)
 log(`RSS: first half ${range(half(true))}, second half ${range(half(false))}, slope ${slope(rssSamples).toFixed(1)} MiB/min, ` +
   `peak ${(peakRss / MiB).toFixed(0)} MiB; most records in the spool ${maxSpool}`);
 
-const { stored, rolled } = await collector.readStore(async (store) => {
+/** Spans in the store's services and daily service rollups. */
+async function counted(store: Store): Promise<{ stored: number; rolled: number }> {
   const services = await store.listServices();
   const rollups = await store.findRollups({ period: 'day', level: 'service', from: new Date(templatesAt - 3_600_000 * 48), to: new Date(Date.now() + 86_400_000) });
   return { stored: services.reduce((sum, s) => sum + s.spanCount, 0), rolled: rollups.reduce((sum, r) => sum + r.requestCount, 0) };
-});
+}
+let stored: number;
+let rolled: number;
+if (mongodb === undefined) {
+  ({ stored, rolled } = await collector.readStore(counted));
+} else {
+  const code = await collector.stop();
+  if (code !== 0) throw new Error(`the collector exited with ${code}:\n${collector.logs()}`);
+  const store = new MongoStore(mongodb);
+  await store.start();
+  try {
+    ({ stored, rolled } = await counted(store));
+  } finally {
+    await store.shutdown();
+  }
+  await run(ferretdb, ['stop', ferretDir!]);
+  rmSync(ferretDir!, { recursive: true, force: true });
+}
 await collector.remove();
 const exact = stored === totals.acknowledgedSpans && rolled === totals.acknowledgedSpans;
 log(`exact-count check: ${totals.acknowledgedSpans} acknowledged (measurement included), ${stored} stored (services), ${rolled} counted (daily rollups): ${exact ? 'PASS' : 'FAIL'}`);
