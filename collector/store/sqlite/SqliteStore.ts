@@ -28,7 +28,7 @@ import { SqliteReader } from './SqliteReader.js';
 import { WriterThread } from './WriterThread.js';
 
 /** How far behind the newest writes a read may be while the writer is busy, ms. */
-export const BUSY_READ_STALENESS_MS = 1000;
+const BUSY_READ_STALENESS_MS = 1000;
 
 export interface SqliteStoreOptions {
   /**

@@ -4,19 +4,10 @@
  */
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, parseConfig } from '../../../collector/config/loadConfig.js';
+import { loadConfig, parseConfig } from '../../../collector/config/loadConfig.js';
+import { problemsOf } from './configProblems.js';
 
 const shipped = fileURLToPath(new URL('../../../otel-config.yaml', import.meta.url));
-
-function problemsOf(text: string): readonly string[] {
-  try {
-    parseConfig(text, 'test.yaml', {});
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  return [];
-}
 
 const rules = (...lines: string[]) => `extensions: {alerts: {rules: [${lines.join(', ')}]}}`;
 

@@ -1,19 +1,10 @@
 /** The config of scheduled reports (`extensions.reports`) and of the archive (`extensions.retention.archive`). */
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, parseConfig } from '../../../collector/config/loadConfig.js';
+import { loadConfig, parseConfig } from '../../../collector/config/loadConfig.js';
+import { problemsOf } from './configProblems.js';
 
 const shipped = fileURLToPath(new URL('../../../otel-config.yaml', import.meta.url));
-
-function problemsOf(text: string): readonly string[] {
-  try {
-    parseConfig(text, 'test.yaml', {});
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  return [];
-}
 
 describe('reports and archive config', () => {
   it('defaults: reports off unless listed, both kinds and csv + json by service and endpoint; archive off', () => {
