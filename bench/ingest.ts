@@ -2,7 +2,8 @@
  * Ingest throughput: starts the real collector (`dist/collector/main.js`) as a child process
  * on the embedded SQLite store (or MongoDB with --mongodb <uri>), sends OTLP/HTTP requests (or
  * OTLP/gRPC calls with --transport grpc: the same protobuf bodies as raw messages on one grpc-js
- * channel, as the stock gRPC exporters send them) of
+ * channel, as the stock gRPC exporters send them, or with --grpc-client wire on one node:http2
+ * session framed by bench/grpcWireClient.ts, a client as lean as the HTTP one) of
  * `--spans` spans each (made by the OTel SDK, serialized by the official serializers) from
  * this process with a fixed concurrency for a fixed time, and prints the sustained spans/s
  * stored (answered 200, so durable), the collector's peak RSS and the CPU time the collector
@@ -17,7 +18,7 @@
  * the generator's CPU during the run is the sending alone.
  *
  *   npm run build && node dist/bench/ingest.js [--seconds 20] [--concurrency 8] [--spans 100]
- *     [--format protobuf|json|both] [--transport http|grpc|both] [--workload realistic|ordered|both] [--runs 1] [--mongodb <uri>]
+ *     [--format protobuf|json|both] [--transport http|grpc|both] [--grpc-client grpc-js|wire|both] [--workload realistic|ordered|both] [--runs 1] [--mongodb <uri>]
  *     [--config-extra <yaml>] [--collector-node-args="--cpu-prof"] [--probe]   (--probe: also time /healthz and /api/status while ingest runs)
  *     [--genai-share 0.33]   (that share of the spans are GenAI spans: server -> invoke_agent -> chat runs)
  */
@@ -29,6 +30,8 @@ import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TRACE_SERVICE } from '../collector/receiver/otlpgrpc/otlpServices.js';
+import { GrpcWireClient } from './grpcWireClient.js';
+import { percentile } from './percentile.js';
 import { SpanWorkload, workloadBodies, type WireFormat, type WorkloadShape } from './spanWorkload.js';
 
 const args = new Map<string, string>();
@@ -47,8 +50,13 @@ const both = <T extends string>(value: string | undefined, all: T[], fallback: s
   ((value ?? fallback) === 'both' ? all : [(value ?? fallback) as T]);
 const formats = both<WireFormat>(args.get('format'), ['protobuf', 'json'], 'protobuf');
 const shapes = both<WorkloadShape>(args.get('workload'), ['realistic', 'ordered'], 'both');
-type Transport = 'http' | 'grpc';
-const transports = both<Transport>(args.get('transport'), ['http', 'grpc'], 'http');
+type GrpcClientKind = 'grpc-js' | 'wire';
+const grpcClients = both<GrpcClientKind>(args.get('grpc-client'), ['grpc-js', 'wire'], 'grpc-js');
+/** 'http', or the gRPC client that sends the calls. */
+type Transport = 'http' | GrpcClientKind;
+const transports: Transport[] = both<'http' | 'grpc'>(args.get('transport'), ['http', 'grpc'], 'http')
+  .flatMap((transport) => (transport === 'grpc' ? grpcClients : ['http' as const]));
+const transportLabel = (transport: Transport) => (transport === 'http' ? 'http' : `grpc (${transport})`);
 const mongoUri = args.get('mongodb') ?? '';
 /** Share of the spans that are GenAI spans (spanWorkload.ts); 0.33 for the issue's "a third". */
 const genaiShare = Number(args.get('genai-share') ?? 0);
@@ -117,10 +125,8 @@ function cpuSecondsOf(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
-function percentile(values: number[], q: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? NaN;
-}
+/** The q-quantile of `values` in any order. */
+const quantile = (values: readonly number[], q: number): number => percentile([...values].sort((a, b) => a - b), q);
 
 interface RunFigures {
   spansPerSecond: number;
@@ -151,8 +157,11 @@ ${args.get('config-extra') ?? ''}
   const apiPort = Number(started[3]);
   const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
   const TraceClient = makeGenericClientConstructor(TRACE_SERVICE, 'TraceService');
-  const grpc = transport === 'grpc' ? new TraceClient(`127.0.0.1:${started[2]}`, credentials.createInsecure()) : null;
-  const send = (body: Uint8Array) => (grpc ? exportCall(grpc, body) : post(agent, port, workload.contentType, body));
+  const grpcAddress = `127.0.0.1:${started[2]}`;
+  const grpc = transport === 'grpc-js' ? new TraceClient(grpcAddress, credentials.createInsecure()) : null;
+  const wire = transport === 'wire' ? new GrpcWireClient(grpcAddress) : null;
+  const send = (body: Uint8Array) =>
+    (grpc ? exportCall(grpc, body) : wire ? wire.export(body) : post(agent, port, workload.contentType, body));
 
   const clientCpuBefore = process.cpuUsage();
   const collectorCpuBefore = cpuSecondsOf(collector.pid!);
@@ -188,17 +197,18 @@ ${args.get('config-extra') ?? ''}
   await new Promise((resolve) => collector.once('exit', resolve));
   agent.destroy();
   grpc?.close();
+  wire?.close();
   rmSync(dir, { recursive: true, force: true });
   const store = mongoUri ? 'mongodb' : 'sqlite';
   const ranOut = next >= bodies.length && performance.now() < until ? ' (ran out of bodies: raise --bodies)' : '';
-  let line = `${shape.padEnd(9)} ${transport.padEnd(4)} ${format.padEnd(8)} store=${store} stored ${sent} spans in ${elapsed.toFixed(1)} s -> ` +
+  let line = `${shape.padEnd(9)} ${transportLabel(transport).padEnd(4)} ${format.padEnd(8)} store=${store} stored ${sent} spans in ${elapsed.toFixed(1)} s -> ` +
     `${Math.round(sent / elapsed)} spans/s${ranOut}; ${throttled} requests got 429/503 and were resent; ` +
     `body ${Math.round(averageBytes / 1024)} KiB; ${spansPerWrite.toFixed(0)} spans per store write; collector peak RSS ${peakRssMb.toFixed(0)} MB; ` +
     `CPU per 1 000 spans: collector ${((collectorCpu * 1e6) / sent).toFixed(1)} ms, load generator ${((clientCpu * 1e6) / sent).toFixed(1)} ms`;
   if (latencies !== null) {
     const [health, statusApi] = latencies;
-    line += `\n          while ingesting: /healthz p50 ${percentile(health, 0.5).toFixed(1)} p99 ${percentile(health, 0.99).toFixed(1)} ms ` +
-      `(n=${health.length}); /api/status p50 ${percentile(statusApi, 0.5).toFixed(1)} p95 ${percentile(statusApi, 0.95).toFixed(1)} ms (n=${statusApi.length})`;
+    line += `\n          while ingesting: /healthz p50 ${quantile(health, 0.5).toFixed(1)} p99 ${quantile(health, 0.99).toFixed(1)} ms ` +
+      `(n=${health.length}); /api/status p50 ${quantile(statusApi, 0.5).toFixed(1)} p95 ${quantile(statusApi, 0.95).toFixed(1)} ms (n=${statusApi.length})`;
   }
   return { line, figures: { spansPerSecond: sent / elapsed, collectorCpuMs: (collectorCpu * 1e6) / sent, loadGeneratorCpuMs: (clientCpu * 1e6) / sent } };
 }
@@ -216,29 +226,32 @@ for (let run = 0; run < runs; run++) {
   for (const shape of shapes) {
     for (const transport of transports) {
       // gRPC carries protobuf only.
-      for (const format of transport === 'grpc' ? (['protobuf'] as const) : formats) {
+      for (const format of transport === 'http' ? formats : (['protobuf'] as const)) {
         const { line, figures } = await runOnce(transport, format, shape);
         process.stdout.write(line + '\n');
-        const key = `${shape} ${transport} ${format}`;
+        const key = `${shape} ${transportLabel(transport)} ${format}`;
         results.set(key, [...(results.get(key) ?? []), figures]);
       }
     }
   }
 }
 if (runs > 1) {
-  const median = (key: string, figure: keyof RunFigures = 'spansPerSecond') => percentile((results.get(key) ?? []).map((run) => run[figure]), 0.5);
+  const median = (key: string, figure: keyof RunFigures = 'spansPerSecond') => quantile((results.get(key) ?? []).map((run) => run[figure]), 0.5);
   for (const [key, values] of results) {
     process.stdout.write(`median ${key.padEnd(27)} ${Math.round(median(key))} spans/s over ${values.length} runs (${values.map((run) => Math.round(run.spansPerSecond)).join(', ')}); ` +
       `CPU per 1 000 spans: collector ${median(key, 'collectorCpuMs').toFixed(1)} ms, load generator ${median(key, 'loadGeneratorCpuMs').toFixed(1)} ms\n`);
   }
-  if (transports.length === 2 && formats.includes('protobuf')) {
+  if (transports.includes('http') && formats.includes('protobuf')) {
     for (const shape of shapes) {
-      const [grpc, http] = [results.get(`${shape} grpc protobuf`)!, results.get(`${shape} http protobuf`)!];
-      const ratio = median(`${shape} grpc protobuf`) / median(`${shape} http protobuf`);
-      // Each gRPC run against the HTTP run just before it: the pair saw about the same load.
-      const pairRatios = grpc.map((run, i) => run.spansPerSecond / http[i]!.spansPerSecond);
-      process.stdout.write(`${shape}: gRPC / HTTP protobuf = ${(100 * ratio).toFixed(1)} % (ratio of the medians); ` +
-        `per run pair ${pairRatios.map((r) => `${(100 * r).toFixed(0)} %`).join(', ')}, median ${(100 * percentile(pairRatios, 0.5)).toFixed(1)} %\n`);
+      for (const client of transports.filter((t) => t !== 'http')) {
+        const grpcKey = `${shape} ${transportLabel(client)} protobuf`;
+        const [grpc, http] = [results.get(grpcKey)!, results.get(`${shape} http protobuf`)!];
+        const ratio = median(grpcKey) / median(`${shape} http protobuf`);
+        // Each gRPC run against the HTTP run of the same round: the pair saw about the same load.
+        const pairRatios = grpc.map((run, i) => run.spansPerSecond / http[i]!.spansPerSecond);
+        process.stdout.write(`${shape}: ${transportLabel(client)} / HTTP protobuf = ${(100 * ratio).toFixed(1)} % (ratio of the medians); ` +
+          `per run pair ${pairRatios.map((r) => `${(100 * r).toFixed(0)} %`).join(', ')}, median ${(100 * quantile(pairRatios, 0.5)).toFixed(1)} %\n`);
+      }
     }
   }
 }
