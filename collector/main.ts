@@ -11,6 +11,7 @@ import { archiveCommand } from './cli/archiveCommand.js';
 import type { Command } from './cli/CommandIo.js';
 import { exportCommand } from './cli/exportCommand.js';
 import { ConfigError, loadConfig } from './config/loadConfig.js';
+import { tuneHeapGrowth } from './heapTuning.js';
 import { log, setLogLevel } from './log.js';
 import { startSpanpulse } from './service.js';
 
@@ -60,6 +61,7 @@ async function main(): Promise<void> {
   }
   setLogLevel(config.service.telemetry.logs.level);
   log.info('configuration read', { config: path });
+  tuneHeapGrowth();
   let running;
   try {
     running = await startSpanpulse(config);

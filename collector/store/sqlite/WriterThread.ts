@@ -9,6 +9,7 @@
 import { Worker } from 'node:worker_threads';
 import { PipelineError } from '../../errors.js';
 import { log, logLevel } from '../../log.js';
+import { WRITER_YOUNG_GENERATION_MB } from '../../heapTuning.js';
 import { compiledModuleUrl } from '../../packageRoot.js';
 import type { SqliteWriterOptions } from './SqliteWriter.js';
 import { fromWire, type WriterCall, type WriterCalls, type WriterMessage, type WriterThreadData } from './writerProtocol.js';
@@ -85,7 +86,10 @@ export class WriterThread {
   private spawn(): Promise<Worker> {
     this.foldClock = new Float64Array(new SharedArrayBuffer(Float64Array.BYTES_PER_ELEMENT));
     const data: WriterThreadData = { options: this.options, logLevel: logLevel(), foldClock: this.foldClock.buffer as SharedArrayBuffer };
-    const worker = new Worker(compiledModuleUrl(import.meta.url, './writerThreadMain.js'), { workerData: data });
+    const worker = new Worker(compiledModuleUrl(import.meta.url, './writerThreadMain.js'), {
+      workerData: data,
+      resourceLimits: { maxYoungGenerationSizeMb: WRITER_YOUNG_GENERATION_MB },
+    });
     return new Promise<Worker>((resolve, reject) => {
       worker.on('message', (message: WriterMessage) => {
         if (message.type === 'ready') {
