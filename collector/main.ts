@@ -2,7 +2,7 @@
 /**
  * The `spanpulse` bin: `spanpulse [--config <file>]` (or SPANPULSE_CONFIG; default
  * ./otel-config.yaml, else the otel-config.yaml the package ships). Validates the config (every problem listed, exit 1), starts the
- * collector and status API, and shuts down gracefully on SIGTERM / SIGINT.
+ * collector and status API, and shuts down gracefully on SIGTERM / SIGINT; SIGHUP re-reads the TLS files.
  * `spanpulse export ...` and `spanpulse archive verify ...` run a command and exit with its status.
  * The only place that calls process.exit.
  */
@@ -12,6 +12,7 @@ import type { Command } from './cli/CommandIo.js';
 import { exportCommand } from './cli/exportCommand.js';
 import { ConfigError, loadConfig } from './config/loadConfig.js';
 import { tuneHeapGrowth } from './heapTuning.js';
+import { reloadTlsFiles } from './net/tlsReload.js';
 import { log, setLogLevel } from './log.js';
 import { startSpanpulse } from './service.js';
 
@@ -87,6 +88,11 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
+  // As a daemon's reload: certificates renewed on disk are served without a restart (README "TLS").
+  process.on('SIGHUP', () => {
+    log.info('SIGHUP: reloading the TLS certificates');
+    reloadTlsFiles();
+  });
 }
 
 process.on('unhandledRejection', (reason) => log.error('unhandled promise rejection', { error: reason }));

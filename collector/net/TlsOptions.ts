@@ -1,9 +1,9 @@
 /**
- * TLS for a listener (OTLP receivers now, the status API later), with the OpenTelemetry
+ * TLS for a listener (both OTLP receivers and the status API), with the OpenTelemetry
  * Collector's meaning of its `tls` settings: a server certificate and key, and optionally a
  * client CA, which turns on mutual TLS (clients without a certificate it signed are refused
  * during the handshake). The files are PEM and are read when the listener starts, so a missing
- * or unreadable file is a start-up error that names it.
+ * or unreadable file is a start-up error that names it; SIGHUP reads them again (tlsReload.ts).
  */
 import { readFileSync } from 'node:fs';
 import type { ServerOptions } from 'node:https';

@@ -24,6 +24,7 @@ import { PipelineError } from '../../errors.js';
 import { log } from '../../log.js';
 import { splitHostPort } from '../../net/listen.js';
 import { readTlsMaterial, type TlsOptions } from '../../net/TlsOptions.js';
+import { whenTlsReloads } from '../../net/tlsReload.js';
 import type { Telemetry } from '../../telemetry/Telemetry.js';
 import { bearerTokenCheck } from '../otlp/bearerToken.js';
 import { ExportHandlers } from '../otlp/ExportHandlers.js';
@@ -33,6 +34,7 @@ import { grpcErrorOf } from './grpcErrorOf.js';
 import { routeGrpcLogsToLog } from './grpcLogs.js';
 import { LOGS_SERVICE, METRICS_SERVICE, TRACE_SERVICE } from './otlpServices.js';
 import { raiseReceiveWindows } from './receiveWindows.js';
+import { reloadableServerCredentials } from './reloadableCredentials.js';
 
 export interface OtlpGrpcReceiverOptions {
   /** host:port to listen on; default 0.0.0.0:4317 (port 0 picks a free port). */
@@ -51,6 +53,7 @@ export interface OtlpGrpcReceiverOptions {
 export class OtlpGrpcReceiver implements Component {
   readonly name = 'receiver/otlp/grpc';
   private server: Server | null = null;
+  private stopTlsReloads: () => void = () => {};
   private bound: AddressInfo | undefined;
   private starting: Promise<unknown> | null = null;
 
@@ -70,7 +73,7 @@ export class OtlpGrpcReceiver implements Component {
   /** Listens; resolves once bound, rejects when it cannot bind. */
   async start(): Promise<void> {
     routeGrpcLogsToLog();
-    const credentials = this.options.tls ? sslCredentials(this.options.tls) : ServerCredentials.createInsecure();
+    const credentials = this.options.tls ? this.tlsCredentials(this.options.tls) : ServerCredentials.createInsecure();
     const server = new Server({
       'grpc.max_receive_message_length': this.options.maxRequestBodySize,
       'grpc.max_concurrent_streams': this.options.maxConcurrentStreams ?? 100,
@@ -106,6 +109,7 @@ export class OtlpGrpcReceiver implements Component {
     const server = this.server;
     this.server = null;
     if (!server) return;
+    this.stopTlsReloads();
     await this.starting;
     await new Promise<void>((resolve) => {
       const timer = setTimeout(() => {
@@ -118,6 +122,13 @@ export class OtlpGrpcReceiver implements Component {
         resolve();
       });
     });
+  }
+
+  /** TLS credentials whose certificate reloadTlsFiles() replaces (collector/net/tlsReload.ts). */
+  private tlsCredentials(tls: TlsOptions): ServerCredentials {
+    const { credentials, replace } = reloadableServerCredentials(readTlsMaterial(tls));
+    this.stopTlsReloads = whenTlsReloads(this.name, tls, replace);
+    return credentials;
   }
 
   private unary(respond: (body: Buffer) => Promise<Buffer>): handleUnaryCall<Buffer, Buffer> {
@@ -145,7 +156,3 @@ export class OtlpGrpcReceiver implements Component {
   }
 }
 
-function sslCredentials(tls: TlsOptions): ServerCredentials {
-  const material = readTlsMaterial(tls);
-  return ServerCredentials.createSsl(material.clientCa, [{ cert_chain: material.cert, private_key: material.key }], material.clientCa !== null);
-}

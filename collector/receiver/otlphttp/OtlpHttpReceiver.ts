@@ -18,7 +18,7 @@
  * in-process); `OtlpHttpReceiver` binds it to the configured address.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { TracesConsumer } from '../../consumer/TracesConsumer.js';
 import type { Component } from '../../lifecycle/Component.js';
@@ -26,6 +26,7 @@ import { PipelineError } from '../../errors.js';
 import { log } from '../../log.js';
 import { listen } from '../../net/listen.js';
 import { httpsServerOptions, readTlsMaterial, type TlsOptions } from '../../net/TlsOptions.js';
+import { reloadHttpsServerTls } from '../../net/tlsReload.js';
 import type { Telemetry } from '../../telemetry/Telemetry.js';
 import { bearerTokenCheck } from '../otlp/bearerToken.js';
 import { ExportHandlers } from '../otlp/ExportHandlers.js';
@@ -180,7 +181,8 @@ const CLIENT_ERROR_STATUS: Readonly<Record<string, string>> = {
 /** Binds the handler to `options.endpoint`; a lifecycle Component. */
 export class OtlpHttpReceiver implements Component {
   readonly name = 'receiver/otlp/http';
-  private server: Server | ReturnType<typeof createHttpsServer> | null = null;
+  private server: Server | HttpsServer | null = null;
+  private stopTlsReloads: () => void = () => {};
   private bound: AddressInfo | undefined;
   private stopping = false;
   /** Responses not yet finished, so that shutdown can end their connections after them. */
@@ -226,9 +228,14 @@ export class OtlpHttpReceiver implements Component {
       connectionsCheckingInterval: Math.min(1000, readHeaderTimeoutMs),
     };
     const tls = this.options.tls;
-    const server = tls
-      ? createHttpsServer({ ...httpsServerOptions(readTlsMaterial(tls)), ...timeouts }, listener)
-      : createServer(timeouts, listener);
+    let server: Server | HttpsServer;
+    if (tls) {
+      const secure = createHttpsServer({ ...httpsServerOptions(readTlsMaterial(tls)), ...timeouts }, listener);
+      this.stopTlsReloads = reloadHttpsServerTls(this.name, tls, secure);
+      server = secure;
+    } else {
+      server = createServer(timeouts, listener);
+    }
     server.maxConnections = this.options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
     server.on('drop', () => this.telemetry.limits.connectionDropped());
     server.on('connection', (socket: Socket) => {
@@ -265,6 +272,7 @@ export class OtlpHttpReceiver implements Component {
     const server = this.server;
     this.server = null;
     if (!server) return;
+    this.stopTlsReloads();
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     // A keep-alive connection with a request in flight would otherwise stay open, and take new
     // requests, until the deadline cut it: each response from now on closes its connection.

@@ -3,30 +3,35 @@
  * OTEL_EXPORTER_OTLP_CERTIFICATE export over https and grpcs (traces stored, metrics and logs
  * answered), plain-text clients are refused; with client_ca_file, only clients presenting a
  * certificate signed by that CA get through (OTEL_EXPORTER_OTLP_CLIENT_KEY / _CERTIFICATE).
+ * The bin re-reads the files on SIGHUP: new connections get the new certificate on all three
+ * listeners, and a key that does not match its certificate leaves the old one in place.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { credentials, status } from '@grpc/grpc-js';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { X509Certificate } from 'node:crypto';
+import { connect } from 'node:tls';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { otlpGrpcClient } from '../../../support/grpcClient.js';
 import { runAllSignalsApp } from '../../fixtures/runAllSignalsApp.js';
 import { startTestSpanpulse, type TestSpanpulse } from '../../../support/spanpulse.js';
+import { startCollector, testEnv, type RunningBin } from '../../../support/binProcess.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'spanpulse-tls-'));
 const file = (name: string) => join(dir, name);
 
-/** A CA, a server certificate for 127.0.0.1 / localhost and a client certificate, all signed by the CA. */
+/** A CA, two server certificates for 127.0.0.1 / localhost and a client certificate, all signed by the CA. */
 function makeCertificates(): void {
   const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
   const key = (name: string) => openssl('genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-out', name);
   key('ca.key');
   openssl('req', '-x509', '-new', '-key', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=spanpulse test CA');
-  writeFileSync(file('server.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n');
+  for (const name of ['server', 'renewed']) writeFileSync(file(`${name}.ext`), 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n');
   writeFileSync(file('client.ext'), 'extendedKeyUsage=clientAuth\n');
-  for (const [name, cn] of [['server', 'localhost'], ['client', 'spanpulse test client']] as const) {
+  for (const [name, cn] of [['server', 'localhost'], ['renewed', 'localhost'], ['client', 'spanpulse test client']] as const) {
     key(`${name}.key`);
     openssl('req', '-new', '-key', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${cn}`);
     openssl('x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', `${name}.pem`, '-days', '2', '-extfile', `${name}.ext`);
@@ -145,5 +150,56 @@ describe('mutual TLS (client_ca_file)', () => {
       anonymous.close();
       known.close();
     }
+  });
+});
+
+describe('certificates renewed on disk, then SIGHUP (the bin)', () => {
+  const live = { cert: file('live.pem'), key: file('live.key') };
+  const serialOf = (name: string) => new X509Certificate(readFileSync(file(`${name}.pem`))).serialNumber;
+  /** The serial number of the certificate a new TLS connection to `port` is shown. */
+  const servedSerial = (port: number) => new Promise<string>((resolve, reject) => {
+    const socket = connect({ host: '127.0.0.1', port, servername: 'localhost', ca: readFileSync(file('ca.pem')), ALPNProtocols: ['h2', 'http/1.1'] }, () => {
+      resolve(socket.getPeerCertificate().serialNumber);
+      socket.destroy();
+    });
+    socket.on('error', reject);
+  });
+  const count = (text: string, needle: string) => text.split(needle).length - 1;
+  async function until(condition: () => boolean): Promise<void> {
+    for (let waited = 0; !condition(); waited += 50) {
+      if (waited > 5000) throw new Error('timed out');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+  let bin: RunningBin;
+  let ports: number[];
+  beforeAll(async () => {
+    copyFileSync(file('server.pem'), live.cert);
+    copyFileSync(file('server.key'), live.key);
+    bin = await startCollector(testEnv(file('bin-data'), {
+      SPANPULSE_OTLP_TLS_CERT_FILE: live.cert, SPANPULSE_OTLP_TLS_KEY_FILE: live.key,
+      SPANPULSE_API_TLS_CERT_FILE: live.cert, SPANPULSE_API_TLS_KEY_FILE: live.key,
+    }));
+    const started = /"otlp":"[^"]*:(\d+)".*"otlpGrpc":"[^"]*:(\d+)".*"api":"[^"]*:(\d+)"/.exec(bin.stderr())!;
+    ports = started.slice(1, 4).map(Number);
+  });
+  afterAll(async () => {
+    expect(await bin?.stop()).toBe(0);
+  });
+
+  it('serves the renewed certificate on OTLP/HTTP, OTLP/gRPC and the status API; a mismatched key changes nothing', async () => {
+    for (const port of ports) expect(await servedSerial(port)).toBe(serialOf('server'));
+
+    copyFileSync(file('renewed.pem'), live.cert);
+    copyFileSync(file('renewed.key'), live.key);
+    bin.child.kill('SIGHUP');
+    await until(() => count(bin.stderr(), 'TLS certificate reloaded') === 3);
+    for (const port of ports) expect(await servedSerial(port)).toBe(serialOf('renewed'));
+
+    copyFileSync(file('client.key'), live.key); // a valid key, not the certificate's
+    bin.child.kill('SIGHUP');
+    await until(() => count(bin.stderr(), 'TLS files not reloaded') === 3);
+    for (const port of ports) expect(await servedSerial(port)).toBe(serialOf('renewed'));
+    expect(bin.child.exitCode).toBeNull();
   });
 });
