@@ -7,18 +7,7 @@ import { SpanKind } from '@opentelemetry/api';
 import { describe, expect, it } from 'vitest';
 import { makeSpans, otlpProtobuf, serverSpan, type SpanSpec } from '../../support/otelSpans.js';
 import { dropDatabasesAfterAll } from '../store/mongodbSupport.js';
-import { BACKENDS, eventually, ManualClock, MINUTE, useAlertSpanpulse } from './alertHarness.js';
-
-/**
- * The transitions of the first evaluation that has any. A read while an append is in flight may
- * be up to a second behind the writes already answered (README "Storage"), as a scheduled
- * evaluation would be; the next evaluation sees them.
- */
-async function firstTransitions<T>(evaluate: () => Promise<{ transitions: T[] }>): Promise<T[]> {
-  let transitions: T[] = [];
-  await eventually(async () => (transitions = (await evaluate()).transitions).length > 0, 5000, 'an evaluation with transitions');
-  return transitions;
-}
+import { BACKENDS, evaluateAfterSend, eventually, ManualClock, MINUTE, useAlertSpanpulse } from './alertHarness.js';
 
 dropDatabasesAfterAll();
 const PRICING = { currency: 'USD', models: [{ provider: 'openai', model: 'gpt-4o*', input: 2.5, output: 10 }] };
@@ -59,7 +48,7 @@ describe.each(BACKENDS)('alerts on cost and tokens on $name', ({ options }) => {
 
     // Two more: 0.0135 USD for planner, 3600 gpt-4o tokens.
     await post(agentRun(clock.now().getTime() - 10_000, 2));
-    const fired = await firstTransitions(() => sp.alerts!.evaluate());
+    const fired = (await evaluateAfterSend(() => sp.alerts!.evaluate())).transitions;
     expect(fired.map((e) => [e.rule, e.state, e.service, e.agent, e.value])).toEqual([
       ['agent-cost', 'firing', 'assistant', 'planner', 0.0135],
       ['gpt-tokens', 'firing', 'assistant', null, 3600],
@@ -92,7 +81,7 @@ describe.each(BACKENDS)('alerts per model on $name', ({ options }) => {
     const sp = await start({ ...options(), now: clock.now, spanpulse: { pricing: PRICING }, alerts: { evaluation_interval: '1h', rules, webhooks: [{ url }] } });
     // Three gpt-4o calls (3600 tokens, 0.0135 USD) and one local-llm call (1200 tokens, no price).
     expect((await sp.post(otlpProtobuf(makeSpans([agentRun(clock.now().getTime() - 20_000, 3)])))).status).toBe(200);
-    const fired = await firstTransitions(() => sp.alerts!.evaluate());
+    const fired = (await evaluateAfterSend(() => sp.alerts!.evaluate())).transitions;
     expect(fired.map((e) => [e.rule, e.state, e.service, e.agent, e.provider, e.model, e.value])).toEqual([
       ['model-tokens', 'firing', 'assistant', null, 'openai', 'gpt-4o', 3600],
       ['model-cost', 'firing', 'assistant', null, 'openai', 'gpt-4o', 0.0135],

@@ -63,6 +63,21 @@ export async function send(spanpulse: TestSpanpulse, ...traffic: Traffic[]): Pro
   expect(response.status).toBe(200);
 }
 
+/**
+ * An evaluation right after a send. A read while an append is in flight may be up to a second
+ * behind the writes already answered (README "Storage"), as a scheduled evaluation would be, so
+ * this evaluates again (same clock, so nothing else changes) until there are transitions or
+ * 2 s have passed, and returns the last evaluation.
+ */
+export async function evaluateAfterSend<T extends { transitions: unknown[] }>(evaluate: () => Promise<T>): Promise<T> {
+  const until = Date.now() + 2000;
+  for (;;) {
+    const evaluation = await evaluate();
+    if (evaluation.transitions.length > 0 || Date.now() >= until) return evaluation;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 export { HookReceiver, type ReceivedHook } from '../../support/HookReceiver.js';
 
 /** Polls `condition` every 50 ms until it holds (or fails the test after `timeoutMs`). */

@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { EvaluationSummary } from '../../../collector/alerts/AlertEvaluator.js';
 import { startTestSpanpulse, type TestSpanpulse } from '../../support/spanpulse.js';
 import { dropDatabasesAfterAll } from '../store/mongodbSupport.js';
-import { BACKENDS, ManualClock, MINUTE, send, shippedRule } from './alertHarness.js';
+import { BACKENDS, evaluateAfterSend, ManualClock, MINUTE, send, shippedRule } from './alertHarness.js';
 
 dropDatabasesAfterAll();
 
@@ -31,7 +31,7 @@ describe.each(BACKENDS)('alert rules on $name', ({ options }) => {
     const sp = await start(clock, shippedRule('high-error-rate'));
     const minute = async (count: number, errors: number) => {
       await send(sp, { count, errors, atMs: clock.now().getTime() - 20_000 });
-      return sp.alerts!.evaluate();
+      return evaluateAfterSend(() => sp.alerts!.evaluate());
     };
     expect(states(await minute(10, 4))).toEqual([]); // 10 requests in the window: fewer than min_requests
     clock.advance(MINUTE);
@@ -66,7 +66,7 @@ describe.each(BACKENDS)('alert rules on $name', ({ options }) => {
       const atMs = clock.now().getTime() - 20_000;
       await send(sp, { route: '/slow', count: slow, durationMs: 1500, atMs }, { route: '/slow', count: fastOnSlow, durationMs: 10, atMs: atMs + 1000 },
         { route: '/fast', count: 25, durationMs: 10, atMs });
-      return sp.alerts!.evaluate();
+      return evaluateAfterSend(() => sp.alerts!.evaluate());
     };
     expect(states(await minute(25))).toEqual([['pending', 'shop', 'GET /slow']]);
     for (let i = 1; i <= 4; i++) {
@@ -86,14 +86,14 @@ describe.each(BACKENDS)('alert rules on $name', ({ options }) => {
     const clock = new ManualClock(50);
     const sp = await start(clock, shippedRule('low-active-users'));
     await send(sp, { count: 3, atMs: clock.now().getTime() - 20_000 });
-    expect((await sp.alerts!.evaluate()).transitions).toMatchObject([{ state: 'pending', service: 'shop', value: 3, comparison: 'below' }]);
+    expect((await evaluateAfterSend(() => sp.alerts!.evaluate())).transitions).toMatchObject([{ state: 'pending', service: 'shop', value: 3, comparison: 'below' }]);
     clock.advance(14 * MINUTE);
     expect(states(await sp.alerts!.evaluate())).toEqual([]);
     clock.advance(MINUTE);
     expect(states(await sp.alerts!.evaluate())).toEqual([['firing', 'shop', null]]);
     clock.advance(MINUTE);
     await send(sp, { count: 6, atMs: clock.now().getTime() - 20_000 });
-    expect((await sp.alerts!.evaluate()).transitions).toMatchObject([{ state: 'resolved', value: 9, peakValue: 3 }]);
+    expect((await evaluateAfterSend(() => sp.alerts!.evaluate())).transitions).toMatchObject([{ state: 'resolved', value: 9, peakValue: 3 }]);
   });
 
   it('no_data: fires for the service that stopped sending, resolves when it sends again', async () => {
@@ -101,7 +101,7 @@ describe.each(BACKENDS)('alert rules on $name', ({ options }) => {
     const sp = await start(clock, { name: 'silent', metric: 'no_data', window: '5m', per: 'service' });
     const both = async (...services: string[]) => {
       await send(sp, ...services.map((service) => ({ service, count: 2, atMs: clock.now().getTime() - 20_000 })));
-      return sp.alerts!.evaluate();
+      return evaluateAfterSend(() => sp.alerts!.evaluate());
     };
     expect(states(await both('a', 'b'))).toEqual([]);
     clock.advance(3 * MINUTE);
