@@ -7,6 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { ServerOptions } from 'node:https';
+import type { SecureContextOptions } from 'node:tls';
 
 export interface TlsOptions {
   /** PEM certificate (chain) the listener presents. */
@@ -38,8 +39,13 @@ export function readTlsMaterial(options: TlsOptions): TlsMaterial {
   };
 }
 
+/** The material as node:tls secure context options (the client CA verifies client certificates). */
+export function secureContextOptions(material: TlsMaterial): SecureContextOptions {
+  return { cert: material.cert, key: material.key, ca: material.clientCa ?? undefined };
+}
+
 /** node:https server options for the material (mTLS when there is a client CA). */
 export function httpsServerOptions(material: TlsMaterial): ServerOptions {
   const mutual = material.clientCa !== null;
-  return { cert: material.cert, key: material.key, ca: material.clientCa ?? undefined, requestCert: mutual, rejectUnauthorized: mutual };
+  return { ...secureContextOptions(material), requestCert: mutual, rejectUnauthorized: mutual };
 }

@@ -6,20 +6,15 @@
  * log, so a half-finished certificate rotation never takes a listener down.
  */
 import type { Server as HttpsServer } from 'node:https';
-import { createSecureContext, type SecureContextOptions } from 'node:tls';
+import { createSecureContext } from 'node:tls';
 import { log } from '../log.js';
-import { readTlsMaterial, type TlsMaterial, type TlsOptions } from './TlsOptions.js';
+import { readTlsMaterial, secureContextOptions, type TlsMaterial, type TlsOptions } from './TlsOptions.js';
 
 const reloads = new Set<() => void>();
 
 /** Re-reads the files of every TLS listener registered with whenTlsReloads. */
 export function reloadTlsFiles(): void {
   for (const reload of reloads) reload();
-}
-
-/** The material as node:tls secure context options (the client CA verifies client certificates). */
-export function secureContextOptions(material: TlsMaterial): SecureContextOptions {
-  return { cert: material.cert, key: material.key, ca: material.clientCa ?? undefined };
 }
 
 /**
