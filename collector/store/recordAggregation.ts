@@ -115,68 +115,87 @@ function rollupKeyOf(serviceName: string, period: Period | 'minute', startMs: nu
  * than by keys joined from them: this loop runs for every span stored.
  */
 export function aggregateRecords(records: readonly CountedRecord[]): BatchDeltas {
-  const services = new Map<string, ServiceWork>();
-  const modelDays = new Map<string, ModelDayDelta>();
-  for (const record of records) {
-    const { serviceName, sessionId, agentName } = record;
-    const startMs = record.timestamp.getTime();
-    const endMs = startMs + record.responseTime;
-    let service = services.get(serviceName);
-    if (service === undefined) {
-      service = { firstSeen: startMs, lastSeen: endMs, spanCount: 0, sessions: new Map(), minutes: new Map(), agents: new Map() };
-      services.set(serviceName, service);
-    }
-    service.spanCount += 1;
-    if (startMs < service.firstSeen) service.firstSeen = startMs;
-    if (endMs > service.lastSeen) service.lastSeen = endMs;
-    if (record.kind === 'model_call') {
-      // Counted in model_metrics only: a model call is not a request of its agent.
-      addModelDay(modelDays, record, startMs, endMs);
-      continue;
-    }
-    const hourMs = startMs - floorModulo(startMs, HOUR_MS);
-    if (sessionId !== null) addSession(service, record, sessionId, startMs, endMs, hourMs);
-    if (agentName !== null) addAgentDay(service, record, agentName, startMs, endMs, sessionId);
-    if (record.kind !== 'request') continue;
-    const minuteMs = startMs - floorModulo(startMs, MINUTE_MS);
-    const delta = nested(service.minutes, [minuteMs, record.endpoint, record.method, agentName ?? NO_AGENT], () => ({
-      serviceName, period: 'minute', start: new Date(minuteMs), endpoint: record.endpoint, method: record.method, agentName, ...emptyFigures('minute'),
-    }));
-    countRecord(delta, 'minute', record);
-  }
-  const minuteEndpoints: MinuteDelta[] = [];
-  const agentDays: AgentDayDelta[] = [];
-  const sessions: SessionDelta[] = [];
-  const serviceDeltas: ServiceDelta[] = [];
-  const hourPresence: RollupPresence[] = [];
-  const agentPresence: AgentPresence[] = [];
-  for (const [serviceName, service] of services) {
-    serviceDeltas.push({ serviceName, firstSeen: new Date(service.firstSeen), lastSeen: new Date(service.lastSeen), spanCount: service.spanCount });
-    collectLeaves(service.minutes, minuteEndpoints);
-    for (const [sessionId, session] of service.sessions) {
-      sessions.push({ ...session.delta, startTime: new Date(session.startMs), lastActivity: new Date(session.endMs) });
-      for (const hourMs of session.hours) hourPresence.push({ serviceName, period: 'hour', start: new Date(hourMs), sessionId });
-    }
-    for (const [agentName, days] of service.agents) {
-      for (const [date, day] of days) {
-        agentDays.push({ ...day.delta, lastSeen: new Date(day.lastSeenMs) });
-        for (const sessionId of day.sessions) agentPresence.push({ serviceName, agentName, date, sessionId });
-      }
-    }
-  }
-  return {
-    minutes: [...minuteEndpoints, ...minuteServiceLevel(minuteEndpoints)],
-    rollups: rollupsFrom(hourlyFrom(minuteEndpoints)),
-    agentDays,
-    modelDays: [...modelDays.values()],
-    sessions,
-    services: serviceDeltas,
-    rollupPresence: withDailyPresence(hourPresence),
-    agentPresence,
-  };
+  return new RecordAggregator().add(records).deltas();
 }
 
-/** The per-service working state of aggregateRecords. */
+/**
+ * aggregateRecords over records that arrive in several parts: `add` each part as it comes,
+ * `deltas()` gives what aggregateRecords would give for all of them in the order added. The
+ * SQLite writer keeps one for its unfolded tail, so the tail's records need not be kept.
+ * `deltas()` does not change the aggregator: it can be asked again (a fold that failed).
+ */
+export class RecordAggregator {
+  private readonly services = new Map<string, ServiceWork>();
+  private readonly modelDays = new Map<string, ModelDayDelta>();
+
+  add(records: readonly CountedRecord[]): this {
+    const { services, modelDays } = this;
+    for (const record of records) {
+      const { serviceName, sessionId, agentName } = record;
+      const startMs = record.timestamp.getTime();
+      const endMs = startMs + record.responseTime;
+      let service = services.get(serviceName);
+      if (service === undefined) {
+        service = { firstSeen: startMs, lastSeen: endMs, spanCount: 0, sessions: new Map(), minutes: new Map(), agents: new Map() };
+        services.set(serviceName, service);
+      }
+      service.spanCount += 1;
+      if (startMs < service.firstSeen) service.firstSeen = startMs;
+      if (endMs > service.lastSeen) service.lastSeen = endMs;
+      if (record.kind === 'model_call') {
+        // Counted in model_metrics only: a model call is not a request of its agent.
+        addModelDay(modelDays, record, startMs, endMs);
+        continue;
+      }
+      const hourMs = startMs - floorModulo(startMs, HOUR_MS);
+      if (sessionId !== null) addSession(service, record, sessionId, startMs, endMs, hourMs);
+      if (agentName !== null) addAgentDay(service, record, agentName, startMs, endMs, sessionId);
+      if (record.kind !== 'request') continue;
+      const minuteMs = startMs - floorModulo(startMs, MINUTE_MS);
+      const delta = nested(service.minutes, [minuteMs, record.endpoint, record.method, agentName ?? NO_AGENT], () => ({
+        serviceName, period: 'minute', start: new Date(minuteMs), endpoint: record.endpoint, method: record.method, agentName, ...emptyFigures('minute'),
+      }));
+      countRecord(delta, 'minute', record);
+    }
+    return this;
+  }
+
+  deltas(): BatchDeltas {
+    const minuteEndpoints: MinuteDelta[] = [];
+    const agentDays: AgentDayDelta[] = [];
+    const sessions: SessionDelta[] = [];
+    const serviceDeltas: ServiceDelta[] = [];
+    const hourPresence: RollupPresence[] = [];
+    const agentPresence: AgentPresence[] = [];
+    for (const [serviceName, service] of this.services) {
+      serviceDeltas.push({ serviceName, firstSeen: new Date(service.firstSeen), lastSeen: new Date(service.lastSeen), spanCount: service.spanCount });
+      collectLeaves(service.minutes, minuteEndpoints);
+      for (const [sessionId, session] of service.sessions) {
+        sessions.push({ ...session.delta, startTime: new Date(session.startMs), lastActivity: new Date(session.endMs) });
+        for (const hourMs of session.hours) hourPresence.push({ serviceName, period: 'hour', start: new Date(hourMs), sessionId });
+      }
+      for (const [agentName, days] of service.agents) {
+        for (const [date, day] of days) {
+          agentDays.push({ ...day.delta, lastSeen: new Date(day.lastSeenMs) });
+          for (const sessionId of day.sessions) agentPresence.push({ serviceName, agentName, date, sessionId });
+        }
+      }
+    }
+    return {
+      // Copies (their histograms shared, read only): a caller may set fields of a delta.
+      minutes: [...minuteEndpoints.map((delta) => ({ ...delta })), ...minuteServiceLevel(minuteEndpoints)],
+      rollups: rollupsFrom(hourlyFrom(minuteEndpoints)),
+      agentDays,
+      modelDays: [...this.modelDays.values()].map((delta) => ({ ...delta })),
+      sessions,
+      services: serviceDeltas,
+      rollupPresence: withDailyPresence(hourPresence),
+      agentPresence,
+    };
+  }
+}
+
+/** The per-service working state of a RecordAggregator. */
 interface ServiceWork {
   firstSeen: number;
   lastSeen: number;

@@ -12,9 +12,8 @@
  */
 import type { Database, Statement, Transaction } from 'better-sqlite3';
 import { figureColumnNames, figureMergeAssignments, figureValues } from './figureColumns.js';
-import { agentDayKey, aggregateRecords, rollupKey, type BatchDeltas } from '../recordAggregation.js';
-import { RAW_TABLES } from './schema.js';
-import type { TailEntry } from './UnfoldedTail.js';
+import { agentDayKey, rollupKey, type BatchDeltas } from '../recordAggregation.js';
+import type { UnfoldedTail } from './UnfoldedTail.js';
 
 function placeholders(count: number): string {
   return Array.from({ length: count }, () => '?').join(', ');
@@ -40,7 +39,7 @@ export class SqliteFolder {
   private readonly upsertService: Statement;
   private readonly insertSpanId: Statement;
   private readonly setFolded: Statement;
-  private readonly transaction: Transaction<(entries: readonly TailEntry[]) => void>;
+  private readonly transaction: Transaction<(tail: UnfoldedTail) => void>;
 
   constructor(db: Database) {
     this.insertRollupPresence = db.prepare('INSERT OR IGNORE INTO rollup_presence (period, start, serviceName, sessionId) VALUES (?, ?, ?, ?)');
@@ -75,23 +74,19 @@ export class SqliteFolder {
     // A conflict would be two different spans with the same start ms and hash (spanIdHash.ts): counted both, keyed once.
     this.insertSpanId = db.prepare('INSERT INTO span_ids (timestamp, idHash, tableId, rowRef) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING');
     this.setFolded = db.prepare('UPDATE fold_state SET foldedRowid = max(foldedRowid, ?) WHERE rawTable = ?');
-    this.transaction = db.transaction((entries: readonly TailEntry[]) => this.apply(entries));
+    this.transaction = db.transaction((tail: UnfoldedTail) => this.apply(tail));
   }
 
-  /** Folds `entries` (the whole tail, in arrival order) in one transaction. */
-  fold(entries: readonly TailEntry[]): void {
-    if (entries.length > 0) this.transaction.immediate(entries);
+  /** Folds the whole tail in one transaction (the tail is left as it is: the writer clears it once this returned). */
+  fold(tail: UnfoldedTail): void {
+    if (tail.size > 0) this.transaction.immediate(tail);
   }
 
-  private apply(entries: readonly TailEntry[]): void {
-    this.applyDeltas(aggregateRecords(entries.map((entry) => entry.record)));
-    const sorted = [...entries].sort((a, b) => a.timestamp - b.timestamp || a.idHash - b.idHash);
-    for (const entry of sorted) this.insertSpanId.run(entry.timestamp, entry.idHash, RAW_TABLES.indexOf(entry.table), entry.rowid);
-    for (const table of RAW_TABLES) {
-      let last = 0;
-      for (const entry of entries) if (entry.table === table && entry.rowid > last) last = entry.rowid;
-      if (last > 0) this.setFolded.run(last, table);
-    }
+  private apply(tail: UnfoldedTail): void {
+    this.applyDeltas(tail.deltas());
+    const sorted = [...tail.spanIds()].sort((a, b) => a.timestamp - b.timestamp || a.idHash - b.idHash);
+    for (const entry of sorted) this.insertSpanId.run(entry.timestamp, entry.idHash, entry.tableId, entry.rowid);
+    for (const [table, last] of tail.lastRowidOf()) this.setFolded.run(last, table);
   }
 
   private applyDeltas(deltas: BatchDeltas): void {

@@ -104,7 +104,7 @@ export class SqliteWriter {
       return;
     }
     try {
-      this.folder.fold(this.tail.all());
+      this.folder.fold(this.tail);
     } catch (error) {
       if (this.tail.size >= this.options.maxUnfoldedRows) {
         throw PipelineError.unavailable(`sqlite store cannot fold its last ${this.tail.size} rows: ${(error as Error).message}`,

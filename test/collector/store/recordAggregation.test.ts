@@ -2,10 +2,10 @@
 import { describe, expect, it } from 'vitest';
 import { addToHistogram, type LatencyHistogram } from '../../../collector/mapping/latencyHistogram.js';
 import {
-  aggregateRecords, endTime, firstOfEachId, rollupKey,
+  aggregateRecords, endTime, firstOfEachId, RecordAggregator, rollupKey,
 } from '../../../collector/store/recordAggregation.js';
 import { dayKey, periodStart } from '../../../collector/time/utcTime.js';
-import { at, day, invocation, request, sameIds } from './contract/records.js';
+import { at, day, invocation, modelCall, request, sameIds } from './contract/records.js';
 
 function histogramOf(...values: number[]): LatencyHistogram {
   const histogram: LatencyHistogram = {};
@@ -128,5 +128,41 @@ describe('aggregateRecords', () => {
       { serviceName: 'shop', firstSeen: at(8), lastSeen: at(12), spanCount: 3 },
       { serviceName: 'blog', firstSeen: at(1), lastSeen: at(1, 0, 0.01), spanCount: 1 },
     ]);
+  });
+});
+
+describe('RecordAggregator', () => {
+  // Records of two services, sessions, agents, users and days, each a possible split point.
+  const records = () => [
+    request({ sessionId: 's1', userId: null, ipAddress: '10.0.0.1', userAgent: 'a/1', timestamp: at(10), responseTime: 30 }),
+    invocation({ sessionId: 's1', agentName: 'support', timestamp: at(10, 5), responseTime: 200, outcome: 'error' }),
+    request({ sessionId: 's1', userId: 'u1', agentName: 'support', timestamp: at(11, 59, 59), responseTime: 5, statusCode: 503 }),
+    request({ serviceName: 'billing', sessionId: 's2', timestamp: at(23, 59), responseTime: 120_000, ipAddress: '10.0.0.2' }),
+    request({ sessionId: 's1', userAgent: 'a/2', timestamp: at(9), responseTime: 1, statusCode: 404 }),
+    invocation({ serviceName: 'billing', agentName: 'triage', sessionId: null, timestamp: at(24, 1), responseTime: 40 }),
+    request({ sessionId: 's3', userId: 'u2', agentName: 'triage', timestamp: at(24, 2), responseTime: 70 }),
+    modelCall({ timestamp: at(10, 6), responseTime: 900 }),
+  ];
+
+  it.each([[[8]], [[1, 7]], [[3, 5]], [[1, 1, 1, 1, 1, 1, 1, 1]], [[2, 0, 6]]])('parts %j give what aggregateRecords gives for all records', (sizes) => {
+    const all = records();
+    const aggregator = new RecordAggregator();
+    let from = 0;
+    for (const size of sizes) {
+      aggregator.add(all.slice(from, from + size));
+      from += size;
+    }
+    expect(aggregator.deltas()).toEqual(aggregateRecords(all));
+  });
+
+  it('gives the same deltas when asked again, whatever the caller did to the first ones (a fold that failed is tried again)', () => {
+    const aggregator = new RecordAggregator().add(records());
+    const first = aggregator.deltas();
+    const expected = structuredClone(first);
+    for (const delta of [...first.minutes, ...first.rollups, ...first.agentDays]) Object.assign(delta, { requestCount: -1, activeUsers: 99 });
+    for (const delta of first.modelDays) Object.assign(delta, { callCount: -1 });
+    for (const session of first.sessions) session.requestCount = -1;
+    expect(first.modelDays).toHaveLength(1);
+    expect(aggregator.deltas()).toEqual(expected);
   });
 });
