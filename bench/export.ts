@@ -18,6 +18,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { MAIN_THREAD_NODE_FLAGS } from '../collector/heapTuning.js';
 import { SqliteStore } from '../collector/store/sqlite/SqliteStore.js';
 import type { RequestRecord } from '../collector/store/types.js';
 import { seededRandom } from './seededRandom.js';
@@ -105,7 +106,7 @@ processors: {batch: {spool: {enabled: false}}}
 extensions: {status_api: {endpoint: "127.0.0.1:0"}}
 service: {extensions: [status_api]}
 `);
-  const collector = spawn(process.execPath, [fileURLToPath(new URL('../collector/main.js', import.meta.url)), '--config', config], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const collector = spawn(process.execPath, [...MAIN_THREAD_NODE_FLAGS, fileURLToPath(new URL('../collector/main.js', import.meta.url)), '--config', config], { stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
   const apiPort = await new Promise<number>((resolve, reject) => {
     collector.stderr!.on('data', (chunk: Buffer) => {

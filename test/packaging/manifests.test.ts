@@ -2,11 +2,13 @@
  * The two package.json files against the code they ship: each package declares exactly the
  * packages its modules load (in this repository npm hoists every dependency to the root, so a
  * package missing from a manifest would still work here and fail only where users install
- * it), and both carry the same version.
+ * it), and both carry the same version. The bin's `#!` line and `npm start` start node with the
+ * flags collector/heapTuning.ts names.
  */
 import { describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { MAIN_THREAD_NODE_FLAGS } from '../../collector/heapTuning.js';
 import { REPO } from '../../scripts/npmPackages.js';
 
 interface Manifest {
@@ -53,5 +55,12 @@ describe('package manifests', () => {
 
   it('both packages carry the same version', () => {
     expect(manifest('instrumentation').version).toBe(manifest('.').version);
+  });
+
+  it("the bin's #! line and npm start pass node exactly the collector's node flags", () => {
+    const shebang = readFileSync(join(REPO, 'collector/main.ts'), 'utf8').split('\n')[0]!;
+    expect(shebang).toBe(['#!/usr/bin/env -S node', ...MAIN_THREAD_NODE_FLAGS].join(' '));
+    const scripts = (JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+    expect(scripts['start']).toBe(['node', ...MAIN_THREAD_NODE_FLAGS, 'dist/collector/main.js'].join(' '));
   });
 });

@@ -223,10 +223,12 @@ export interface ConnectionOptions {
 }
 
 /**
- * Page cache per connection, KiB. The writer's keeps rollup, session and index pages hot
- * between folds; the reader's queries touch few pages each, and the OS caches the file anyway.
+ * Page cache per connection, KiB. Pages the cache misses come from the OS's page cache, which
+ * holds the file anyway: on the realistic workload of bench/ingest.ts a 4 MiB writer cache
+ * stored as many spans per second as 32 MiB, with 25-30 MB less peak RSS (BENCHMARKS.md
+ * "Peak RSS"). The reader's queries touch few pages each.
  */
-const CACHE_KIB = { writer: 32 * 1024, reader: 8 * 1024 } as const;
+const CACHE_KIB = { writer: 4 * 1024, reader: 8 * 1024 } as const;
 
 /** Pragmas and the histogram merge function, for every connection to the file. */
 export function prepareConnection(db: Database, options: ConnectionOptions, role: keyof typeof CACHE_KIB): void {
