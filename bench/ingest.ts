@@ -194,7 +194,7 @@ ${args.get('config-extra') ?? ''}
   const metric = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(metrics)?.[1] ?? NaN);
   const spansPerWrite = metric('spanpulse_spans_accepted_total') / metric('spanpulse_store_writes_total');
   const status = readFileSync(`/proc/${collector.pid}/status`, 'utf8');
-  const peakRssMb = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
+  const peakRssMib = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
   collector.kill('SIGTERM');
   await new Promise((resolve) => collector.once('exit', resolve));
   agent.destroy();
@@ -205,7 +205,7 @@ ${args.get('config-extra') ?? ''}
   const ranOut = next >= bodies.length && performance.now() < until ? ' (ran out of bodies: raise --bodies)' : '';
   let line = `${shape.padEnd(9)} ${transportLabel(transport).padEnd(4)} ${format.padEnd(8)} store=${store} stored ${sent} spans in ${elapsed.toFixed(1)} s -> ` +
     `${Math.round(sent / elapsed)} spans/s${ranOut}; ${throttled} requests got 429/503 and were resent; ` +
-    `body ${Math.round(averageBytes / 1024)} KiB; ${spansPerWrite.toFixed(0)} spans per store write; collector peak RSS ${peakRssMb.toFixed(0)} MB; ` +
+    `body ${Math.round(averageBytes / 1024)} KiB; ${spansPerWrite.toFixed(0)} spans per store write; collector peak RSS (VmHWM) ${peakRssMib.toFixed(0)} MiB; ` +
     `CPU per 1 000 spans: collector ${((collectorCpu * 1e6) / sent).toFixed(1)} ms, load generator ${((clientCpu * 1e6) / sent).toFixed(1)} ms`;
   if (latencies !== null) {
     const [health, statusApi] = latencies;
