@@ -6,7 +6,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { MAIN_THREAD_NODE_FLAGS } from '../collector/heapTuning.js';
 import { compiledModuleUrl } from '../collector/packageRoot.js';
 import { SqliteStore } from '../collector/store/sqlite/SqliteStore.js';
+import { procStatusBytes } from './procStatus.js';
 
 const MAIN = fileURLToPath(compiledModuleUrl(import.meta.url, '../collector/main.js'));
 
@@ -81,15 +82,13 @@ extensions: ${JSON.stringify({ status_api: { endpoint: '127.0.0.1:0', ...options
     const [code] = await exit;
     return code as number | null;
   };
-  const status = (field: string) =>
-    Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? NaN) * 1024;
   return {
     child,
     dataDir,
     otlpUrl,
     apiUrl,
-    peakRss: () => status('VmHWM'),
-    rss: () => status('VmRSS'),
+    peakRss: () => procStatusBytes(child.pid!, 'VmHWM'),
+    rss: () => procStatusBytes(child.pid!, 'VmRSS'),
     logs: () => stderr,
     stop,
     kill: async () => {

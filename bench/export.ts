@@ -13,7 +13,7 @@
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -21,6 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { MAIN_THREAD_NODE_FLAGS } from '../collector/heapTuning.js';
 import { SqliteStore } from '../collector/store/sqlite/SqliteStore.js';
 import type { RequestRecord } from '../collector/store/types.js';
+import { procStatusBytes } from './procStatus.js';
 import { seededRandom } from './seededRandom.js';
 
 function option(name: string, fallback: string): string {
@@ -94,7 +95,6 @@ async function seed(path: string): Promise<void> {
 }
 
 const kib = (bytes: number) => Math.round(bytes / 1024);
-const vm = (pid: number, field: 'VmHWM' | 'VmRSS') => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN) * 1024;
 
 /** Starts the collector on the file, exports `days` days ending yesterday, and prints what it took. */
 async function exportOnce(dir: string, path: string, days: number): Promise<void> {
@@ -120,10 +120,10 @@ service: {extensions: [status_api]}
     const base = `http://127.0.0.1:${apiPort}`;
     // Warm: the first status request loads what every request needs (services, the session counts).
     await (await fetch(`${base}/api/status`)).arrayBuffer();
-    const before = vm(collector.pid!, 'VmHWM');
+    const before = procStatusBytes(collector.pid!, 'VmHWM');
     const query = new URLSearchParams({ report: 'daily', by: 'endpoint', format: FORMAT, from: new Date(TODAY - days * DAY).toISOString().slice(0, 10), to: new Date(TODAY).toISOString().slice(0, 10) });
     let peakRss = 0;
-    const sampler = setInterval(() => { peakRss = Math.max(peakRss, vm(collector.pid!, 'VmRSS')); }, 20);
+    const sampler = setInterval(() => { peakRss = Math.max(peakRss, procStatusBytes(collector.pid!, 'VmRSS')); }, 20);
     const began = performance.now();
     const response = await fetch(`${base}/api/status/export?${query}`);
     if (response.status !== 200) throw new Error(`export answered ${response.status}: ${await response.text()}`);
@@ -136,7 +136,7 @@ service: {extensions: [status_api]}
     const seconds = (performance.now() - began) / 1000;
     clearInterval(sampler);
     const rows = FORMAT === 'csv' ? lines - 1 : FORMAT === 'json' ? lines - 2 : lines;
-    const after = vm(collector.pid!, 'VmHWM');
+    const after = procStatusBytes(collector.pid!, 'VmHWM');
     console.log(`${String(days).padStart(4)} days: ${rows.toLocaleString('en-US')} rows (${(rows === days * ENDPOINTS ? 'all' : `expected ${(days * ENDPOINTS).toLocaleString('en-US')}`)}), ` +
       `${(bytes / 1024 / 1024).toFixed(1)} MiB ${FORMAT} in ${seconds.toFixed(2)} s: ${Math.round(rows / seconds).toLocaleString('en-US')} rows/s, ` +
       `${(bytes / 1024 / 1024 / seconds).toFixed(1)} MiB/s; collector RSS peak ${kib(before).toLocaleString('en-US')} KiB before the export, ` +

@@ -33,6 +33,7 @@ import { MAIN_THREAD_NODE_FLAGS } from '../collector/heapTuning.js';
 import { TRACE_SERVICE } from '../collector/receiver/otlpgrpc/otlpServices.js';
 import { GrpcWireClient } from './grpcWireClient.js';
 import { percentile } from './percentile.js';
+import { procStatusBytes } from './procStatus.js';
 import { SpanWorkload, workloadBodies, type WireFormat, type WorkloadShape } from './spanWorkload.js';
 
 const args = new Map<string, string>();
@@ -193,8 +194,7 @@ ${args.get('config-extra') ?? ''}
   const metrics = await fetch(`http://127.0.0.1:${apiPort}/metrics`).then((r) => r.text()).catch(() => '');
   const metric = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(metrics)?.[1] ?? NaN);
   const spansPerWrite = metric('spanpulse_spans_accepted_total') / metric('spanpulse_store_writes_total');
-  const status = readFileSync(`/proc/${collector.pid}/status`, 'utf8');
-  const peakRssMib = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
+  const peakRssMib = procStatusBytes(collector.pid!, 'VmHWM') / 1024 / 1024;
   collector.kill('SIGTERM');
   await new Promise((resolve) => collector.once('exit', resolve));
   agent.destroy();
