@@ -16,6 +16,7 @@ import { OtlpGrpcReceiver } from '../../../../collector/receiver/otlpgrpc/OtlpGr
 import { TRACE_SERVICE_EXPORT_PATH } from '../../../../collector/receiver/otlpgrpc/otlpServices.js';
 import { MAX_SPANS_PER_REQUEST } from '../../../../collector/receiver/otlphttp/maxSpansPerRequest.js';
 import { Telemetry } from '../../../../collector/telemetry/Telemetry.js';
+import { floorHour, HOUR_MS as HOUR } from '../../../../collector/time/utcTime.js';
 import { otlpGrpcClient, type OtlpGrpcClient } from '../../../support/grpcClient.js';
 import { RetryInfo, RpcStatus } from '../../../support/grpcRetryInfo.js';
 import { makeSpans, manyEmptySpansProtobuf, otlpProtobuf, serverSpan } from '../../../support/otelSpans.js';
@@ -23,8 +24,8 @@ import { LOG_RECORDS, METRIC_POINTS, otlpLogs, otlpMetrics } from '../../../supp
 import { startTestSpanpulse, type TestSpanpulse } from '../../../support/spanpulse.js';
 import { expectFieldCheckStored, fieldCheckSpans } from '../fieldCheck.js';
 
-const HOUR = 3_600_000;
-const hourStart = Date.now() - 2 * HOUR - ((Date.now() - 2 * HOUR) % HOUR);
+// One clock read: two could straddle a millisecond and put hourStart 1 ms before the hour.
+const hourStart = floorHour(new Date(Date.now() - 2 * HOUR)).getTime();
 const window = { from: new Date(hourStart - 24 * HOUR), to: new Date(hourStart + 24 * HOUR) };
 
 let sp: TestSpanpulse;

@@ -9,10 +9,11 @@ import { makeSpans, manyEmptySpansProtobuf, otlpJson, otlpProtobuf, serverSpan }
 import { startTestSpanpulse, type TestSpanpulse } from '../../../support/spanpulse.js';
 import { expectFieldCheckStored, fieldCheckSpans } from '../fieldCheck.js';
 import { MAX_SPANS_PER_REQUEST } from '../../../../collector/receiver/otlphttp/maxSpansPerRequest.js';
+import { floorHour, HOUR_MS as HOUR } from '../../../../collector/time/utcTime.js';
 
-const HOUR = 3_600_000;
 // Two hours ago, so every span is in the past and inside the raw retention.
-const hourStart = Date.now() - 2 * HOUR - ((Date.now() - 2 * HOUR) % HOUR);
+// One clock read: two could straddle a millisecond and put hourStart 1 ms before the hour.
+const hourStart = floorHour(new Date(Date.now() - 2 * HOUR)).getTime();
 const window = { from: new Date(hourStart - 24 * HOUR), to: new Date(hourStart + 24 * HOUR) };
 
 let sp: TestSpanpulse;
