@@ -109,20 +109,40 @@ function rollupKeyOf(serviceName: string, period: Period | 'minute', startMs: nu
 
 /**
  * Deltas for records that are all new (already passed through the backend's idempotent insert).
- * Each request is counted once, into its minute endpoint-level delta; the service-level,
- * hourly and daily deltas are merged from those afterwards (a batch has many more records
- * than deltas). Per record, maps are looked up by the record's own strings, nested, rather
- * than by keys joined from them: this loop runs for every span stored.
+ * Each request is counted once, into its minute endpoint-level delta; the hours, days and
+ * service level are merged from those when the deltas are asked for (emitRollups). Per record,
+ * maps are looked up by the record's own strings, nested, rather than by keys joined from
+ * them: this loop runs for every span stored.
  */
 export function aggregateRecords(records: readonly CountedRecord[]): BatchDeltas {
   return new RecordAggregator().add(records).deltas();
 }
 
 /**
+ * What RecordAggregator.emit gives the figures to, one delta at a time: a backend can apply
+ * each as it comes, so a fold of thousands of rows never holds all its deltas at once (they
+ * would live long enough to be promoted to the old generation; BENCHMARKS.md "Peak RSS").
+ * Every presence key comes before any rollup or agent day, so the new users are counted before
+ * the documents that carry them. Rollups, agent days and model days are fresh objects (a sink may
+ * set fields of them); a minute delta is the aggregator's own and is read only.
+ */
+export interface DeltaSink {
+  rollupPresence(presence: RollupPresence): void;
+  agentPresence(presence: AgentPresence): void;
+  minute(delta: Readonly<MinuteDelta>): void;
+  rollup(delta: RollupDelta): void;
+  agentDay(delta: AgentDayDelta): void;
+  modelDay(delta: ModelDayDelta): void;
+  session(delta: SessionDelta): void;
+  service(delta: ServiceDelta): void;
+}
+
+/**
  * aggregateRecords over records that arrive in several parts: `add` each part as it comes,
- * `deltas()` gives what aggregateRecords would give for all of them in the order added. The
- * SQLite writer keeps one for its unfolded tail, so the tail's records need not be kept.
- * `deltas()` does not change the aggregator: it can be asked again (a fold that failed).
+ * `deltas()` gives what aggregateRecords would give for all of them in the order added, and
+ * `emit(sink)` gives the same deltas one at a time. The SQLite writer keeps one for its
+ * unfolded tail, so the tail's records need not be kept. Neither changes the aggregator: the
+ * deltas can be asked for again (a fold that failed).
  */
 export class RecordAggregator {
   private readonly services = new Map<string, ServiceWork>();
@@ -136,7 +156,7 @@ export class RecordAggregator {
       const endMs = startMs + record.responseTime;
       let service = services.get(serviceName);
       if (service === undefined) {
-        service = { firstSeen: startMs, lastSeen: endMs, spanCount: 0, sessions: new Map(), minutes: new Map(), agents: new Map() };
+        service = { firstSeen: startMs, lastSeen: endMs, spanCount: 0, sessions: new Map(), endpoints: new Map(), agents: new Map() };
         services.set(serviceName, service);
       }
       service.spanCount += 1;
@@ -151,47 +171,51 @@ export class RecordAggregator {
       if (sessionId !== null) addSession(service, record, sessionId, startMs, endMs, hourMs);
       if (agentName !== null) addAgentDay(service, record, agentName, startMs, endMs, sessionId);
       if (record.kind !== 'request') continue;
+      const { endpoint, method } = record;
+      const leaf = nested<EndpointWork>(service.endpoints, [endpoint, method, agentName ?? NO_AGENT], () => ({ endpoint, method, agentName, hours: new Map() }));
+      let minutes = leaf.hours.get(hourMs);
+      if (minutes === undefined) leaf.hours.set(hourMs, (minutes = new Map()));
       const minuteMs = startMs - floorModulo(startMs, MINUTE_MS);
-      const delta = nested(service.minutes, [minuteMs, record.endpoint, record.method, agentName ?? NO_AGENT], () => ({
-        serviceName, period: 'minute', start: new Date(minuteMs), endpoint: record.endpoint, method: record.method, agentName, ...emptyFigures('minute'),
-      }));
+      let delta = minutes.get(minuteMs);
+      if (delta === undefined) {
+        minutes.set(minuteMs, (delta = { serviceName, period: 'minute', start: new Date(minuteMs), endpoint, method, agentName, ...emptyFigures('minute') }));
+      }
       countRecord(delta, 'minute', record);
     }
     return this;
   }
 
+  /** Every delta, collected (the MongoDB writer applies them by collection). */
   deltas(): BatchDeltas {
-    const minuteEndpoints: MinuteDelta[] = [];
-    const agentDays: AgentDayDelta[] = [];
-    const sessions: SessionDelta[] = [];
-    const serviceDeltas: ServiceDelta[] = [];
-    const hourPresence: RollupPresence[] = [];
-    const agentPresence: AgentPresence[] = [];
+    const deltas: BatchDeltas = { minutes: [], rollups: [], agentDays: [], modelDays: [], sessions: [], services: [], rollupPresence: [], agentPresence: [] };
+    this.emit({
+      rollupPresence: (presence) => deltas.rollupPresence.push(presence),
+      agentPresence: (presence) => deltas.agentPresence.push(presence),
+      // A copy (its histogram shared, read only): a caller may set fields of a delta.
+      minute: (delta) => deltas.minutes.push({ ...delta }),
+      rollup: (delta) => deltas.rollups.push(delta),
+      agentDay: (delta) => deltas.agentDays.push(delta),
+      modelDay: (delta) => deltas.modelDays.push(delta),
+      session: (delta) => deltas.sessions.push(delta),
+      service: (delta) => deltas.services.push(delta),
+    });
+    return deltas;
+  }
+
+  /** Gives every delta to `sink`, presence first (DeltaSink). */
+  emit(sink: DeltaSink): void {
+    for (const [serviceName, service] of this.services) emitPresence(serviceName, service, sink);
     for (const [serviceName, service] of this.services) {
-      serviceDeltas.push({ serviceName, firstSeen: new Date(service.firstSeen), lastSeen: new Date(service.lastSeen), spanCount: service.spanCount });
-      collectLeaves(service.minutes, minuteEndpoints);
-      for (const [sessionId, session] of service.sessions) {
-        sessions.push({ ...session.delta, startTime: new Date(session.startMs), lastActivity: new Date(session.endMs) });
-        for (const hourMs of session.hours) hourPresence.push({ serviceName, period: 'hour', start: new Date(hourMs), sessionId });
+      emitRollups(serviceName, service, sink);
+      for (const days of service.agents.values()) {
+        for (const day of days.values()) sink.agentDay({ ...day.delta, lastSeen: new Date(day.lastSeenMs) });
       }
-      for (const [agentName, days] of service.agents) {
-        for (const [date, day] of days) {
-          agentDays.push({ ...day.delta, lastSeen: new Date(day.lastSeenMs) });
-          for (const sessionId of day.sessions) agentPresence.push({ serviceName, agentName, date, sessionId });
-        }
+      for (const session of service.sessions.values()) {
+        sink.session({ ...session.delta, startTime: new Date(session.startMs), lastActivity: new Date(session.endMs) });
       }
+      sink.service({ serviceName, firstSeen: new Date(service.firstSeen), lastSeen: new Date(service.lastSeen), spanCount: service.spanCount });
     }
-    return {
-      // Copies (their histograms shared, read only): a caller may set fields of a delta.
-      minutes: [...minuteEndpoints.map((delta) => ({ ...delta })), ...minuteServiceLevel(minuteEndpoints)],
-      rollups: rollupsFrom(hourlyFrom(minuteEndpoints)),
-      agentDays,
-      modelDays: [...this.modelDays.values()].map((delta) => ({ ...delta })),
-      sessions,
-      services: serviceDeltas,
-      rollupPresence: withDailyPresence(hourPresence),
-      agentPresence,
-    };
+    for (const delta of this.modelDays.values()) sink.modelDay({ ...delta });
   }
 }
 
@@ -201,10 +225,18 @@ interface ServiceWork {
   lastSeen: number;
   spanCount: number;
   sessions: Map<string, { delta: SessionDelta; startMs: number; endMs: number; hours: number[] }>;
-  /** minute ms -> endpoint -> method -> agent (NO_AGENT for none) -> delta. */
-  minutes: Map<number, unknown>;
+  /** endpoint -> method -> agent (NO_AGENT for none) -> the endpoint's minute deltas by hour. */
+  endpoints: Map<unknown, unknown>;
   /** agent -> UTC date -> the agent day and its sessions. */
   agents: Map<string, Map<string, { delta: AgentDayDelta; lastSeenMs: number; sessions: Set<string> }>>;
+}
+
+/** One endpoint-level identity of a service: its minute deltas, by hour ms and minute ms. */
+interface EndpointWork {
+  endpoint: string | null;
+  method: string | null;
+  agentName: string | null;
+  hours: Map<number, Map<number, MinuteDelta>>;
 }
 
 /** Stands for "no agent" in the nested maps (agent names are never empty: mapping drops empty values). */
@@ -224,10 +256,73 @@ function nested<T>(root: Map<unknown, unknown>, keys: readonly unknown[], create
   return value;
 }
 
-function collectLeaves<T>(map: Map<unknown, unknown>, into: T[]): void {
+function forEachLeaf<T>(map: Map<unknown, unknown>, visit: (leaf: T) => void): void {
   for (const value of map.values()) {
-    if (value instanceof Map) collectLeaves(value as Map<unknown, unknown>, into);
-    else into.push(value as T);
+    if (value instanceof Map) forEachLeaf(value as Map<unknown, unknown>, visit);
+    else visit(value as T);
+  }
+}
+
+/** The service's presence keys: each session once per hour and once per day of its requests, and per agent day. */
+function emitPresence(serviceName: string, service: ServiceWork, sink: DeltaSink): void {
+  for (const [sessionId, session] of service.sessions) {
+    const days: number[] = [];
+    for (const hourMs of session.hours) {
+      sink.rollupPresence({ serviceName, period: 'hour', start: new Date(hourMs), sessionId });
+      const dayMs = hourMs - floorModulo(hourMs, DAY_MS);
+      if (!days.includes(dayMs)) days.push(dayMs);
+    }
+    for (const dayMs of days) sink.rollupPresence({ serviceName, period: 'day', start: new Date(dayMs), sessionId });
+  }
+  for (const [agentName, days] of service.agents) {
+    for (const [date, day] of days) {
+      for (const sessionId of day.sessions) sink.agentPresence({ serviceName, agentName, date, sessionId });
+    }
+  }
+}
+
+/**
+ * The service's minute, hourly and daily deltas, endpoint by endpoint. Each request was counted
+ * once, into its minute endpoint-level delta; the hours and days of an endpoint are merged from
+ * its minutes, and the service-level ones from those (a batch has many more records than deltas).
+ */
+function emitRollups(serviceName: string, service: ServiceWork, sink: DeltaSink): void {
+  const serviceLevel = new Map<string, MinuteDelta | RollupDelta>();
+  const mergeIntoServiceLevel = (from: MinuteDelta | RollupDelta) => {
+    const key = from.period + SEP + from.start.getTime();
+    let delta = serviceLevel.get(key);
+    if (delta === undefined) {
+      const identity = { serviceName, start: from.start, endpoint: null, method: null, agentName: null };
+      serviceLevel.set(key, (delta = from.period === 'minute'
+        ? { ...identity, period: 'minute', ...emptyFigures('minute') }
+        : { ...identity, period: from.period, ...emptyFigures('rollup') }));
+    }
+    mergeFigures(delta, from);
+  };
+  forEachLeaf<EndpointWork>(service.endpoints, ({ endpoint, method, agentName, hours }) => {
+    const days = new Map<number, RollupDelta>();
+    for (const [hourMs, minutes] of hours) {
+      const hour: RollupDelta = { serviceName, period: 'hour', start: new Date(hourMs), endpoint, method, agentName, ...emptyFigures('rollup') };
+      for (const minute of minutes.values()) {
+        mergeFigures(hour, minute);
+        mergeIntoServiceLevel(minute);
+        sink.minute(minute);
+      }
+      const dayMs = hourMs - floorModulo(hourMs, DAY_MS);
+      let day = days.get(dayMs);
+      if (day === undefined) days.set(dayMs, (day = { serviceName, period: 'day', start: new Date(dayMs), endpoint, method, agentName, ...emptyFigures('rollup') }));
+      mergeFigures(day, hour);
+      mergeIntoServiceLevel(hour);
+      sink.rollup(hour);
+    }
+    for (const day of days.values()) {
+      mergeIntoServiceLevel(day);
+      sink.rollup(day);
+    }
+  });
+  for (const delta of serviceLevel.values()) {
+    if (delta.period === 'minute') sink.minute(delta);
+    else sink.rollup(delta as RollupDelta);
   }
 }
 
@@ -291,66 +386,4 @@ function addSession(service: ServiceWork, record: CountedRecord, sessionId: stri
   if (record.ipAddress !== null) delta.ipAddress = record.ipAddress;
   if (record.userAgent !== null) delta.userAgent = record.userAgent;
   if (!session.hours.includes(hourMs)) session.hours.push(hourMs);
-}
-
-/** The service-level minute deltas merged from the endpoint-level ones. */
-function minuteServiceLevel(minuteEndpoints: readonly MinuteDelta[]): MinuteDelta[] {
-  const services = new Map<string, MinuteDelta>();
-  for (const minute of minuteEndpoints) {
-    const key = minute.serviceName + SEP + minute.start.getTime();
-    let delta = services.get(key);
-    if (delta === undefined) {
-      services.set(key, (delta = { serviceName: minute.serviceName, period: 'minute', start: minute.start, endpoint: null, method: null, agentName: null, ...emptyFigures('minute') }));
-    }
-    mergeFigures(delta, minute);
-  }
-  return [...services.values()];
-}
-
-/** The hourly endpoint-level deltas merged from the minute ones. */
-function hourlyFrom(minuteEndpoints: readonly MinuteDelta[]): RollupDelta[] {
-  const hours = new Map<string, RollupDelta>();
-  for (const minute of minuteEndpoints) {
-    const hourMs = minute.start.getTime() - floorModulo(minute.start.getTime(), HOUR_MS);
-    const key = rollupKeyOf(minute.serviceName, 'hour', hourMs, minute.endpoint, minute.method, minute.agentName);
-    let delta = hours.get(key);
-    if (delta === undefined) {
-      const identity = { serviceName: minute.serviceName, period: 'hour' as const, start: new Date(hourMs), endpoint: minute.endpoint, method: minute.method, agentName: minute.agentName };
-      hours.set(key, (delta = { ...identity, ...emptyFigures('rollup') }));
-    }
-    mergeFigures(delta, minute);
-  }
-  return [...hours.values()];
-}
-
-/** The hourly endpoint-level deltas, plus the service-level and daily ones merged from them. */
-function rollupsFrom(hourlyEndpoints: readonly RollupDelta[]): RollupDelta[] {
-  const derived = new Map<string, RollupDelta>();
-  const mergeInto = (from: RollupDelta, period: Period, level: 'service' | 'endpoint') => {
-    const start = period === 'hour' ? from.start : new Date(from.start.getTime() - floorModulo(from.start.getTime(), DAY_MS));
-    const identity = level === 'service'
-      ? { serviceName: from.serviceName, period, start, endpoint: null, method: null, agentName: null }
-      : { serviceName: from.serviceName, period, start, endpoint: from.endpoint, method: from.method, agentName: from.agentName };
-    const key = rollupKey(identity);
-    let delta = derived.get(key);
-    if (delta === undefined) derived.set(key, (delta = { ...identity, ...emptyFigures('rollup') }));
-    mergeFigures(delta, from);
-  };
-  for (const hour of hourlyEndpoints) {
-    mergeInto(hour, 'hour', 'service');
-    mergeInto(hour, 'day', 'endpoint');
-    mergeInto(hour, 'day', 'service');
-  }
-  return [...hourlyEndpoints, ...derived.values()];
-}
-
-/** Hourly presence keys plus the daily ones they imply. */
-function withDailyPresence(hourly: readonly RollupPresence[]): RollupPresence[] {
-  const daily = new Map<string, RollupPresence>();
-  for (const p of hourly) {
-    const dayMs = p.start.getTime() - floorModulo(p.start.getTime(), DAY_MS);
-    const key = p.serviceName + SEP + dayMs + SEP + p.sessionId;
-    if (!daily.has(key)) daily.set(key, { serviceName: p.serviceName, period: 'day', start: new Date(dayMs), sessionId: p.sessionId });
-  }
-  return [...hourly, ...daily.values()];
 }

@@ -12,7 +12,7 @@
  */
 import type { Database, Statement, Transaction } from 'better-sqlite3';
 import { figureColumnNames, figureMergeAssignments, figureValues } from './figureColumns.js';
-import { agentDayKey, rollupKey, type BatchDeltas } from '../recordAggregation.js';
+import { agentDayKey, rollupKey, type DeltaSink } from '../recordAggregation.js';
 import type { UnfoldedTail } from './UnfoldedTail.js';
 
 function placeholders(count: number): string {
@@ -83,45 +83,48 @@ export class SqliteFolder {
   }
 
   private apply(tail: UnfoldedTail): void {
-    this.applyDeltas(tail.deltas());
+    tail.emit(this.deltaSink());
     const sorted = [...tail.spanIds()].sort((a, b) => a.timestamp - b.timestamp || a.idHash - b.idHash);
     for (const entry of sorted) this.insertSpanId.run(entry.timestamp, entry.idHash, entry.tableId, entry.rowid);
     for (const [table, last] of tail.lastRowidOf()) this.setFolded.run(last, table);
   }
 
-  private applyDeltas(deltas: BatchDeltas): void {
+  /** Applies each delta as the tail gives it (presence first, so the new users are counted before their documents). */
+  private deltaSink(): DeltaSink {
     const newUsers = new Map<string, number>();
     const countNew = (key: string) => newUsers.set(key, (newUsers.get(key) ?? 0) + 1);
-    for (const p of deltas.rollupPresence) {
-      if (this.insertRollupPresence.run(p.period, p.start.getTime(), p.serviceName, p.sessionId).changes === 1) {
-        countNew(rollupKey({ ...p, endpoint: null, method: null, agentName: null }));
-      }
-    }
-    for (const p of deltas.agentPresence) {
-      if (this.insertAgentPresence.run(p.date, p.serviceName, p.agentName, p.sessionId).changes === 1) countNew(agentDayKey(p));
-    }
-    for (const m of deltas.minutes) {
-      this.upsertMinute.run(m.serviceName, m.start.getTime(), m.endpoint ?? '', m.method ?? '', m.agentName ?? '', ...figureValues('minute', m));
-    }
-    for (const r of deltas.rollups) {
-      const upsert = r.period === 'hour' ? this.upsertHourly : this.upsertDaily;
-      r.activeUsers = newUsers.get(rollupKey(r)) ?? 0;
-      upsert.run(r.serviceName, r.start.getTime(), r.endpoint ?? '', r.method ?? '', r.agentName ?? '', ...figureValues('rollup', r));
-    }
-    for (const d of deltas.agentDays) {
-      d.activeUsers = newUsers.get(agentDayKey(d)) ?? 0;
-      this.upsertAgentDay.run(d.serviceName, d.agentName, d.date, ...figureValues('agentDay', d),
-        d.totalResponseTime / d.requestCount, d.lastSeen.getTime());
-    }
-    for (const m of deltas.modelDays) {
-      this.upsertModelDay.run(m.serviceName, m.agentName, m.provider ?? '', m.model ?? '', m.date, ...figureValues('modelDay', m), m.lastSeen.getTime());
-    }
-    for (const s of deltas.sessions) {
-      this.upsertSession.run(s.serviceName, s.sessionId, s.userId, s.ipAddress, s.userAgent,
-        s.startTime.getTime(), s.lastActivity.getTime(), s.requestCount);
-    }
-    for (const s of deltas.services) {
-      this.upsertService.run(s.serviceName, s.firstSeen.getTime(), s.lastSeen.getTime(), s.spanCount);
-    }
+    return {
+      rollupPresence: (p) => {
+        if (this.insertRollupPresence.run(p.period, p.start.getTime(), p.serviceName, p.sessionId).changes === 1) {
+          countNew(rollupKey({ ...p, endpoint: null, method: null, agentName: null }));
+        }
+      },
+      agentPresence: (p) => {
+        if (this.insertAgentPresence.run(p.date, p.serviceName, p.agentName, p.sessionId).changes === 1) countNew(agentDayKey(p));
+      },
+      minute: (m) => {
+        this.upsertMinute.run(m.serviceName, m.start.getTime(), m.endpoint ?? '', m.method ?? '', m.agentName ?? '', ...figureValues('minute', m));
+      },
+      rollup: (r) => {
+        const upsert = r.period === 'hour' ? this.upsertHourly : this.upsertDaily;
+        r.activeUsers = newUsers.get(rollupKey(r)) ?? 0;
+        upsert.run(r.serviceName, r.start.getTime(), r.endpoint ?? '', r.method ?? '', r.agentName ?? '', ...figureValues('rollup', r));
+      },
+      agentDay: (d) => {
+        d.activeUsers = newUsers.get(agentDayKey(d)) ?? 0;
+        this.upsertAgentDay.run(d.serviceName, d.agentName, d.date, ...figureValues('agentDay', d),
+          d.totalResponseTime / d.requestCount, d.lastSeen.getTime());
+      },
+      modelDay: (m) => {
+        this.upsertModelDay.run(m.serviceName, m.agentName, m.provider ?? '', m.model ?? '', m.date, ...figureValues('modelDay', m), m.lastSeen.getTime());
+      },
+      session: (s) => {
+        this.upsertSession.run(s.serviceName, s.sessionId, s.userId, s.ipAddress, s.userAgent,
+          s.startTime.getTime(), s.lastActivity.getTime(), s.requestCount);
+      },
+      service: (s) => {
+        this.upsertService.run(s.serviceName, s.firstSeen.getTime(), s.lastSeen.getTime(), s.spanCount);
+      },
+    };
   }
 }

@@ -8,7 +8,7 @@
  * the rows beyond fold_state. Bounded by the writer's fold thresholds (SqliteWriter.ts).
  */
 import type { Database } from 'better-sqlite3';
-import { RecordAggregator, type BatchDeltas } from '../recordAggregation.js';
+import { RecordAggregator, type DeltaSink } from '../recordAggregation.js';
 import type { CountedRecord } from '../types.js';
 import { recordOfRow } from './rawRows.js';
 import { RAW_TABLES, type RawTable } from './schema.js';
@@ -73,9 +73,9 @@ export class UnfoldedTail {
     this.aggregate.add(entries.map((entry) => entry.record));
   }
 
-  /** The figures of every row in the tail, in arrival order. */
-  deltas(): BatchDeltas {
-    return this.aggregate.deltas();
+  /** Gives the figures of every row in the tail to `sink`, one delta at a time (RecordAggregator.emit). */
+  emit(sink: DeltaSink): void {
+    this.aggregate.emit(sink);
   }
 
   /** The span_ids entries of the tail, in arrival order (read-only view). */

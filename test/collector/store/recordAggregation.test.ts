@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { addToHistogram, type LatencyHistogram } from '../../../collector/mapping/latencyHistogram.js';
 import {
-  aggregateRecords, endTime, firstOfEachId, RecordAggregator, rollupKey,
+  aggregateRecords, endTime, firstOfEachId, RecordAggregator, type DeltaSink, rollupKey,
 } from '../../../collector/store/recordAggregation.js';
 import { dayKey, periodStart } from '../../../collector/time/utcTime.js';
 import { at, day, invocation, modelCall, request, sameIds } from './contract/records.js';
@@ -153,6 +153,24 @@ describe('RecordAggregator', () => {
       from += size;
     }
     expect(aggregator.deltas()).toEqual(aggregateRecords(all));
+  });
+
+  it('emits the same deltas one at a time, every presence key before any rollup or agent day (new users are counted first)', () => {
+    const aggregator = new RecordAggregator().add(records());
+    const order: string[] = [];
+    const emitted: Record<string, unknown[]> = {};
+    const sink = Object.fromEntries(['rollupPresence', 'agentPresence', 'minute', 'rollup', 'agentDay', 'modelDay', 'session', 'service'].map((kind) =>
+      [kind, (delta: unknown) => { order.push(kind); (emitted[kind] ??= []).push(structuredClone(delta)); }])) as unknown as DeltaSink;
+    aggregator.emit(sink);
+    const expected = aggregator.deltas();
+    const sorted = (deltas: readonly unknown[]) => deltas.map((d) => JSON.stringify(d)).sort();
+    for (const [kind, list] of Object.entries({ rollupPresence: expected.rollupPresence, agentPresence: expected.agentPresence, minute: expected.minutes,
+      rollup: expected.rollups, agentDay: expected.agentDays, modelDay: expected.modelDays, session: expected.sessions, service: expected.services })) {
+      expect(list.length, kind).toBeGreaterThan(0);
+      expect(sorted(emitted[kind] ?? []), kind).toEqual(sorted(list));
+    }
+    const lastPresence = Math.max(order.lastIndexOf('rollupPresence'), order.lastIndexOf('agentPresence'));
+    expect(lastPresence).toBeLessThan(Math.min(order.indexOf('rollup'), order.indexOf('agentDay')));
   });
 
   it('gives the same deltas when asked again, whatever the caller did to the first ones (a fold that failed is tried again)', () => {
