@@ -11,7 +11,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { MAIN_THREAD_NODE_FLAGS } from '../collector/heapTuning.js';
+import { COLLECTOR_ENVIRONMENT, MAIN_THREAD_NODE_FLAGS } from '../collector/heapTuning.js';
 import { compiledModuleUrl } from '../collector/packageRoot.js';
 import { SqliteStore } from '../collector/store/sqlite/SqliteStore.js';
 import { procStatusBytes } from './procStatus.js';
@@ -64,7 +64,7 @@ extensions: ${JSON.stringify({ status_api: { endpoint: '127.0.0.1:0', ...options
 `);
   // Run in the data directory, so the relative defaults (the spool's ./data/spool) land there too.
   const child = spawn(process.execPath, [...MAIN_THREAD_NODE_FLAGS, MAIN, '--config', config], {
-    cwd: dataDir, stdio: ['ignore', 'ignore', 'pipe'], env: { PATH: process.env['PATH'], ...options.env },
+    cwd: dataDir, stdio: ['ignore', 'ignore', 'pipe'], env: { PATH: process.env['PATH'], ...COLLECTOR_ENVIRONMENT, ...options.env },
   });
   const started = await collectorStarted(child).catch((error: unknown) => {
     if (options.dataDir === undefined) rmSync(dataDir, { recursive: true, force: true });

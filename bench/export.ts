@@ -18,7 +18,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { MAIN_THREAD_NODE_FLAGS } from '../collector/heapTuning.js';
+import { COLLECTOR_ENVIRONMENT, MAIN_THREAD_NODE_FLAGS } from '../collector/heapTuning.js';
 import { SqliteStore } from '../collector/store/sqlite/SqliteStore.js';
 import type { RequestRecord } from '../collector/store/types.js';
 import { procStatusBytes } from './procStatus.js';
@@ -106,7 +106,9 @@ processors: {batch: {spool: {enabled: false}}}
 extensions: {status_api: {endpoint: "127.0.0.1:0"}}
 service: {extensions: [status_api]}
 `);
-  const collector = spawn(process.execPath, [...MAIN_THREAD_NODE_FLAGS, fileURLToPath(new URL('../collector/main.js', import.meta.url)), '--config', config], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const collector = spawn(process.execPath, [...MAIN_THREAD_NODE_FLAGS, fileURLToPath(new URL('../collector/main.js', import.meta.url)), '--config', config], {
+    stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...COLLECTOR_ENVIRONMENT },
+  });
   let log = '';
   const apiPort = await new Promise<number>((resolve, reject) => {
     collector.stderr!.on('data', (chunk: Buffer) => {

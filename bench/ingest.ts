@@ -29,7 +29,7 @@ import { Agent, request } from 'node:http';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { MAIN_THREAD_NODE_FLAGS } from '../collector/heapTuning.js';
+import { COLLECTOR_ENVIRONMENT, MAIN_THREAD_NODE_FLAGS } from '../collector/heapTuning.js';
 import { TRACE_SERVICE } from '../collector/receiver/otlpgrpc/otlpServices.js';
 import { GrpcWireClient } from './grpcWireClient.js';
 import { percentile } from './percentile.js';
@@ -153,7 +153,7 @@ ${args.get('config-extra') ?? ''}
   const nodeArgs = (args.get('collector-node-args') ?? '').split(' ').filter((a) => a !== '');
   // As the bin starts node (its #! line), then the flags of --collector-node-args.
   const collector = spawn(process.execPath, [...MAIN_THREAD_NODE_FLAGS, ...nodeArgs, fileURLToPath(new URL('../collector/main.js', import.meta.url)), '--config', config], {
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...COLLECTOR_ENVIRONMENT },
   });
   const started = await waitForLine(collector.stderr!, /"otlp":"[^"]*:(\d+)".*"otlpGrpc":"[^"]*:(\d+)".*"api":"[^"]*:(\d+)"/);
   const port = Number(started[1]);

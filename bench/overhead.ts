@@ -37,7 +37,7 @@ import { createServer } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { MAIN_THREAD_NODE_FLAGS } from '../collector/heapTuning.js';
+import { COLLECTOR_ENVIRONMENT, MAIN_THREAD_NODE_FLAGS } from '../collector/heapTuning.js';
 import { loadClosedLoop, loadOpenLoop, type LoadResult } from './httpLoad.js';
 
 const args = new Map<string, string>();
@@ -166,7 +166,7 @@ async function main(): Promise<void> {
   const [otlpPort, apiPort] = [await freePort(), await freePort()];
   const collector = spawn(process.execPath, [...MAIN_THREAD_NODE_FLAGS, join(repo, 'dist/collector/main.js')], {
     stdio: ['ignore', 'ignore', 'inherit'],
-    env: { ...process.env, SPANPULSE_OTLP_HTTP_ENDPOINT: `127.0.0.1:${otlpPort}`, SPANPULSE_OTLP_GRPC_ENDPOINT: '', SPANPULSE_API_ENDPOINT: `127.0.0.1:${apiPort}`, SPANPULSE_DATA_DIR: dataDir },
+    env: { ...process.env, ...COLLECTOR_ENVIRONMENT, SPANPULSE_OTLP_HTTP_ENDPOINT: `127.0.0.1:${otlpPort}`, SPANPULSE_OTLP_GRPC_ENDPOINT: '', SPANPULSE_API_ENDPOINT: `127.0.0.1:${apiPort}`, SPANPULSE_DATA_DIR: dataDir },
   });
   try {
     await waitFor(`http://127.0.0.1:${apiPort}/healthz`, collector);

@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=8
+#!/usr/bin/env -S MALLOC_ARENA_MAX=2 node --max-semi-space-size=8
 /**
  * The `spanpulse` bin: `spanpulse [--config <file>]` (or SPANPULSE_CONFIG; default
  * ./otel-config.yaml, else the otel-config.yaml the package ships). Validates the config (every problem listed, exit 1), starts the
@@ -11,7 +11,7 @@ import { archiveCommand } from './cli/archiveCommand.js';
 import type { Command } from './cli/CommandIo.js';
 import { exportCommand } from './cli/exportCommand.js';
 import { ConfigError, loadConfig } from './config/loadConfig.js';
-import { missingNodeFlags, tuneHeapGrowth } from './heapTuning.js';
+import { missingStartSettings, tuneHeapGrowth } from './heapTuning.js';
 import { reloadTlsFiles } from './net/tlsReload.js';
 import { log, setLogLevel } from './log.js';
 import { startSpanpulse } from './service.js';
@@ -63,9 +63,9 @@ async function main(): Promise<void> {
   setLogLevel(config.service.telemetry.logs.level);
   log.info('configuration read', { config: path });
   tuneHeapGrowth();
-  const missing = missingNodeFlags();
+  const missing = missingStartSettings();
   if (missing.length > 0) {
-    log.info('node was started without the flags the bin sets: peak memory is higher (README "Memory")', { missing: missing.join(' ') });
+    log.info('node was started without the flags or environment the bin sets: peak memory is higher (README "Memory")', { missing: missing.join(' ') });
   }
   let running;
   try {

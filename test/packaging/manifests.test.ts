@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { MAIN_THREAD_NODE_FLAGS } from '../../collector/heapTuning.js';
+import { COLLECTOR_NODE_COMMAND } from '../../collector/heapTuning.js';
 import { REPO } from '../../scripts/npmPackages.js';
 
 interface Manifest {
@@ -57,10 +57,10 @@ describe('package manifests', () => {
     expect(manifest('instrumentation').version).toBe(manifest('.').version);
   });
 
-  it("the bin's #! line and npm start pass node exactly the collector's node flags", () => {
+  it("the bin's #! line and npm start start node exactly with the collector's environment and node flags", () => {
     const shebang = readFileSync(join(REPO, 'collector/main.ts'), 'utf8').split('\n')[0]!;
-    expect(shebang).toBe(['#!/usr/bin/env -S node', ...MAIN_THREAD_NODE_FLAGS].join(' '));
+    expect(shebang).toBe(`#!/usr/bin/env -S ${COLLECTOR_NODE_COMMAND}`);
     const scripts = (JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
-    expect(scripts['start']).toBe(['node', ...MAIN_THREAD_NODE_FLAGS, 'dist/collector/main.js'].join(' '));
+    expect(scripts['start']).toBe(`${COLLECTOR_NODE_COMMAND} dist/collector/main.js`);
   });
 });

@@ -22,7 +22,7 @@ import { promisify } from 'node:util';
 import { inspectInstall, installInto, packPackages, REPO, type InstallTree, type PackedPackages } from '../../scripts/npmPackages.js';
 import { startHostApp, type HostApp } from '../instrumentation/support/hostApp.js';
 import { collectorStarted } from '../../bench/collectorProcess.js';
-import { MAIN_THREAD_NODE_FLAGS } from '../../collector/heapTuning.js';
+import { COLLECTOR_ENVIRONMENT, MAIN_THREAD_NODE_FLAGS } from '../../collector/heapTuning.js';
 
 const INSTALL_TIMEOUT_MS = 300_000;
 const FIXTURES = join(REPO, 'test/instrumentation/fixtures');
@@ -115,9 +115,11 @@ describe('packed and installed like a user would', () => {
 
   it('spans from an ES-module and a CommonJS app under --import spanpulse/register reach the installed collector', async () => {
     const collector = await startInstalledCollector(collectorDir);
-    // The bin's #! line started node with the collector's flags (collector/heapTuning.ts).
+    // The bin's #! line started node with the collector's environment and flags (collector/heapTuning.ts).
     const commandLine = readFileSync(`/proc/${collector.child.pid}/cmdline`, 'utf8').split('\0');
     expect(commandLine).toEqual(expect.arrayContaining([...MAIN_THREAD_NODE_FLAGS]));
+    const environment = readFileSync(`/proc/${collector.child.pid}/environ`, 'utf8').split('\0');
+    expect(environment).toEqual(expect.arrayContaining(Object.entries(COLLECTOR_ENVIRONMENT).map(([name, value]) => `${name}=${value}`)));
     expect(collector.log).not.toContain('started without the flags');
     try {
       // No otel-config.yaml in its directory: it runs on the one the package ships.

@@ -7,7 +7,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
-import { MAIN_THREAD_NODE_FLAGS } from '../../collector/heapTuning.js';
+import { COLLECTOR_ENVIRONMENT, MAIN_THREAD_NODE_FLAGS } from '../../collector/heapTuning.js';
 
 export const MAIN = fileURLToPath(new URL('../../dist/collector/main.js', import.meta.url));
 export const SHIPPED_CONFIG = fileURLToPath(new URL('../../otel-config.yaml', import.meta.url));
@@ -32,7 +32,7 @@ export interface RunningBin {
 }
 
 export async function startCollector(env: Record<string, string>, config = SHIPPED_CONFIG): Promise<RunningBin> {
-  const child = spawn(process.execPath, [...MAIN_THREAD_NODE_FLAGS, MAIN, '--config', config], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [...MAIN_THREAD_NODE_FLAGS, MAIN, '--config', config], { env: { ...env, ...COLLECTOR_ENVIRONMENT }, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
