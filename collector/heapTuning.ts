@@ -13,11 +13,17 @@
  */
 import { setFlagsFromString } from 'node:v8';
 
+/** Heap growth after a full collection, in percent of what survived it. */
+export const HEAP_GROWING_PERCENT = 25;
+
 /**
  * Node flags for the process that runs the collector: 8 MiB semi-spaces for the main thread
- * (V8's default is 16), about 15 MB less peak RSS at the same throughput (BENCHMARKS.md "Peak RSS").
+ * (V8's default is 16), about 15 MB less peak RSS at the same throughput; and the heap growth
+ * from the first collection on. V8 may collect the main heap while the modules load, before
+ * tuneHeapGrowth runs, and size its next limit by its own growth (up to 4x): that run peaked
+ * about 25 MiB higher (BENCHMARKS.md "Peak RSS").
  */
-export const MAIN_THREAD_NODE_FLAGS = ['--max-semi-space-size=8'] as const;
+export const MAIN_THREAD_NODE_FLAGS = ['--max-semi-space-size=8', `--heap-growing-percent=${HEAP_GROWING_PERCENT}`] as const;
 
 /**
  * Environment for the process that runs the collector: glibc's malloc with at most 2 arenas. Its
@@ -38,9 +44,6 @@ export function missingStartSettings(execArgv: readonly string[] = process.execA
   const flags = MAIN_THREAD_NODE_FLAGS.filter((flag) => !execArgv.some((arg) => named(arg) === named(flag)));
   return [...flags, ...Object.keys(COLLECTOR_ENVIRONMENT).filter((name) => env[name] === undefined)];
 }
-
-/** Heap growth after a full collection, in percent of what survived it. */
-export const HEAP_GROWING_PERCENT = 25;
 
 /** Young generation of the SQLite writer thread, in MiB (V8's default is 48: two 16 MiB semi-spaces and their overflow). */
 export const WRITER_YOUNG_GENERATION_MB = 24;

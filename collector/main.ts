@@ -1,4 +1,4 @@
-#!/usr/bin/env -S MALLOC_ARENA_MAX=2 node --max-semi-space-size=8
+#!/usr/bin/env -S MALLOC_ARENA_MAX=2 node --max-semi-space-size=8 --heap-growing-percent=25
 /**
  * The `spanpulse` bin: `spanpulse [--config <file>]` (or SPANPULSE_CONFIG; default
  * ./otel-config.yaml, else the otel-config.yaml the package ships). Validates the config (every problem listed, exit 1), starts the

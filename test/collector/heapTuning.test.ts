@@ -9,6 +9,6 @@ describe('missingStartSettings', () => {
 
   it('names each flag and variable missing, and takes a flag spelled with underscores or another value as given', () => {
     expect(missingStartSettings([], {})).toEqual([...MAIN_THREAD_NODE_FLAGS, ...Object.keys(COLLECTOR_ENVIRONMENT)]);
-    expect(missingStartSettings(['--max_semi_space_size=4'], { MALLOC_ARENA_MAX: '8' })).toEqual([]);
+    expect(missingStartSettings(['--max_semi_space_size=4', '--heap_growing_percent=50'], { MALLOC_ARENA_MAX: '8' })).toEqual([]);
   });
 });
