@@ -20,11 +20,26 @@ export class TracesPipeline implements TracesConsumer {
     private readonly telemetry: Telemetry,
   ) {}
 
-  async consumeTraces(spans: readonly Span[]): Promise<ConsumeResult> {
+  consumeTraces(spans: readonly Span[]): Promise<ConsumeResult> {
+    // Mapped here, stored in stored(): the spans are not kept while the store works (ExportHandlers.ts).
+    let mapped;
+    try {
+      mapped = this.mapped(spans);
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
+    return this.stored(mapped);
+  }
+
+  private mapped(spans: readonly Span[]): ReturnType<typeof mapSpans> {
     this.telemetry.spansDecoded(spans.length);
     const mapped = mapSpans(spans, this.mapping);
     this.telemetry.spansMapped(mapped.rejected, mapped.ignored);
     this.limits.apply(mapped.records);
+    return mapped;
+  }
+
+  private async stored(mapped: ReturnType<typeof mapSpans>): Promise<ConsumeResult> {
     const refused = await this.writer.write(mapped.records);
     if (refused.length > 0) this.telemetry.spansRefusedByStore(refused.length);
     const rejected = mapped.rejected + refused.length;
