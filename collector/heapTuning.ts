@@ -40,9 +40,14 @@ export const COLLECTOR_NODE_COMMAND = [
 
 /** The MAIN_THREAD_NODE_FLAGS and COLLECTOR_ENVIRONMENT variables the process was started without (logged at start). */
 export function missingStartSettings(execArgv: readonly string[] = process.execArgv, env: NodeJS.ProcessEnv = process.env): string[] {
-  const named = (flag: string) => flag.split('=')[0]!.replace(/_/g, '-');
-  const flags = MAIN_THREAD_NODE_FLAGS.filter((flag) => !execArgv.some((arg) => named(arg) === named(flag)));
+  const flags = MAIN_THREAD_NODE_FLAGS.filter((flag) => !startedWith(execArgv, flag));
   return [...flags, ...Object.keys(COLLECTOR_ENVIRONMENT).filter((name) => env[name] === undefined)];
+}
+
+/** Whether `execArgv` sets the node flag of `flag` (`--name` or `--name=value`), with any value, spelled with - or _. */
+function startedWith(execArgv: readonly string[], flag: string): boolean {
+  const named = (arg: string) => arg.split('=')[0]!.replace(/_/g, '-');
+  return execArgv.some((arg) => named(arg) === named(flag));
 }
 
 /** Young generation of the SQLite writer thread, in MiB (V8's default is 48: two 16 MiB semi-spaces and their overflow). */
@@ -54,6 +59,6 @@ export const WRITER_YOUNG_GENERATION_MB = 24;
  * sets the next collection's limit, so setting it at start-up takes effect at the next collection.
  */
 export function tuneHeapGrowth(execArgv: readonly string[] = process.execArgv): void {
-  if (execArgv.some((arg) => /^--heap[-_]growing[-_]percent\b/.test(arg))) return;
+  if (startedWith(execArgv, '--heap-growing-percent')) return;
   setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
 }

@@ -22,13 +22,11 @@ export class TracesPipeline implements TracesConsumer {
 
   consumeTraces(spans: readonly Span[]): Promise<ConsumeResult> {
     // Mapped here, stored in stored(): the spans are not kept while the store works (ExportHandlers.ts).
-    let mapped;
     try {
-      mapped = this.mapped(spans);
+      return this.stored(this.mapped(spans));
     } catch (error) {
       return Promise.reject(error as Error);
     }
-    return this.stored(mapped);
   }
 
   private mapped(spans: readonly Span[]): ReturnType<typeof mapSpans> {

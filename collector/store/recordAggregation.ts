@@ -15,9 +15,8 @@
  * is what makes large batches cheap to write.
  */
 import { countRecord, emptyFigures, mergeFigures, type FiguresOf } from './figures.js';
-import { DAY_MS, dayKey, floorModulo, HOUR_MS, MINUTE_MS } from '../time/utcTime.js';
+import { DAY_MS, dayKey, HOUR_MS, MINUTE_MS, periodStartMs } from '../time/utcTime.js';
 import type { AgentDayIdentity, CountedRecord, MinuteRollup, ModelCallRecord, ModelDayIdentity, Period, RollupIdentity, SpanRecord, UserSession } from './types.js';
-
 
 /** Increment for one hourly_metrics / daily_metrics document (activeUsers left 0: presence decides it). */
 export type RollupDelta = RollupIdentity & FiguresOf<'rollup'>;
@@ -96,15 +95,11 @@ const part = (value: string | null) => value ?? '\u0000';
 
 /** Identity of a rollup document as one string (for maps keyed by document). */
 export function rollupKey(r: { serviceName: string; period: Period | 'minute'; start: Date; endpoint: string | null; method: string | null; agentName: string | null }): string {
-  return rollupKeyOf(r.serviceName, r.period, r.start.getTime(), r.endpoint, r.method, r.agentName);
+  return r.serviceName + SEP + r.period + SEP + r.start.getTime() + SEP + part(r.endpoint) + SEP + part(r.method) + SEP + part(r.agentName);
 }
 
 export function agentDayKey(d: { serviceName: string; agentName: string; date: string }): string {
   return d.serviceName + SEP + d.agentName + SEP + d.date;
-}
-
-function rollupKeyOf(serviceName: string, period: Period | 'minute', startMs: number, endpoint: string | null, method: string | null, agentName: string | null): string {
-  return serviceName + SEP + period + SEP + startMs + SEP + part(endpoint) + SEP + part(method) + SEP + part(agentName);
 }
 
 /**
@@ -167,7 +162,7 @@ export class RecordAggregator {
         addModelDay(modelDays, record, startMs, endMs);
         continue;
       }
-      const hourMs = startMs - floorModulo(startMs, HOUR_MS);
+      const hourMs = periodStartMs(startMs, HOUR_MS);
       if (sessionId !== null) addSession(service, record, sessionId, startMs, endMs, hourMs);
       if (agentName !== null) addAgentDay(service, record, agentName, startMs, endMs, sessionId);
       if (record.kind !== 'request') continue;
@@ -175,7 +170,7 @@ export class RecordAggregator {
       const leaf = nested<EndpointWork>(service.endpoints, [endpoint, method, agentName ?? NO_AGENT], () => ({ endpoint, method, agentName, hours: new Map() }));
       let minutes = leaf.hours.get(hourMs);
       if (minutes === undefined) leaf.hours.set(hourMs, (minutes = new Map()));
-      const minuteMs = startMs - floorModulo(startMs, MINUTE_MS);
+      const minuteMs = periodStartMs(startMs, MINUTE_MS);
       let delta = minutes.get(minuteMs);
       if (delta === undefined) {
         minutes.set(minuteMs, (delta = { serviceName, period: 'minute', start: new Date(minuteMs), endpoint, method, agentName, ...emptyFigures('minute') }));
@@ -269,7 +264,7 @@ function emitPresence(serviceName: string, service: ServiceWork, sink: DeltaSink
     const days: number[] = [];
     for (const hourMs of session.hours) {
       sink.rollupPresence({ serviceName, period: 'hour', start: new Date(hourMs), sessionId });
-      const dayMs = hourMs - floorModulo(hourMs, DAY_MS);
+      const dayMs = periodStartMs(hourMs, DAY_MS);
       if (!days.includes(dayMs)) days.push(dayMs);
     }
     for (const dayMs of days) sink.rollupPresence({ serviceName, period: 'day', start: new Date(dayMs), sessionId });
@@ -308,7 +303,7 @@ function emitRollups(serviceName: string, service: ServiceWork, sink: DeltaSink)
         mergeIntoServiceLevel(minute);
         sink.minute(minute);
       }
-      const dayMs = hourMs - floorModulo(hourMs, DAY_MS);
+      const dayMs = periodStartMs(hourMs, DAY_MS);
       let day = days.get(dayMs);
       if (day === undefined) days.set(dayMs, (day = { serviceName, period: 'day', start: new Date(dayMs), endpoint, method, agentName, ...emptyFigures('rollup') }));
       mergeFigures(day, hour);
@@ -345,7 +340,7 @@ export function modelDayKey(d: ModelDayIdentity): string {
 function addModelDay(modelDays: Map<string, ModelDayDelta>, record: ModelCallRecord, startMs: number, endMs: number): void {
   const identity: ModelDayIdentity = {
     serviceName: record.serviceName, agentName: record.agentName, provider: record.provider, model: record.model,
-    date: dateOf(startMs - floorModulo(startMs, DAY_MS)),
+    date: dateOf(periodStartMs(startMs, DAY_MS)),
   };
   const key = modelDayKey(identity);
   let delta = modelDays.get(key);
@@ -355,7 +350,7 @@ function addModelDay(modelDays: Map<string, ModelDayDelta>, record: ModelCallRec
 }
 
 function addAgentDay(service: ServiceWork, record: CountedRecord, agentName: string, startMs: number, endMs: number, sessionId: string | null): void {
-  const date = dateOf(startMs - floorModulo(startMs, DAY_MS));
+  const date = dateOf(periodStartMs(startMs, DAY_MS));
   let days = service.agents.get(agentName);
   if (days === undefined) service.agents.set(agentName, (days = new Map()));
   let day = days.get(date);

@@ -46,11 +46,13 @@ export const PERIOD_MS = { hour: HOUR_MS, day: DAY_MS } as const;
 
 /** Start of the UTC hour or day containing `time` (also right before 1970). */
 export function periodStart(period: keyof typeof PERIOD_MS, time: Date): Date {
-  const ms = time.getTime();
-  return new Date(ms - floorModulo(ms, PERIOD_MS[period]));
+  return new Date(periodStartMs(time.getTime(), PERIOD_MS[period]));
 }
 
-/** Floor modulo, so times before 1970 still fall into the right period. */
-export function floorModulo(value: number, size: number): number {
-  return ((value % size) + size) % size;
+/**
+ * Start, in epoch ms, of the UTC minute, hour or day (`size`: MINUTE_MS, HOUR_MS, DAY_MS)
+ * containing epoch ms `ms`. A floor modulo, so times before 1970 still fall into the right one.
+ */
+export function periodStartMs(ms: number, size: number): number {
+  return ms - (((ms % size) + size) % size);
 }
